@@ -1,0 +1,328 @@
+"""The site's one configuration file, `site.yaml`, read into a frozen `SiteConfig`.
+
+Every key is validated: an unknown key, a wrong type or a bad value is a `ConfigError` that
+names the file, the line and the key, because a typo that silently does nothing is the worst
+kind of bug in a file people edit by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from site_gen.errors import ConfigError
+from site_gen.federation.urls import UrlScheme
+
+__all__ = [
+    "CONFIG_FILENAME",
+    "HOSTING_TARGETS",
+    "ProfileField",
+    "SiteConfig",
+    "load_config",
+    "parse_config",
+]
+
+CONFIG_FILENAME = "site.yaml"
+HOSTING_TARGETS = ("netlify", "cloudflare", "vercel", "nginx", "caddy", "apache", "github-pages")
+_USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_HANDLE = re.compile(r"^@?[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    """One profile field; a `value` that is a URL becomes a rel="me" link."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything `site.yaml` says, with defaults applied and paths made absolute."""
+
+    root: Path
+    base_url: str
+    username: str
+    display_name: str
+    title: str
+    bio: str = ""
+    avatar: str | None = None
+    header: str | None = None
+    fields: tuple[ProfileField, ...] = ()
+    language: str = "en"
+    manually_approves_followers: bool = False
+    discoverable: bool = True
+    indexable: bool = True
+    also_known_as: tuple[str, ...] = ()
+    moved_to: str | None = None
+    function_url: str | None = None
+    hosting: str = "netlify"
+    posts_per_page: int = 10
+    output: str = "public"
+    software_name: str = "site-gen"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def urls(self) -> UrlScheme:
+        return UrlScheme(self.base_url, self.username, self.function_url)
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.root / "posts"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def templates_dir(self) -> Path:
+        """Optional theme overrides of this site; the default theme fills the rest."""
+        return self.root / "templates"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output).resolve()
+
+    @property
+    def state_dir(self) -> Path:
+        """Private state of this site (key, local database, caches): never published."""
+        return self.root / ".site-gen"
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.root / "public-key.pem"
+
+    @property
+    def private_key_path(self) -> Path:
+        return self.state_dir / "private-key.pem"
+
+
+# --- validation -------------------------------------------------------------------------------
+
+_Check = Callable[[Any, str], Any]
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"'{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _optional_text(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a string")
+    return value.strip() or None
+
+
+def _bio(value: Any, key: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a string")
+    return value.strip()
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _https_url(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a URL such as https://example.com")
+    parts = urlsplit(value.strip())
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme not in ("https", "http") or not parts.netloc or (
+        parts.scheme == "http" and not local
+    ):
+        raise ValueError(
+            f"'{key}' must be an https URL such as https://example.com (http only for localhost)"
+        )
+    if parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ValueError(f"'{key}' must be the root of a host, without a path: {value!r}")
+    return value.strip().rstrip("/")
+
+
+def _optional_https_url(value: Any, key: str) -> str | None:
+    return None if value is None else _https_url(value, key)
+
+
+def _username(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _USERNAME.match(value):
+        raise ValueError(f"'{key}' must be 1-30 letters, digits or underscores, not {value!r}")
+    return value
+
+
+def _language(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _LANGUAGE.match(value):
+        raise ValueError(f"'{key}' must be a BCP 47 language tag such as en or pt-BR")
+    return value
+
+
+def _account(value: Any, key: str) -> str:
+    """An account elsewhere: an actor URL, or a handle that `move`/`publish` resolve later."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("https://") or _HANDLE.match(value):
+            return value
+    raise ValueError(f"'{key}' must be an actor URL (https://...) or a handle (@user@server)")
+
+
+def _accounts(value: Any, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"'{key}' must be a list of actor URLs or handles")
+    return tuple(_account(item, key) for item in value)
+
+
+def _optional_account(value: Any, key: str) -> str | None:
+    return None if value is None else _account(value, key)
+
+
+def _hosting(value: Any, key: str) -> str:
+    if value not in HOSTING_TARGETS:
+        raise ValueError(f"'{key}' must be one of {', '.join(HOSTING_TARGETS)}, not {value!r}")
+    return str(value)
+
+
+def _posts_per_page(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ValueError(f"'{key}' must be a whole number from 1 to 100")
+    return value
+
+
+def _output(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip() or Path(value).is_absolute():
+        raise ValueError(f"'{key}' must be a folder name relative to the site, such as public")
+    if ".." in Path(value).parts:
+        raise ValueError(f"'{key}' must stay inside the site folder")
+    return value.strip()
+
+
+_SCALAR_KEYS: dict[str, _Check] = {
+    "base_url": _https_url,
+    "username": _username,
+    "display_name": _text,
+    "title": _optional_text,
+    "bio": _bio,
+    "avatar": _optional_text,
+    "header": _optional_text,
+    "language": _language,
+    "manually_approves_followers": _bool,
+    "discoverable": _bool,
+    "indexable": _bool,
+    "also_known_as": _accounts,
+    "moved_to": _optional_account,
+    "function_url": _optional_https_url,
+    "hosting": _hosting,
+    "posts_per_page": _posts_per_page,
+    "output": _output,
+}
+_REQUIRED = ("base_url", "username", "display_name")
+_ALL_KEYS = (*_SCALAR_KEYS, "fields")
+
+
+def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        raise ConfigError("'fields' must be a list of {name, value}", path, node.start_mark.line + 1)
+    result = []
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            raise ConfigError("each entry of 'fields' must have 'name' and 'value'", path, line)
+        entry: dict[str, str] = {}
+        for key_node, value_node in item.value:
+            key = key_node.value
+            if key not in ("name", "value"):
+                raise ConfigError(
+                    f"unknown key 'fields.{key}' (expected name, value)",
+                    path,
+                    key_node.start_mark.line + 1,
+                )
+            if not isinstance(value_node, yaml.ScalarNode) or not str(value_node.value).strip():
+                raise ConfigError(
+                    f"'fields.{key}' must be a non-empty string", path, value_node.start_mark.line + 1
+                )
+            entry[key] = str(value_node.value).strip()
+        if set(entry) != {"name", "value"}:
+            raise ConfigError("each entry of 'fields' must have 'name' and 'value'", path, line)
+        result.append(ProfileField(entry["name"], entry["value"]))
+    return tuple(result)
+
+
+def _suggest(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, _ALL_KEYS, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse_config(text: str, path: Path) -> SiteConfig:
+    """Validate the text of a site.yaml; `path` locates errors and the site root."""
+    import yaml
+
+    try:
+        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"not valid YAML: {problem}", path, line) from None
+    if root_node is None or not isinstance(root_node, yaml.MappingNode):
+        raise ConfigError("must be a mapping of keys such as base_url, username", path, 1)
+
+    values: dict[str, Any] = {}
+    seen_lines: dict[str, int] = {}
+    for key_node, value_node in root_node.value:
+        key = key_node.value
+        line = key_node.start_mark.line + 1
+        if key in seen_lines:
+            raise ConfigError(f"key '{key}' appears twice (first on line {seen_lines[key]})", path, line)
+        seen_lines[key] = line
+        if key == "fields":
+            values["fields"] = _fields(value_node, path)
+            continue
+        if key not in _SCALAR_KEYS:
+            raise ConfigError(f"unknown key '{key}'{_suggest(key)}", path, line)
+        raw = yaml.SafeLoader(yaml.serialize(value_node)).get_single_data()
+        try:
+            values[key] = _SCALAR_KEYS[key](raw, key)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path, value_node.start_mark.line + 1) from None
+
+    for key in _REQUIRED:
+        if key not in values:
+            raise ConfigError(f"missing required key '{key}'", path)
+    if values.get("title") is None:
+        values["title"] = values["display_name"]
+    moved_to = values.get("moved_to")
+    if moved_to is not None and moved_to in values.get("also_known_as", ()):
+        raise ConfigError("'moved_to' cannot also be listed in 'also_known_as'", path)
+    return SiteConfig(root=path.parent.resolve(), **values)
+
+
+def load_config(site_dir: Path | str) -> SiteConfig:
+    """Read `<site_dir>/site.yaml`; a missing or unreadable file is a `ConfigError`."""
+    path = Path(site_dir) / CONFIG_FILENAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            "no site.yaml here; run 'site-gen init DIR' to make a new site", path
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path) from None
+    return parse_config(text, path)

@@ -1,0 +1,1 @@
+"""Reading posts: front matter, Markdown, and the immutable model the build renders."""

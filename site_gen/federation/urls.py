@@ -1,0 +1,250 @@
+"""The one URL scheme: every id and URL of the site and of the function comes from here.
+
+The static generator and the running function both build their ids with `UrlScheme`, so the
+documents on the static host and the answers of the function can never disagree (interop
+item 3: a fetched document's `id` must equal the URL it was fetched from, byte for byte).
+
+Layout (paths relative to `base_url`, or to `function_url` for the live routes):
+
+    /ap/actor                      the Person (JSON); key id is /ap/actor#main-key
+    /ap/outbox, /ap/outbox-pages/N the outbox collection and its pages
+    /ap/posts/<slug>               one Note or Article per post
+    /ap/featured, /ap/featured-tags, /ap/following
+    /ap/followers                  live, served by the function (paged with ?page=N)
+    /ap/inbox, /ap/shared-inbox    live, POST only, served by the function
+    /ap/activities/<name>          ids of the activities we send
+    /.well-known/webfinger, /.well-known/host-meta, /.well-known/nodeinfo, /nodeinfo/2.x
+    /, /page/N/, /posts/<slug>/, /tags/<tag>/, /archive/, /profile/, /privacy/, /age-policy/
+
+Everything under `/ap/` and `/.well-known/webfinger` is extension-less and must be served
+with an ActivityPub or JRD media type; `media_type_for_path` says which, and the host
+configs, the preview server and the function all ask it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+__all__ = [
+    "ACTIVITY_JSON",
+    "JRD_JSON",
+    "NODEINFO_21_JSON",
+    "NODEINFO_20_JSON",
+    "SLUG_PATTERN",
+    "UrlScheme",
+    "media_type_for_path",
+    "output_path_for_url",
+]
+
+ACTIVITY_JSON = "application/activity+json"
+JRD_JSON = "application/jrd+json"
+XRD_XML = "application/xrd+xml"
+NODEINFO_21_JSON = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
+NODEINFO_20_JSON = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"'
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _strip_slash(url: str) -> str:
+    return url[:-1] if url.endswith("/") else url
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """Every URL of one person's presence, derived from three settings.
+
+    `base_url` is the public site (https://example.com, no trailing slash needed);
+    `function_url` is where the function answers, by default the same host, because
+    Mastodon wants the actor, its objects and its inbox on one host (interop item 6).
+    """
+
+    base_url: str
+    username: str
+    function_url: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", _strip_slash(self.base_url))
+        fn = self.function_url or self.base_url
+        object.__setattr__(self, "function_url", _strip_slash(fn))
+
+    # --- identity -------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The host of the site (with port if any): the domain part of the handle."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def handle(self) -> str:
+        """`@user@host`, as people type it and as `fediverse:creator` wants it."""
+        return f"@{self.username}@{self.host}"
+
+    @property
+    def acct(self) -> str:
+        """The WebFinger subject, `acct:user@host`."""
+        return f"acct:{self.username}@{self.host}"
+
+    @property
+    def fn(self) -> str:
+        """The function's base URL, never None after construction."""
+        assert self.function_url is not None
+        return self.function_url
+
+    # --- static ActivityPub documents -----------------------------------------------------
+
+    @property
+    def actor(self) -> str:
+        return f"{self.base_url}/ap/actor"
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.actor}#main-key"
+
+    @property
+    def outbox(self) -> str:
+        return f"{self.base_url}/ap/outbox"
+
+    def outbox_page(self, number: int) -> str:
+        return f"{self.base_url}/ap/outbox-pages/{number}"
+
+    @property
+    def featured(self) -> str:
+        return f"{self.base_url}/ap/featured"
+
+    @property
+    def featured_tags(self) -> str:
+        return f"{self.base_url}/ap/featured-tags"
+
+    @property
+    def following(self) -> str:
+        return f"{self.base_url}/ap/following"
+
+    def post_object(self, slug: str) -> str:
+        """The id of a post's Note or Article."""
+        return f"{self.base_url}/ap/posts/{slug}"
+
+    def activity(self, name: str) -> str:
+        """The id of an activity we send, `name` being unique (e.g. `create-hello`)."""
+        return f"{self.base_url}/ap/activities/{name}"
+
+    # --- live routes of the function -----------------------------------------------------
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.fn}/ap/inbox"
+
+    @property
+    def shared_inbox(self) -> str:
+        return f"{self.fn}/ap/shared-inbox"
+
+    @property
+    def followers(self) -> str:
+        return f"{self.fn}/ap/followers"
+
+    def followers_page(self, number: int) -> str:
+        return f"{self.followers}?page={number}"
+
+    def function_activity(self, name: str) -> str:
+        """The id of an activity the function sends (Accept, Reject), unique per `name`."""
+        return f"{self.fn}/ap/activities/{name}"
+
+    # --- discovery -------------------------------------------------------------------------
+
+    @property
+    def webfinger(self) -> str:
+        return f"{self.base_url}/.well-known/webfinger"
+
+    @property
+    def host_meta(self) -> str:
+        return f"{self.base_url}/.well-known/host-meta"
+
+    @property
+    def nodeinfo_links(self) -> str:
+        return f"{self.base_url}/.well-known/nodeinfo"
+
+    def nodeinfo(self, version: str) -> str:
+        """`version` is "2.1" or "2.0"."""
+        return f"{self.base_url}/nodeinfo/{version}"
+
+    # --- HTML pages ------------------------------------------------------------------------
+
+    @property
+    def home(self) -> str:
+        return f"{self.base_url}/"
+
+    def index_page(self, number: int) -> str:
+        """Page 1 is the home page; later pages live under /page/N/."""
+        return self.home if number <= 1 else f"{self.base_url}/page/{number}/"
+
+    def post_page(self, slug: str) -> str:
+        return f"{self.base_url}/posts/{slug}/"
+
+    def tag_page(self, tag: str) -> str:
+        """Tags are case-insensitive (Mastodon lowercases them); the page uses the lowercase."""
+        return f"{self.base_url}/tags/{quote(tag.lower(), safe='')}/"
+
+    @property
+    def archive(self) -> str:
+        return f"{self.base_url}/archive/"
+
+    @property
+    def profile(self) -> str:
+        """The HTML profile: the actor's `url`, distinct from its JSON `id` (item 82)."""
+        return f"{self.base_url}/profile/"
+
+    @property
+    def privacy(self) -> str:
+        return f"{self.base_url}/privacy/"
+
+    @property
+    def age_policy(self) -> str:
+        return f"{self.base_url}/age-policy/"
+
+    @property
+    def atom_feed(self) -> str:
+        return f"{self.base_url}/feed.xml"
+
+    @property
+    def sitemap(self) -> str:
+        return f"{self.base_url}/sitemap.xml"
+
+    def asset(self, path: str) -> str:
+        """A static file (image, stylesheet) by its path in the output folder."""
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def path_of(self, url: str) -> str:
+        """The path part of one of our URLs (for routing and for the output folder)."""
+        return urlsplit(url).path or "/"
+
+
+def output_path_for_url(path: str) -> str:
+    """The file in the output folder that answers a URL path.
+
+    `/posts/x/` -> `posts/x/index.html`; `/ap/actor` -> `ap/actor`; `/feed.xml` -> `feed.xml`.
+    """
+    rel = path.lstrip("/")
+    if rel == "" or rel.endswith("/"):
+        return f"{rel}index.html"
+    return rel
+
+
+def media_type_for_path(path: str) -> str | None:
+    """The Content-Type a URL path must be served with, when the extension does not say it.
+
+    Returns None for ordinary files, whose type follows from their extension.
+    """
+    if path.startswith("/ap/"):
+        return ACTIVITY_JSON
+    if path == "/.well-known/webfinger":
+        return JRD_JSON
+    if path == "/.well-known/host-meta":
+        return XRD_XML
+    if path == "/.well-known/nodeinfo":
+        return "application/json"
+    if path == "/nodeinfo/2.1":
+        return NODEINFO_21_JSON
+    if path == "/nodeinfo/2.0":
+        return NODEINFO_20_JSON
+    return None
