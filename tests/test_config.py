@@ -1,0 +1,87 @@
+"""site.yaml: valid files load with defaults; every mistake names the file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_gen.config import load_config, parse_config
+from site_gen.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+MINIMAL = "base_url: https://example.com\nusername: alice\ndisplay_name: Alice\n"
+
+
+def _parse(text: str, tmp_path: Path):
+    return parse_config(text, tmp_path / "site.yaml")
+
+
+def test_sample_site_config_loads() -> None:
+    config = load_config(REPO / "content")
+    assert config.username == "alice"
+    assert config.urls.actor == "http://localhost:8000/ap/actor"
+    assert config.fields[0].name == "Website"
+
+
+def test_defaults_are_applied(tmp_path: Path) -> None:
+    config = _parse(MINIMAL, tmp_path)
+    assert config.title == "Alice"
+    assert config.language == "en"
+    assert config.discoverable is True and config.indexable is True
+    assert config.manually_approves_followers is False
+    assert config.function_url is None
+    assert config.urls.inbox == "https://example.com/ap/inbox"
+    assert config.output_dir == (tmp_path / "public").resolve()
+
+
+def test_function_url_moves_only_the_live_routes(tmp_path: Path) -> None:
+    config = _parse(MINIMAL + "function_url: https://fn.example.net/\n", tmp_path)
+    assert config.urls.inbox == "https://fn.example.net/ap/inbox"
+    assert config.urls.followers == "https://fn.example.net/ap/followers"
+    assert config.urls.actor == "https://example.com/ap/actor"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "words"),
+    [
+        ("manualy_approves_followers: true\n", 4, "did you mean 'manually_approves_followers'"),
+        ("discoverable: yes please\n", 4, "'discoverable' must be true or false"),
+        ("hosting: geocities\n", 4, "'hosting' must be one of"),
+        ("posts_per_page: 0\n", 4, "'posts_per_page'"),
+        ("language: english!\n", 4, "'language'"),
+        ("also_known_as: nope\n", 4, "'also_known_as' must be a list"),
+        ("fields:\n  - name: Site\n    vaule: x\n", 6, "unknown key 'fields.vaule'"),
+        ("username: bob\n", 4, "appears twice"),
+        ("output: ../elsewhere\n", 4, "inside the site folder"),
+    ],
+)
+def test_mistakes_name_file_line_and_key(tmp_path: Path, extra: str, line: int, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _parse(MINIMAL + extra, tmp_path)
+    message = str(caught.value)
+    assert f"site.yaml:{line}:" in message
+    assert words in message
+
+
+def test_base_url_must_be_https_root(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="https URL"):
+        _parse(MINIMAL.replace("https://example.com", "http://example.com"), tmp_path)
+    with pytest.raises(ConfigError, match="without a path"):
+        _parse(MINIMAL.replace("https://example.com", "https://example.com/blog"), tmp_path)
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="missing required key 'display_name'"):
+        _parse("base_url: https://example.com\nusername: alice\n", tmp_path)
+
+
+def test_invalid_yaml_has_a_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"site.yaml:\d+: not valid YAML"):
+        _parse(MINIMAL + "bio: [unclosed\n", tmp_path)
+
+
+def test_missing_file_suggests_init(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="site-gen init"):
+        load_config(tmp_path)
