@@ -30,8 +30,8 @@ from urllib.parse import quote, urlsplit
 __all__ = [
     "ACTIVITY_JSON",
     "JRD_JSON",
-    "NODEINFO_21_JSON",
     "NODEINFO_20_JSON",
+    "NODEINFO_21_JSON",
     "SLUG_PATTERN",
     "UrlScheme",
     "media_type_for_path",

@@ -1,0 +1,148 @@
+"""The actor: the one `Person` of the site, with every field of interop section C.
+
+Pure: configuration, the public key PEM and the posts come in, a dict goes out. Handles in
+`also_known_as`/`moved_to` cannot go into the document (only actor URLs can), so they are
+looked up in `resolved` (the committed mention cache); an unknown handle is a `ConfigError`
+that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from site_gen.content.mentions import normalize_handle
+from site_gen.errors import ConfigError, KeyMaterialError
+from site_gen.federation.context import ACTOR_CONTEXT
+from site_gen.federation.objects import format_datetime, published_posts
+
+if TYPE_CHECKING:
+    from site_gen.config import SiteConfig
+    from site_gen.content.model import Mention, Post
+
+__all__ = ["ACTOR_PUBLISHED_FALLBACK", "build_actor"]
+
+# `published` of a site without posts: fixed, so that the output stays deterministic.
+ACTOR_PUBLISHED_FALLBACK = "2024-01-01T00:00:00Z"
+
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def _image(config: SiteConfig, path: str) -> dict[str, Any]:
+    """An Image object (item 19: never a bare URL, which Mastodon would fetch as JSON)."""
+    url = path if path.startswith(("https://", "http://")) else config.urls.asset(path)
+    suffix = "." + urlsplit(url).path.rsplit(".", 1)[-1].lower() if "." in url else ""
+    media_type = _IMAGE_TYPES.get(suffix) or mimetypes.guess_type(url)[0] or "image/png"
+    return {"type": "Image", "mediaType": media_type, "url": url}
+
+
+def _summary_html(bio: str) -> str:
+    """The bio as HTML paragraphs: blank lines split paragraphs, as in Markdown."""
+    paragraphs = [p.strip() for p in bio.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs)
+
+
+def _field_value_html(value: str) -> str:
+    """A profile field value as HTML; a URL becomes a rel="me" link (Mastodon verifies it)."""
+    if value.startswith(("https://", "http://")) and " " not in value:
+        display = value.split("://", 1)[1].rstrip("/")
+        return (
+            f'<a href="{html.escape(value)}" rel="me nofollow noopener noreferrer" '
+            f'translate="no">{html.escape(display)}</a>'
+        )
+    return html.escape(value)
+
+
+def _account_url(
+    value: str, key: str, config: SiteConfig, resolved: Mapping[str, Mention] | None
+) -> str:
+    if value.startswith("https://"):
+        return value
+    mention = (resolved or {}).get(normalize_handle(value))
+    if mention is not None and mention.actor_id:
+        return mention.actor_id
+    raise ConfigError(
+        f"'{key}' lists the handle {value}, but only an actor URL can go into the actor "
+        "document: write its actor URL (https://...) instead, or build once online so that "
+        "the handle is resolved into mentions.json",
+        config.root / "site.yaml",
+    )
+
+
+def build_actor(
+    config: SiteConfig,
+    public_key_pem: str,
+    posts: Sequence[Post],
+    *,
+    resolved: Mapping[str, Mention] | None = None,
+) -> dict[str, Any]:
+    """The Person document served at `urls.actor`.
+
+    `resolved` maps normalized handles to accounts (what `MentionResolver.resolve` returns);
+    it is needed only when `also_known_as` or `moved_to` holds a handle, not an actor URL.
+    """
+    if "PRIVATE KEY" in public_key_pem or "PUBLIC KEY" not in public_key_pem:
+        # The actor is public: refuse anything but a public key PEM, loudly.
+        raise KeyMaterialError("the actor needs a PEM public key (-----BEGIN PUBLIC KEY-----)")
+    urls = config.urls
+    visible = published_posts(posts)
+    published = (
+        format_datetime(min(post.published for post in visible))
+        if visible
+        else ACTOR_PUBLISHED_FALLBACK
+    )
+    actor: dict[str, Any] = {
+        "@context": ACTOR_CONTEXT,
+        "id": urls.actor,
+        "type": "Person",
+        "preferredUsername": config.username,
+        # FEP-2c59 (item 15): the canonical handle, without the leading "@".
+        "webfinger": urls.acct.removeprefix("acct:"),
+        "name": config.display_name,
+        "summary": _summary_html(config.bio),
+        "url": urls.profile,
+        "published": published,
+        "inbox": urls.inbox,
+        "outbox": urls.outbox,
+        "followers": urls.followers,
+        "following": urls.following,
+        "featured": urls.featured,
+        "featuredTags": urls.featured_tags,
+        "endpoints": {"sharedInbox": urls.shared_inbox},
+        "publicKey": {
+            "id": urls.key_id,
+            "owner": urls.actor,
+            "publicKeyPem": public_key_pem.strip() + "\n",
+        },
+        "manuallyApprovesFollowers": config.manually_approves_followers,
+        "discoverable": config.discoverable,
+        "indexable": config.indexable,
+        "attributionDomains": [urlsplit(config.base_url).hostname or urls.host],
+        "attachment": [
+            {"type": "PropertyValue", "name": f.name, "value": _field_value_html(f.value)}
+            for f in config.fields
+        ],
+        "tag": [],
+    }
+    if config.avatar:
+        actor["icon"] = _image(config, config.avatar)
+    if config.header:
+        actor["image"] = _image(config, config.header)
+    if config.also_known_as:
+        actor["alsoKnownAs"] = [
+            _account_url(value, "also_known_as", config, resolved) for value in config.also_known_as
+        ]
+    if config.moved_to:
+        actor["movedTo"] = _account_url(config.moved_to, "moved_to", config, resolved)
+    return actor

@@ -1,0 +1,120 @@
+"""One post as an ActivityPub object (Note or Article), and its Tombstone.
+
+Pure: a `Post` and the configuration in, a dict out. The rules come from interop section H:
+Note by default with the full HTML (item 66), Article only on request with name, url and a
+plain-text summary (item 67), `summary` is a content warning and never an excerpt (item 70),
+addressed Public + followers + mentioned actors (items 60, 73).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from site_gen.federation.context import POST_CONTEXT, PUBLIC
+
+if TYPE_CHECKING:
+    from site_gen.config import SiteConfig
+    from site_gen.content.model import Post
+
+__all__ = [
+    "addressing",
+    "build_object",
+    "build_tombstone",
+    "format_datetime",
+    "published_posts",
+]
+
+
+def format_datetime(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z` and whole seconds, the form every server parses (item 68)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def published_posts(posts: Iterable[Post]) -> list[Post]:
+    """Posts that federate, newest first (slug breaks ties so the order is stable)."""
+    visible = [post for post in posts if not post.draft]
+    visible.sort(key=lambda post: post.slug)
+    visible.sort(key=lambda post: post.published, reverse=True)
+    return visible
+
+
+def addressing(post: Post, config: SiteConfig) -> dict[str, list[str]]:
+    """Public post: Public in `to`; followers and every resolved mention in `cc` (item 60)."""
+    cc = [config.urls.followers]
+    for mention in post.mentions:
+        if mention.actor_id and mention.actor_id not in cc:
+            cc.append(mention.actor_id)
+    return {"to": [PUBLIC], "cc": cc}
+
+
+def _tags(post: Post, config: SiteConfig) -> list[dict[str, str]]:
+    tags: list[dict[str, str]] = [
+        {"type": "Hashtag", "href": config.urls.tag_page(tag), "name": f"#{tag}"}
+        for tag in post.tags
+    ]
+    seen: set[str] = set()
+    for mention in post.mentions:
+        if mention.actor_id and mention.actor_id not in seen:
+            seen.add(mention.actor_id)
+            tags.append({"type": "Mention", "href": mention.actor_id, "name": mention.handle})
+    return tags
+
+
+def _attachments(post: Post) -> list[dict[str, Any]]:
+    """Images as attachments, alt text as `name` (item 74); inline <img> is never sent."""
+    attachments = []
+    for image in post.images:
+        item: dict[str, Any] = {
+            "type": "Image",
+            "mediaType": image.media_type,
+            "url": image.url,
+            "name": image.alt,
+        }
+        if image.width:
+            item["width"] = image.width
+        if image.height:
+            item["height"] = image.height
+        attachments.append(item)
+    return attachments
+
+
+def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
+    """The Note or Article served at `urls.post_object(slug)`, whose `id` is that URL."""
+    urls = config.urls
+    document: dict[str, Any] = {
+        "@context": POST_CONTEXT,
+        "id": urls.post_object(post.slug),
+        "type": "Article" if post.kind == "article" else "Note",
+        "attributedTo": urls.actor,
+        "url": urls.post_page(post.slug),
+        "published": format_datetime(post.published),
+        **addressing(post, config),
+        "content": post.federated_html,
+        # Item 75: one entry, the same HTML, so the language is known.
+        "contentMap": {post.lang: post.federated_html},
+        # Item 71: a content warning always hides the post, not only its media.
+        "sensitive": post.sensitive or bool(post.content_warning),
+        "attachment": _attachments(post),
+        "tag": _tags(post, config),
+    }
+    if post.kind == "article":
+        document["name"] = post.title or post.slug
+    if post.content_warning:
+        document["summary"] = post.content_warning
+    elif post.kind == "article" and post.summary:
+        # Item 67: Mastodon shows name + summary + link for an Article (never for a Note).
+        document["summary"] = post.summary
+    if post.updated is not None and post.updated > post.published:
+        document["updated"] = format_datetime(post.updated)
+    if post.in_reply_to:
+        document["inReplyTo"] = post.in_reply_to
+    return document
+
+
+def build_tombstone(object_id: str, config: SiteConfig) -> dict[str, Any]:
+    """What a deleted object's URL may answer with (410 Gone and this body, item 77)."""
+    return {"@context": POST_CONTEXT, "id": object_id, "type": "Tombstone"}
