@@ -1,0 +1,188 @@
+"""The site's signing key and the public keys of others: generate, load, write, pick from env.
+
+The private key signs every request the function sends (interop items 39-41); it lives in
+`.site-gen/private-key.pem` on a laptop and in `SITE_GEN_PRIVATE_KEY` on a serverless platform.
+No message raised here ever contains key material, so errors are safe to print and log.
+
+Loading skips OpenSSL's RSA consistency check (`unsafe_skip_rsa_key_validation`): it costs
+about 49 ms per cold start (../shared/PERFORMANCE.md section 5) and our own key was checked
+when it was generated; a corrupt key still fails at the first signature.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypeAlias
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from site_gen.errors import KeyMaterialError
+
+__all__ = [
+    "MIN_RSA_BITS",
+    "PRIVATE_KEY_ENV",
+    "PRIVATE_KEY_FILE_ENV",
+    "PublicKey",
+    "generate_private_key",
+    "load_private_key",
+    "load_public_key",
+    "private_key_from_environment",
+    "private_key_to_pem",
+    "public_key_pem",
+    "write_private_key",
+]
+
+PublicKey: TypeAlias = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+
+MIN_RSA_BITS = 2048
+PRIVATE_KEY_ENV = "SITE_GEN_PRIVATE_KEY"
+PRIVATE_KEY_FILE_ENV = "SITE_GEN_PRIVATE_KEY_FILE"
+
+
+def generate_private_key() -> rsa.RSAPrivateKey:
+    """A new RSA-2048 key: what Mastodon and every other peer can verify (item 26)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_key_to_pem(key: rsa.RSAPrivateKey) -> bytes:
+    """PKCS#8 PEM, unencrypted: the secret stores of CI and serverless hosts hold it as is."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def public_key_pem(key: rsa.RSAPrivateKey | rsa.RSAPublicKey) -> str:
+    """SubjectPublicKeyInfo PEM text, the form `publicKeyPem` of an actor carries."""
+    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
+    pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return pem.decode("ascii")
+
+
+def _as_bytes(pem: bytes | str) -> bytes:
+    if isinstance(pem, str):
+        # CI secret fields often hold the PEM on one line with literal "\n" escapes.
+        if "\\n" in pem and "\n" not in pem.strip():
+            pem = pem.replace("\\n", "\n")
+        return pem.strip().encode("ascii", errors="replace") + b"\n"
+    return pem
+
+
+def load_private_key(pem: bytes | str) -> rsa.RSAPrivateKey:
+    """Parse the site's RSA private key; `KeyMaterialError` if unusable or under 2048 bits."""
+    try:
+        key = serialization.load_pem_private_key(
+            _as_bytes(pem), password=None, unsafe_skip_rsa_key_validation=True
+        )
+    except TypeError:
+        raise KeyMaterialError(
+            "the private key is encrypted; store it without a passphrase"
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyMaterialError("the private key is not a readable PEM private key") from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise KeyMaterialError("the private key must be an RSA key (peers verify RSA)")
+    if key.key_size < MIN_RSA_BITS:
+        raise KeyMaterialError(f"the private key has {key.key_size} bits; use {MIN_RSA_BITS}+")
+    return key
+
+
+def load_public_key(pem: bytes | str) -> PublicKey:
+    """Parse a remote actor's public key: RSA of 2048+ bits or Ed25519, else `KeyMaterialError`."""
+    try:
+        key = serialization.load_pem_public_key(_as_bytes(pem))
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyMaterialError("the public key is not a readable PEM public key") from None
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return key
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise KeyMaterialError("the public key must be RSA or Ed25519")
+    if key.key_size < MIN_RSA_BITS:
+        raise KeyMaterialError(f"the public key has {key.key_size} bits; {MIN_RSA_BITS}+ needed")
+    return key
+
+
+def private_key_from_environment(
+    env: Mapping[str, str], default_file: Path | None = None
+) -> rsa.RSAPrivateKey:
+    """The signing key from `SITE_GEN_PRIVATE_KEY`, else `..._FILE`, else `default_file`.
+
+    The PEM text wins because serverless hosts only offer environment variables; the file
+    forms serve containers (mounted secrets) and a laptop (`.site-gen/private-key.pem`).
+    """
+    text = env.get(PRIVATE_KEY_ENV, "").strip()
+    if text:
+        try:
+            return load_private_key(text)
+        except KeyMaterialError as exc:
+            raise KeyMaterialError(f"{PRIVATE_KEY_ENV}: {exc}") from None
+    file_name = env.get(PRIVATE_KEY_FILE_ENV, "").strip()
+    source = f"{PRIVATE_KEY_FILE_ENV} ({file_name})" if file_name else None
+    path = Path(file_name) if file_name else default_file
+    if path is None:
+        raise KeyMaterialError(
+            f"no private key: set {PRIVATE_KEY_ENV} or {PRIVATE_KEY_FILE_ENV}, "
+            "or run 'site-gen keys generate'"
+        )
+    source = source or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyMaterialError(
+            f"no private key at {source}; run 'site-gen keys generate' or set {PRIVATE_KEY_ENV}"
+        ) from None
+    except OSError as exc:
+        raise KeyMaterialError(f"cannot read the private key at {source}: {exc.strerror}") from None
+    try:
+        return load_private_key(data)
+    except KeyMaterialError as exc:
+        raise KeyMaterialError(f"{source}: {exc}") from None
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def write_private_key(
+    path: Path,
+    key: rsa.RSAPrivateKey,
+    *,
+    output_dir: Path | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Write the key readable by its owner only (0600, parent folder 0700).
+
+    Refuses a path inside `output_dir`, since everything there gets published, and refuses an
+    existing file unless `overwrite`: replacing the key breaks every follower's cached copy
+    (item 44). The file is written under a temporary name and renamed, so it is never seen
+    half-written or with wider permissions.
+    """
+    path = Path(path)
+    if output_dir is not None and _is_inside(path, output_dir):
+        raise KeyMaterialError(
+            f"refusing to write the private key to {path}: it is inside the output folder, "
+            "which gets published"
+        )
+    if path.exists() and not overwrite:
+        raise KeyMaterialError(f"{path} already exists; pass --force to replace the key")
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(mode=0o700, parents=True)
+        parent.chmod(0o700)  # mkdir's mode is filtered by the umask
+    fd, temp_name = tempfile.mkstemp(dir=parent, prefix=".private-key-", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(private_key_to_pem(key))
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

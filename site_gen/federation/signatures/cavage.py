@@ -1,0 +1,143 @@
+"""draft-cavage HTTP Signatures: the `Signature` header every fediverse server speaks.
+
+Parsing follows what Mastodon and GoToSocial accept (items 26-28): `algorithm` may be
+`rsa-sha256`, `hs2019` or absent (= hs2019); `headers` may be absent (then `date`, or
+`(created)` for hs2019); the pseudo-headers `(request-target)`, `(created)` and `(expires)`
+are supported; names are lowercased. `Authorization: Signature ...` is read too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from site_gen.federation.signatures.model import (
+    MALFORMED,
+    SignatureInput,
+    VerificationFailure,
+)
+
+__all__ = [
+    "CREATED",
+    "EXPIRES",
+    "REQUEST_PSEUDO",
+    "REQUEST_TARGET",
+    "format_signature_header",
+    "parse_cavage",
+    "request_target",
+    "signing_string",
+]
+
+REQUEST_TARGET = "(request-target)"
+CREATED = "(created)"
+EXPIRES = "(expires)"
+REQUEST_PSEUDO = frozenset({REQUEST_TARGET, CREATED, EXPIRES})
+
+_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^",\s]*))\s*(?:,|$)')
+
+
+def _timestamp(text: str | None) -> datetime | VerificationFailure | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromtimestamp(float(text), UTC)
+    except (ValueError, OverflowError, OSError):
+        return VerificationFailure(MALFORMED, "created/expires is not a Unix time")
+
+
+def parse_cavage(value: str) -> SignatureInput | VerificationFailure:
+    """Parse a `Signature` header value (or the part after `Signature ` in Authorization)."""
+    params: dict[str, str] = {}
+    pos = 0
+    while pos < len(value):
+        match = _PARAM.match(value, pos)
+        if not match or match.end() == pos:
+            return VerificationFailure(MALFORMED, 'Signature header is not key="value" pairs')
+        params[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
+        pos = match.end()
+    key_id = params.get("keyId")
+    encoded = params.get("signature")
+    if not key_id or not encoded:
+        return VerificationFailure(MALFORMED, "Signature header lacks keyId or signature")
+    try:
+        signature = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return VerificationFailure(MALFORMED, "signature is not base64")
+    algorithm = params.get("algorithm")
+    default = CREATED if algorithm in (None, "hs2019") else "date"
+    covered = tuple(params.get("headers", default).lower().split())
+    if not covered:
+        return VerificationFailure(MALFORMED, "headers parameter is empty")
+    created = _timestamp(params.get("created"))
+    expires = _timestamp(params.get("expires"))
+    if isinstance(created, VerificationFailure):
+        return created
+    if isinstance(expires, VerificationFailure):
+        return expires
+    return SignatureInput(
+        scheme="cavage",
+        key_id=key_id,
+        algorithm=algorithm,
+        covered=covered,
+        created=created,
+        expires=expires,
+        signature=signature,
+    )
+
+
+def request_target(method: str, path: str, query: str, *, include_query: bool = True) -> str:
+    """`<lowercase method> <path>[?<query>]`, as Mastodon builds it (item 28)."""
+    target = path or "/"
+    if query and include_query:
+        target = f"{target}?{query}"
+    return f"{method.lower()} {target}"
+
+
+def signing_string(
+    covered: tuple[str, ...],
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    *,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    include_query: bool = True,
+) -> str:
+    """The text that is signed: one `name: value` line per covered name, in order.
+
+    Every covered real header must be present in `headers` (lowercase names); the verifier
+    checks that first so it can name the missing one.
+    """
+    lines = []
+    for name in covered:
+        if name == REQUEST_TARGET:
+            value = request_target(method, path, query, include_query=include_query)
+        elif name == CREATED:
+            value = str(int(created.timestamp())) if created else ""
+        elif name == EXPIRES:
+            value = str(int(expires.timestamp())) if expires else ""
+        else:
+            value = headers[name].strip()
+        lines.append(f"{name}: {value}")
+    return "\n".join(lines)
+
+
+def format_signature_header(
+    key_id: str,
+    algorithm: str,
+    covered: tuple[str, ...],
+    signature: bytes,
+    *,
+    created: datetime | None = None,
+) -> str:
+    """The `Signature` header in the exact parameter order Mastodon sends (item 39)."""
+    encoded = base64.b64encode(signature).decode("ascii")
+    stamp = f"created={int(created.timestamp())}," if created is not None else ""
+    return (
+        f'keyId="{key_id}",algorithm="{algorithm}",{stamp}headers="{" ".join(covered)}",'
+        f'signature="{encoded}"'
+    )
