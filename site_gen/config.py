@@ -140,8 +140,10 @@ def _https_url(value: Any, key: str) -> str:
         raise ValueError(f"'{key}' must be a URL such as https://example.com")
     parts = urlsplit(value.strip())
     local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.scheme not in ("https", "http") or not parts.netloc or (
-        parts.scheme == "http" and not local
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.netloc
+        or (parts.scheme == "http" and not local)
     ):
         raise ValueError(
             f"'{key}' must be an https URL such as https://example.com (http only for localhost)"
@@ -237,7 +239,9 @@ def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        raise ConfigError("'fields' must be a list of {name, value}", path, node.start_mark.line + 1)
+        raise ConfigError(
+            "'fields' must be a list of {name, value}", path, node.start_mark.line + 1
+        )
     result = []
     for item in node.value:
         line = item.start_mark.line + 1
@@ -254,7 +258,9 @@ def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
                 )
             if not isinstance(value_node, yaml.ScalarNode) or not str(value_node.value).strip():
                 raise ConfigError(
-                    f"'fields.{key}' must be a non-empty string", path, value_node.start_mark.line + 1
+                    f"'fields.{key}' must be a non-empty string",
+                    path,
+                    value_node.start_mark.line + 1,
                 )
             entry[key] = str(value_node.value).strip()
         if set(entry) != {"name", "value"}:
@@ -290,7 +296,9 @@ def parse_config(text: str, path: Path) -> SiteConfig:
         key = key_node.value
         line = key_node.start_mark.line + 1
         if key in seen_lines:
-            raise ConfigError(f"key '{key}' appears twice (first on line {seen_lines[key]})", path, line)
+            raise ConfigError(
+                f"key '{key}' appears twice (first on line {seen_lines[key]})", path, line
+            )
         seen_lines[key] = line
         if key == "fields":
             values["fields"] = _fields(value_node, path)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 __all__ = [
     "ACTIVITY_JSON",
@@ -223,8 +223,10 @@ def output_path_for_url(path: str) -> str:
     """The file in the output folder that answers a URL path.
 
     `/posts/x/` -> `posts/x/index.html`; `/ap/actor` -> `ap/actor`; `/feed.xml` -> `feed.xml`.
+    Percent-escapes are decoded (`/tags/caf%C3%A9/` -> `tags/café/index.html`), because web
+    servers look files up by the decoded path.
     """
-    rel = path.lstrip("/")
+    rel = unquote(path).lstrip("/")
     if rel == "" or rel.endswith("/"):
         return f"{rel}index.html"
     return rel

@@ -40,6 +40,7 @@ def test_function_routes_default_to_the_site_host() -> None:
     [
         ("/", "index.html"),
         ("/posts/x/", "posts/x/index.html"),
+        ("/tags/caf%C3%A9/", "tags/café/index.html"),
         ("/ap/actor", "ap/actor"),
         ("/feed.xml", "feed.xml"),
         ("/.well-known/webfinger", ".well-known/webfinger"),
