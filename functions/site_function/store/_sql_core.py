@@ -1,0 +1,283 @@
+"""What both SQL backends share: transactions as a seam, value codecs, row mapping, migrate.
+
+The store methods are written once, in portable SQL with ``?`` placeholders (SQLite 3.35+ and
+PostgreSQL both speak ``ON CONFLICT`` and ``RETURNING``); a backend supplies the connection
+handling, the value codecs and the few statements that differ (claiming rows, bulk inserts,
+the migration lock).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from site_function.store.base import (
+    Block,
+    Delivery,
+    Follower,
+    HostState,
+    Interaction,
+    NewDelivery,
+    PublishedObject,
+    RemoteActor,
+    RemoteKey,
+    StoreError,
+    host_of,
+)
+from site_function.store.migrations import MIGRATIONS, Dialect, statements_for
+
+__all__ = ["Cursor", "SqlCore", "placeholders"]
+
+Row = tuple[Any, ...]
+
+ACTOR_COLUMNS = (
+    "id, inbox, shared_inbox, key_id, public_key_pem, also_known_as, document, fetched_at"
+)
+KEY_COLUMNS = "key_id, owner, public_key_pem, fetched_at"
+FOLLOWER_COLUMNS = (
+    "actor_id, follow_id, inbox, shared_inbox, state, follow_activity, created_at, updated_at"
+)
+BLOCK_COLUMNS = (
+    "kind, value, created_at, severity, comment, reject_media, reject_reports, obfuscate"
+)
+INTERACTION_COLUMNS = (
+    "activity_id, kind, actor_id, object_id, activity, state, created_at, updated_at"
+)
+DELIVERY_COLUMNS = (
+    "id, activity_id, inbox, host, body, state, attempts, next_attempt_at, lease_until,"
+    " last_status, last_error, created_at, updated_at"
+)
+HOST_COLUMNS = "host, consecutive_failures, first_failure_at, paused_until, last_error"
+PUBLISHED_COLUMNS = "object_id, slug, content_hash, updated, state, first_sent_at, last_sent_at"
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the store uses, with ``?`` placeholders on both backends."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+def placeholders(count: int) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` list of ``count`` values (at least one)."""
+    return ", ".join("?" * max(count, 1))
+
+
+class SqlCore(ABC):
+    """Transactions, codecs and row mapping shared by the SQLite and PostgreSQL stores."""
+
+    dialect: Dialect
+
+    # --- the seams a backend fills in -----------------------------------------------------
+
+    @abstractmethod
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Cursor]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        With ``write=False`` a backend may run each statement on its own (autocommit): reads
+        are then consistent per statement, which every read here is content with.
+        """
+
+    @abstractmethod
+    def _lock_for_migration(self, cur: Cursor) -> None:
+        """Serialise concurrent ``migrate`` calls (from several processes)."""
+
+    @abstractmethod
+    def _encode_time(self, value: datetime | None) -> Any: ...
+
+    @abstractmethod
+    def _decode_time(self, value: Any) -> datetime: ...
+
+    @abstractmethod
+    def _encode_json(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _decode_json(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def _insert_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> int:
+        """Insert queue rows, ignoring duplicates of (activity_id, inbox); rows added."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # --- migrations ------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Apply the missing numbered migrations in one transaction, under a lock.
+
+        Called at every cold start, so an up-to-date schema costs one read and no lock.
+        """
+        try:
+            if self.schema_version() >= MIGRATIONS[-1].version:
+                return
+        except StoreError:
+            pass  # no schema_migrations table yet: a new database
+        time_type = "TIMESTAMPTZ" if self.dialect == "postgres" else "TEXT"
+        with self._transaction(write=True) as cur:
+            self._lock_for_migration(cur)
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                f" name TEXT NOT NULL, applied_at {time_type} NOT NULL)"
+            )
+            cur.execute("SELECT version FROM schema_migrations")
+            applied = {int(row[0]) for row in cur.fetchall()}
+            now = self._encode_time(datetime.now(UTC))
+            for migration in MIGRATIONS:
+                if migration.version in applied:
+                    continue
+                for statement in statements_for(migration, self.dialect):
+                    cur.execute(statement)
+                cur.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, now),
+                )
+
+    def schema_version(self) -> int:
+        """The highest applied migration (0 before the first ``migrate``)."""
+        with self._transaction(write=False) as cur:
+            cur.execute("SELECT max(version) FROM schema_migrations")
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    # --- small settings ----------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._transaction(write=False) as cur:
+            cur.execute("SELECT value FROM meta WHERE key = ?", (key,))
+            row = cur.fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # --- codecs ----------------------------------------------------------------------------
+
+    def _time_or_none(self, value: Any) -> datetime | None:
+        return None if value is None else self._decode_time(value)
+
+    def _enqueue_in(self, cur: Cursor, deliveries: Sequence[NewDelivery], now: datetime) -> int:
+        """Enqueue inside an open transaction (deduplicated within the batch too)."""
+        unique = list({(d.activity_id, d.inbox): d for d in deliveries}.values())
+        return self._insert_deliveries(cur, unique, now) if unique else 0
+
+    def _delivery_params(self, delivery: NewDelivery, stamp: Any) -> tuple[Any, ...]:
+        return (delivery.activity_id, delivery.inbox, host_of(delivery.inbox), delivery.body,
+                stamp, stamp, stamp)  # fmt: skip
+
+    # --- rows -> records -------------------------------------------------------------------
+
+    def _actor(self, row: Row) -> RemoteActor:
+        return RemoteActor(
+            id=row[0],
+            inbox=row[1],
+            shared_inbox=row[2],
+            key_id=row[3],
+            public_key_pem=row[4],
+            also_known_as=tuple(self._decode_json(row[5])),
+            document=self._decode_json(row[6]),
+            fetched_at=self._decode_time(row[7]),
+        )
+
+    def _key(self, row: Row) -> RemoteKey:
+        return RemoteKey(row[0], row[1], row[2], self._decode_time(row[3]))
+
+    def _follower(self, row: Row) -> Follower:
+        return Follower(
+            actor_id=row[0],
+            follow_id=row[1],
+            inbox=row[2],
+            shared_inbox=row[3],
+            state=row[4],
+            follow_activity=self._decode_json(row[5]),
+            created_at=self._decode_time(row[6]),
+            updated_at=self._decode_time(row[7]),
+        )
+
+    def _followers(self, rows: Iterator[Row] | list[Row]) -> list[Follower]:
+        found = [self._follower(row) for row in rows]
+        return sorted(found, key=lambda f: (f.created_at, f.actor_id))
+
+    def _block(self, row: Row) -> Block:
+        return Block(
+            kind=row[0],
+            value=row[1],
+            created_at=self._decode_time(row[2]),
+            severity=row[3],
+            comment=row[4],
+            reject_media=bool(row[5]),
+            reject_reports=bool(row[6]),
+            obfuscate=bool(row[7]),
+        )
+
+    def _interaction(self, row: Row) -> Interaction:
+        return Interaction(
+            activity_id=row[0],
+            kind=row[1],
+            actor_id=row[2],
+            object_id=row[3],
+            activity=self._decode_json(row[4]),
+            state=row[5],
+            created_at=self._decode_time(row[6]),
+            updated_at=self._decode_time(row[7]),
+        )
+
+    def _delivery(self, row: Row) -> Delivery:
+        return Delivery(
+            id=int(row[0]),
+            activity_id=row[1],
+            inbox=row[2],
+            host=row[3],
+            body=bytes(row[4]),
+            state=row[5],
+            attempts=int(row[6]),
+            next_attempt_at=self._decode_time(row[7]),
+            lease_until=self._time_or_none(row[8]),
+            last_status=row[9],
+            last_error=row[10],
+            created_at=self._decode_time(row[11]),
+            updated_at=self._decode_time(row[12]),
+        )
+
+    def _host(self, row: Row) -> HostState:
+        return HostState(
+            host=row[0],
+            consecutive_failures=int(row[1]),
+            first_failure_at=self._time_or_none(row[2]),
+            paused_until=self._time_or_none(row[3]),
+            last_error=row[4],
+        )
+
+    def _published(self, row: Row) -> PublishedObject:
+        return PublishedObject(
+            object_id=row[0],
+            slug=row[1],
+            content_hash=row[2],
+            updated=self._time_or_none(row[3]),
+            state=row[4],
+            first_sent_at=self._decode_time(row[5]),
+            last_sent_at=self._decode_time(row[6]),
+        )
+
+
+def require_aware(value: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is a bug in the caller."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime given to the store: {value!r} (use timezone.utc)")
+    return value.astimezone(UTC)

@@ -1,0 +1,175 @@
+"""The records half of the SQL store: remote actors and keys, interactions, seen activities.
+
+Each public method is one transaction (or, for reads, one statement).
+"""
+
+# S608: the only text interpolated into SQL here is module constants (column lists) and
+# "?" placeholder lists; every value travels as a bound parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from site_function.store._sql_core import (
+    ACTOR_COLUMNS,
+    INTERACTION_COLUMNS,
+    KEY_COLUMNS,
+    SqlCore,
+    placeholders,
+)
+from site_function.store.base import Interaction, ModerationState, RemoteActor, RemoteKey
+
+__all__ = ["RecordStatements"]
+
+
+class RecordStatements(SqlCore):
+    """Remote actors, keys, interactions and remembered activity ids in portable SQL."""
+
+    # --- remote actors and keys ----------------------------------------------------------
+
+    def get_actor(self, actor_id: str) -> RemoteActor | None:
+        with self._transaction(write=False) as cur:
+            cur.execute(f"SELECT {ACTOR_COLUMNS} FROM actors WHERE id = ?", (actor_id,))
+            row = cur.fetchone()
+        return None if row is None else self._actor(row)
+
+    def save_actor(self, actor: RemoteActor) -> None:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                f"INSERT INTO actors ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET inbox = excluded.inbox,"
+                " shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,"
+                " public_key_pem = excluded.public_key_pem,"
+                " also_known_as = excluded.also_known_as, document = excluded.document,"
+                " fetched_at = excluded.fetched_at",
+                (actor.id, actor.inbox, actor.shared_inbox, actor.key_id, actor.public_key_pem,
+                 self._encode_json(list(actor.also_known_as)),
+                 self._encode_json(actor.document), self._encode_time(actor.fetched_at)),
+            )  # fmt: skip
+
+    def get_key(self, key_id: str) -> RemoteKey | None:
+        with self._transaction(write=False) as cur:
+            cur.execute(f"SELECT {KEY_COLUMNS} FROM remote_keys WHERE key_id = ?", (key_id,))
+            row = cur.fetchone()
+        return None if row is None else self._key(row)
+
+    def save_key(self, key: RemoteKey) -> None:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                f"INSERT INTO remote_keys ({KEY_COLUMNS}) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (key_id) DO UPDATE SET owner = excluded.owner,"
+                " public_key_pem = excluded.public_key_pem, fetched_at = excluded.fetched_at",
+                (key.key_id, key.owner, key.public_key_pem, self._encode_time(key.fetched_at)),
+            )
+
+    def forget_actor(self, actor_id: str) -> bool:
+        with self._transaction(write=True) as cur:
+            # Personal inboxes only: a shared inbox serves other accounts of that server.
+            cur.execute(
+                "SELECT inbox FROM actors WHERE id = ? UNION SELECT inbox FROM followers"
+                " WHERE actor_id = ?",
+                (actor_id, actor_id),
+            )
+            inboxes = [row[0] for row in cur.fetchall()]
+            removed = 0
+            for table, column in (
+                ("actors", "id"),
+                ("remote_keys", "owner"),
+                ("followers", "actor_id"),
+                ("interactions", "actor_id"),
+            ):
+                cur.execute(f"DELETE FROM {table} WHERE {column} = ?", (actor_id,))
+                removed += max(cur.rowcount, 0)
+            if inboxes:
+                cur.execute(
+                    "DELETE FROM deliveries WHERE state = 'queued' AND inbox IN"
+                    f" ({placeholders(len(inboxes))})",
+                    inboxes,
+                )
+                removed += max(cur.rowcount, 0)
+        return removed > 0
+
+    # --- interactions ----------------------------------------------------------------------
+
+    def save_interaction(self, interaction: Interaction) -> bool:
+        i = interaction
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING",
+                (i.activity_id, i.kind, i.actor_id, i.object_id, self._encode_json(i.activity),
+                 i.state, self._encode_time(i.created_at), self._encode_time(i.updated_at)),
+            )  # fmt: skip
+            if cur.rowcount > 0:
+                return True
+            cur.execute(
+                "UPDATE interactions SET activity = ?, updated_at = ?"
+                " WHERE activity_id = ? AND actor_id = ?",
+                (self._encode_json(i.activity), self._encode_time(i.updated_at),
+                 i.activity_id, i.actor_id),
+            )  # fmt: skip
+        return False
+
+    def get_interaction(self, activity_id: str) -> Interaction | None:
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                f"SELECT {INTERACTION_COLUMNS} FROM interactions WHERE activity_id = ?",
+                (activity_id,),
+            )
+            row = cur.fetchone()
+        return None if row is None else self._interaction(row)
+
+    def remove_interaction(self, activity_id: str, actor_id: str) -> bool:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "DELETE FROM interactions WHERE activity_id = ? AND actor_id = ?",
+                (activity_id, actor_id),
+            )
+            return cur.rowcount > 0
+
+    def list_interactions(
+        self, object_id: str | None = None, state: ModerationState | None = None
+    ) -> list[Interaction]:
+        clauses: list[str] = []
+        params: list[str] = []
+        if object_id is not None:
+            clauses.append("object_id = ?")
+            params.append(object_id)
+        if state is not None:
+            clauses.append("state = ?")
+            params.append(state)
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                f"SELECT {INTERACTION_COLUMNS} FROM interactions {where}"
+                " ORDER BY created_at, activity_id",
+                params,
+            )
+            rows = cur.fetchall()
+        return [self._interaction(row) for row in rows]
+
+    def set_moderation(self, activity_id: str, state: ModerationState) -> bool:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "UPDATE interactions SET state = ? WHERE activity_id = ?", (state, activity_id)
+            )
+            return cur.rowcount > 0
+
+    # --- idempotent inbox --------------------------------------------------------------------
+
+    def remember_activity(self, activity_id: str, now: datetime) -> bool:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "INSERT INTO seen_activities (activity_id, seen_at) VALUES (?, ?)"
+                " ON CONFLICT (activity_id) DO NOTHING",
+                (activity_id, self._encode_time(now)),
+            )
+            return cur.rowcount > 0
+
+    def forget_activities_before(self, cutoff: datetime) -> int:
+        with self._transaction(write=True) as cur:
+            cur.execute(
+                "DELETE FROM seen_activities WHERE seen_at < ?", (self._encode_time(cutoff),)
+            )
+            return max(cur.rowcount, 0)

@@ -1,0 +1,486 @@
+"""The one storage contract of the function, and the records it stores.
+
+Two backends implement it (SQLite, the embedded default, and PostgreSQL for serverless
+hosts); one contract suite in ``tests/function/store/`` runs against both. The interface is
+synchronous: the ASGI app calls it in a worker thread, the command line calls it directly.
+Every writing method is one transaction: it happens whole or not at all, so a follow and the
+Accept that answers it are recorded together (issue 3), and a publish and its deliveries too
+(issue 4). Reads may run statement by statement, each statement seeing a consistent snapshot.
+
+Conventions every backend keeps:
+
+- datetimes go in and come out timezone-aware in UTC (naive datetimes are refused); where
+  ``now`` is optional (it follows a defaulted argument), None means the current UTC time;
+- JSON documents are ``dict`` values, request bodies are ``bytes``;
+- a delivery's ``host`` is the lower-cased ``hostname[:port]`` of its inbox (the breaker unit);
+- domain block values are lower-cased IDNA (``normalize_domain``) and cover subdomains.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+__all__ = [
+    "Block",
+    "BlockKind",
+    "Delivery",
+    "DeliveryOutcome",
+    "DeliveryState",
+    "DeliverySummary",
+    "FollowState",
+    "Follower",
+    "HostState",
+    "HostSummary",
+    "Interaction",
+    "InteractionKind",
+    "ModerationState",
+    "NewDelivery",
+    "OutcomeKind",
+    "PublishedObject",
+    "PublishedState",
+    "RemoteActor",
+    "RemoteKey",
+    "Store",
+    "StoreError",
+    "domain_candidates",
+    "host_of",
+    "normalize_domain",
+]
+
+FollowState = Literal["pending", "accepted"]
+BlockKind = Literal["account", "domain"]
+ModerationState = Literal["pending", "approved", "rejected"]
+InteractionKind = Literal["like", "announce", "reply"]
+DeliveryState = Literal["queued", "done", "failed"]
+OutcomeKind = Literal["delivered", "retry", "failed"]
+PublishedState = Literal["live", "deleted"]
+
+
+class StoreError(Exception):
+    """The database failed or refused a value (infrastructure, not an expected outcome)."""
+
+
+# --- remote actors and keys (a cache the function refreshes) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteActor:
+    """A remote actor document as last fetched, with the fields the function needs."""
+
+    id: str
+    inbox: str
+    shared_inbox: str | None
+    key_id: str | None
+    public_key_pem: str | None
+    also_known_as: tuple[str, ...]
+    document: dict[str, Any]
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteKey:
+    """A remote public key; ``owner`` is the actor id the key document names."""
+
+    key_id: str
+    owner: str
+    public_key_pem: str
+    fetched_at: datetime
+
+
+# --- followers and blocks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """One follower (or pending follow request) with the Follow that created it.
+
+    ``follow_activity`` is kept whole because Accept and Reject must embed it (items 45, 49).
+    """
+
+    actor_id: str
+    follow_id: str
+    inbox: str
+    shared_inbox: str | None
+    state: FollowState
+    follow_activity: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """An owner's block of one account (actor id) or a whole domain and its subdomains.
+
+    The extra fields mirror Mastodon's domain-block CSV so published blocklists round-trip.
+    """
+
+    kind: BlockKind
+    value: str
+    created_at: datetime
+    severity: str = "suspend"
+    comment: str = ""
+    reject_media: bool = False
+    reject_reports: bool = False
+    obfuscate: bool = False
+
+
+# --- interactions (likes, boosts, replies to our posts) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """A Like, Announce or reply to one of our posts, waiting for the owner's moderation."""
+
+    activity_id: str
+    kind: InteractionKind
+    actor_id: str
+    object_id: str
+    activity: dict[str, Any]
+    state: ModerationState
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- the delivery queue -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """One activity body to POST to one inbox; (activity_id, inbox) is unique in the queue."""
+
+    activity_id: str
+    inbox: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A queued, done or failed delivery row.
+
+    ``attempts`` counts finished attempts (recorded outcomes); a claimed row carries
+    ``lease_until`` until its outcome is recorded or the lease runs out.
+    """
+
+    id: int
+    activity_id: str
+    inbox: str
+    host: str
+    body: bytes
+    state: DeliveryState
+    attempts: int
+    next_attempt_at: datetime
+    lease_until: datetime | None
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """The result of one attempt, recorded in batches by ``Store.record_many``.
+
+    ``next_attempt_at`` is required when ``kind == "retry"`` and ignored otherwise.
+    """
+
+    delivery_id: int
+    kind: OutcomeKind
+    status: int | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HostSummary:
+    """Per-host delivery counts for ``site-gen deliveries status``."""
+
+    host: str
+    queued: int
+    failed: int
+    done: int
+    last_error: str | None
+    paused_until: datetime | None
+    retrying: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySummary:
+    """Counts per state (every state present, zero when empty) and per host.
+
+    ``retrying`` is the part of ``counts["queued"]`` that has failed at least once.
+    """
+
+    counts: dict[str, int]
+    hosts: list[HostSummary] = field(default_factory=list)
+    retrying: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HostState:
+    """The breaker of one host: a host failing for long is paused as a whole (issue 4)."""
+
+    host: str
+    consecutive_failures: int
+    first_failure_at: datetime | None
+    paused_until: datetime | None
+    last_error: str | None
+
+
+# --- the publish ledger -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedObject:
+    """What the outside world has been told about one of our objects (issue 4)."""
+
+    object_id: str
+    slug: str
+    content_hash: str
+    updated: datetime | None
+    state: PublishedState
+    first_sent_at: datetime
+    last_sent_at: datetime
+
+
+# --- the contract ---------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The function's state. Every method is one transaction, whole or not at all."""
+
+    # lifecycle
+    def migrate(self) -> None:
+        """Bring the schema up to date; idempotent, cheap when current, safe concurrently."""
+
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+    def schema_version(self) -> int:
+        """The highest applied migration (0 before the first ``migrate``)."""
+
+    # remote actors and keys
+    def get_actor(self, actor_id: str) -> RemoteActor | None:
+        """The cached actor, or None."""
+
+    def save_actor(self, actor: RemoteActor) -> None:
+        """Insert or replace the cached actor."""
+
+    def get_key(self, key_id: str) -> RemoteKey | None:
+        """The cached key, or None."""
+
+    def save_key(self, key: RemoteKey) -> None:
+        """Insert or replace the cached key."""
+
+    def forget_actor(self, actor_id: str) -> bool:
+        """Purge an actor: cache, keys, follower row, interactions, queued deliveries to its
+        personal inbox (item 52). True if anything was removed."""
+
+    # followers
+    def get_follower(self, actor_id: str) -> Follower | None:
+        """The follower or pending request of this actor, or None."""
+
+    def get_follower_by_follow_id(self, follow_id: str) -> Follower | None:
+        """The follower created by this Follow activity id (Undo matching, item 48)."""
+
+    def save_follower(
+        self,
+        follower: Follower,
+        deliveries: Sequence[NewDelivery] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Upsert the follower (a duplicate Follow is harmless; ``created_at`` of an existing
+        row is kept) and enqueue ``deliveries`` (e.g. the Accept) in the same transaction."""
+
+    def remove_follower(
+        self,
+        actor_id: str,
+        deliveries: Sequence[NewDelivery] = (),
+        now: datetime | None = None,
+    ) -> Follower | None:
+        """Remove the follower and enqueue ``deliveries`` (e.g. a Reject) atomically.
+
+        Returns the removed follower, or None (then nothing is enqueued)."""
+
+    def remove_followers_by_inbox(self, inbox: str) -> list[Follower]:
+        """Remove every follower whose personal or shared inbox is ``inbox`` (a 410 answer)."""
+
+    def move_follower(self, old_actor_id: str, new: Follower, now: datetime) -> bool:
+        """Replace the follow of ``old_actor_id`` by ``new`` (Move, item 53). False if the old
+        actor was not a follower (then nothing changes)."""
+
+    def list_followers(
+        self, state: FollowState | None = "accepted", *, limit: int = 100, offset: int = 0
+    ) -> list[Follower]:
+        """Followers in a stable order (created_at, actor_id); ``state=None`` lists all."""
+
+    def count_followers(self, state: FollowState | None = "accepted") -> int:
+        """How many followers are in ``state`` (all when None)."""
+
+    def delivery_targets(self) -> list[str]:
+        """Distinct inboxes of accepted followers: the shared inbox where known, else the
+        personal inbox; blocked accounts and domains excluded (item 59). Sorted."""
+
+    # blocks
+    def add_block(
+        self,
+        block: Block,
+        deliveries: Sequence[NewDelivery] = (),
+        now: datetime | None = None,
+    ) -> list[Follower]:
+        """Store the block (replacing one of the same kind and value), remove every follower
+        and pending request it covers and enqueue ``deliveries`` (the Rejects), atomically.
+        Returns the removed followers so the caller can build Rejects in a second call."""
+
+    def remove_block(self, kind: BlockKind, value: str) -> bool:
+        """Lift a block; False if there was none."""
+
+    def list_blocks(self) -> list[Block]:
+        """Every block, ordered by kind then value."""
+
+    def is_blocked(self, actor_id: str) -> bool:
+        """True if the actor is blocked by account, or its host by a domain block on it or
+        on any parent domain. An index lookup, no cache."""
+
+    # interactions
+    def save_interaction(self, interaction: Interaction) -> bool:
+        """Insert by activity_id; True if new. A duplicate from the same actor refreshes the
+        stored activity (keeping the moderation state) and returns False."""
+
+    def get_interaction(self, activity_id: str) -> Interaction | None:
+        """The interaction recorded under this activity id, or None."""
+
+    def remove_interaction(self, activity_id: str, actor_id: str) -> bool:
+        """Remove an interaction, only if ``actor_id`` is the one who made it (Undo)."""
+
+    def list_interactions(
+        self, object_id: str | None = None, state: ModerationState | None = None
+    ) -> list[Interaction]:
+        """Interactions, optionally for one of our objects and/or one state; oldest first."""
+
+    def set_moderation(self, activity_id: str, state: ModerationState) -> bool:
+        """Set the owner's decision; False if there is no such interaction."""
+
+    # idempotent inbox (item 56)
+    def remember_activity(self, activity_id: str, now: datetime) -> bool:
+        """Record an incoming activity id; True if it was not seen before."""
+
+    def forget_activities_before(self, cutoff: datetime) -> int:
+        """Prune remembered activity ids older than ``cutoff``; returns how many."""
+
+    # the delivery queue
+    def enqueue(self, deliveries: Sequence[NewDelivery], now: datetime) -> int:
+        """Queue deliveries due at ``now``; duplicates of (activity_id, inbox) are ignored.
+        Returns the number of rows added."""
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        """Atomically lease up to ``limit`` queued rows due at ``now`` (oldest first) whose host
+        is not paused and whose lease is absent or expired. Two claimers never get one row."""
+
+    def mark_delivered(self, delivery_id: int, status: int, now: datetime) -> None:
+        """The attempt succeeded: state done, lease cleared."""
+
+    def mark_retry(
+        self,
+        delivery_id: int,
+        status: int | None,
+        error: str,
+        next_attempt_at: datetime,
+        now: datetime,
+    ) -> None:
+        """The attempt failed in a retryable way: stays queued until ``next_attempt_at``."""
+
+    def mark_failed(self, delivery_id: int, status: int | None, error: str, now: datetime) -> None:
+        """Given up (a final 4xx, or retries exhausted): state failed."""
+
+    def record_many(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
+        """The three ``mark_*`` above for many rows in one transaction."""
+
+    def delivery_summary(self) -> DeliverySummary:
+        """Counts per state and per host, with each host's last error and pause."""
+
+    def list_deliveries(
+        self, state: DeliveryState | None = None, host: str | None = None, limit: int = 100
+    ) -> list[Delivery]:
+        """Delivery rows, oldest first, optionally filtered."""
+
+    def retry_failed(self, now: datetime, host: str | None = None) -> int:
+        """Requeue failed rows (all, or one host's) due now with attempts reset, and reset
+        the breaker of the hosts concerned. Returns how many rows."""
+
+    # per-host breaker
+    def get_host(self, host: str) -> HostState | None:
+        """The breaker of ``host`` (see ``host_of``), or None if it never failed."""
+
+    def save_host(self, state: HostState) -> None:
+        """Insert or replace the breaker of a host."""
+
+    # publish ledger
+    def get_published(self, object_id: str) -> PublishedObject | None:
+        """The ledger row of one of our objects, or None."""
+
+    def list_published(self) -> list[PublishedObject]:
+        """Every ledger row, ordered by first_sent_at then object_id."""
+
+    def save_published(
+        self, items: Sequence[PublishedObject], deliveries: Sequence[NewDelivery], now: datetime
+    ) -> None:
+        """Upsert ledger rows and enqueue their deliveries in one transaction."""
+
+    # small settings
+    def get_meta(self, key: str) -> str | None:
+        """A stored setting, or None."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Insert or replace a setting."""
+
+
+# --- pure helpers shared by the backends and their callers ---------------------------------
+
+
+@lru_cache(maxsize=8192)
+def normalize_domain(domain: str) -> str:
+    """Lower-case IDNA form of a domain, without a trailing dot (as blocks store it)."""
+    text = domain.strip().rstrip(".").lower()
+    if not text:
+        return ""
+    try:
+        return text.encode("idna").decode("ascii")
+    except UnicodeError:
+        # Already-ASCII labels that the idna codec refuses (e.g. underscores) are kept as is.
+        return text
+
+
+@lru_cache(maxsize=8192)
+def host_of(url: str) -> str:
+    """The breaker unit of an inbox URL: lower-cased ``hostname[:port]`` (ports kept apart)."""
+    parts = urlsplit(url)
+    hostname = normalize_domain(parts.hostname or "")
+    if ":" in hostname:  # an IPv6 literal
+        hostname = f"[{hostname}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{hostname}:{port}" if port is not None else hostname
+
+
+def domain_candidates(actor_id: str) -> list[str]:
+    """The host of an actor id and each parent domain: the values a domain block may hold."""
+    hostname = normalize_domain(urlsplit(actor_id).hostname or "")
+    if not hostname:
+        return []
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        pass
+    else:
+        return [hostname]  # an address has no parent domains
+    labels = hostname.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]

@@ -1,0 +1,163 @@
+"""The numbered schema migrations, one dialect-aware list for both backends.
+
+Each migration is SQL with type tokens (``{time}``, ``{json}``, ``{bytes}``, ``{bool}``,
+``{serial}``) that each backend fills in, so the two schemas cannot drift apart. Applied
+migrations are recorded in ``schema_migrations``; a migration is never edited once released,
+only followed by a new one. Indexes serve the hot paths: ``is_blocked`` (primary key of
+blocks), ``remember_activity`` (primary key), ``claim_due`` (partial index on queued rows by
+due time) and followers by state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["MIGRATIONS", "Dialect", "Migration", "statements_for"]
+
+Dialect = Literal["sqlite", "postgres"]
+
+_TYPES: dict[Dialect, dict[str, str]] = {
+    # SQLite keeps times as fixed-width ISO-8601 UTC text, which sorts and compares correctly.
+    "sqlite": {
+        "time": "TEXT",
+        "json": "TEXT",
+        "bytes": "BLOB",
+        "bool": "INTEGER",
+        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    },
+    "postgres": {
+        "time": "TIMESTAMPTZ",
+        "json": "JSONB",
+        "bytes": "BYTEA",
+        "bool": "BOOLEAN",
+        "serial": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: a version number, a name and its statements (with type tokens)."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial schema",
+        (
+            """CREATE TABLE actors (
+                id TEXT PRIMARY KEY,
+                inbox TEXT NOT NULL,
+                shared_inbox TEXT,
+                key_id TEXT,
+                public_key_pem TEXT,
+                also_known_as {json} NOT NULL,
+                document {json} NOT NULL,
+                fetched_at {time} NOT NULL
+            )""",
+            """CREATE TABLE remote_keys (
+                key_id TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                public_key_pem TEXT NOT NULL,
+                fetched_at {time} NOT NULL
+            )""",
+            "CREATE INDEX remote_keys_owner ON remote_keys (owner)",
+            """CREATE TABLE followers (
+                actor_id TEXT PRIMARY KEY,
+                follow_id TEXT NOT NULL,
+                inbox TEXT NOT NULL,
+                shared_inbox TEXT,
+                domain TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
+                follow_activity {json} NOT NULL,
+                created_at {time} NOT NULL,
+                updated_at {time} NOT NULL
+            )""",
+            "CREATE INDEX followers_state ON followers (state, created_at, actor_id)",
+            "CREATE INDEX followers_follow_id ON followers (follow_id)",
+            "CREATE INDEX followers_domain ON followers (domain)",
+            "CREATE INDEX followers_inbox ON followers (inbox)",
+            "CREATE INDEX followers_shared_inbox ON followers (shared_inbox)",
+            """CREATE TABLE blocks (
+                kind TEXT NOT NULL CHECK (kind IN ('account', 'domain')),
+                value TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                reject_media {bool} NOT NULL,
+                reject_reports {bool} NOT NULL,
+                obfuscate {bool} NOT NULL,
+                created_at {time} NOT NULL,
+                PRIMARY KEY (kind, value)
+            )""",
+            """CREATE TABLE interactions (
+                activity_id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('like', 'announce', 'reply')),
+                actor_id TEXT NOT NULL,
+                object_id TEXT NOT NULL,
+                activity {json} NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+                created_at {time} NOT NULL,
+                updated_at {time} NOT NULL
+            )""",
+            "CREATE INDEX interactions_object ON interactions (object_id, created_at)",
+            "CREATE INDEX interactions_actor ON interactions (actor_id)",
+            """CREATE TABLE seen_activities (
+                activity_id TEXT PRIMARY KEY,
+                seen_at {time} NOT NULL
+            )""",
+            "CREATE INDEX seen_activities_seen_at ON seen_activities (seen_at)",
+            """CREATE TABLE deliveries (
+                id {serial},
+                activity_id TEXT NOT NULL,
+                inbox TEXT NOT NULL,
+                host TEXT NOT NULL,
+                body {bytes} NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at {time} NOT NULL,
+                lease_until {time},
+                last_status INTEGER,
+                last_error TEXT,
+                created_at {time} NOT NULL,
+                updated_at {time} NOT NULL,
+                UNIQUE (activity_id, inbox)
+            )""",
+            "CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id)"
+            " WHERE state = 'queued'",
+            "CREATE INDEX deliveries_host_state ON deliveries (host, state)",
+            "CREATE INDEX deliveries_state ON deliveries (state, id)",
+            "CREATE INDEX deliveries_inbox ON deliveries (inbox)",
+            """CREATE TABLE hosts (
+                host TEXT PRIMARY KEY,
+                consecutive_failures INTEGER NOT NULL,
+                first_failure_at {time},
+                paused_until {time},
+                last_error TEXT
+            )""",
+            """CREATE TABLE published (
+                object_id TEXT PRIMARY KEY,
+                slug TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                updated {time},
+                state TEXT NOT NULL CHECK (state IN ('live', 'deleted')),
+                first_sent_at {time} NOT NULL,
+                last_sent_at {time} NOT NULL
+            )""",
+            """CREATE TABLE meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+        ),
+    ),
+)
+
+
+def statements_for(migration: Migration, dialect: Dialect) -> list[str]:
+    """The migration's statements with the dialect's column types filled in."""
+    types = _TYPES[dialect]
+    return [statement.format(**types) for statement in migration.statements]

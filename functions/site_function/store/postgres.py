@@ -1,0 +1,154 @@
+"""The PostgreSQL store: for serverless hosts, where the function has no disk of its own.
+
+psycopg 3 (sync) with a small ``psycopg_pool.ConnectionPool``, both imported only when this
+backend is chosen. Every method borrows one connection for one transaction. Claims use
+``FOR UPDATE SKIP LOCKED`` so concurrent drains (several function instances, the CLI) take
+disjoint rows without waiting; migrations take a transaction-scoped advisory lock keyed by the
+current schema, so two cold starts migrating at once queue instead of colliding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from site_function.store._sql_core import Cursor, require_aware
+from site_function.store._sql_follows import FollowStatements
+from site_function.store._sql_queue import QueueStatements
+from site_function.store._sql_records import RecordStatements
+from site_function.store.base import NewDelivery, StoreError, host_of
+
+__all__ = ["PostgresStore"]
+
+
+@lru_cache(maxsize=512)
+def _to_pyformat(sql: str) -> str:
+    """``?`` placeholders to psycopg's ``%s`` (the store's SQL has no ``?`` in literals)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class _PgCursor:
+    """A psycopg cursor that takes the store's ``?`` placeholders."""
+
+    __slots__ = ("_cur",)
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cur.rowcount)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cur.execute(_to_pyformat(sql), params or None)
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any:
+        return self._cur.executemany(_to_pyformat(sql), params)
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall())
+
+
+class PostgresStore(FollowStatements, RecordStatements, QueueStatements):
+    """The ``Store`` on a PostgreSQL database named by a libpq URL or conninfo string."""
+
+    dialect = "postgres"
+    _claim_lock = " FOR UPDATE OF d SKIP LOCKED"
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 8,
+        timeout: float = 10.0,
+        check_connections: bool = False,
+    ) -> None:
+        import psycopg
+        from psycopg.types.json import Jsonb
+        from psycopg_pool import ConnectionPool
+
+        self._psycopg_error: type[Exception] = psycopg.Error
+        self._jsonb = Jsonb
+        try:
+            self._pool = ConnectionPool(
+                conninfo,
+                min_size=min_size,
+                max_size=max_size,
+                timeout=timeout,
+                open=True,
+                name="site-gen-store",
+                kwargs={"autocommit": True},
+                # After a serverless freeze pooled connections may be dead: optionally test
+                # each one when it is borrowed (one extra round trip).
+                check=ConnectionPool.check_connection if check_connections else None,
+            )
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the PostgreSQL pool: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return "PostgresStore(<conninfo hidden>)"  # the URL may carry a password
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+        # Pooled connections are in autocommit mode: a read is one round trip (each statement
+        # its own snapshot); a write is one explicit transaction, rolled back if it raises.
+        try:
+            with self._pool.connection() as conn:
+                if write:
+                    with conn.transaction(), conn.cursor() as cur:
+                        yield _PgCursor(cur)
+                else:
+                    with conn.cursor() as cur:
+                        yield _PgCursor(cur)
+        except self._psycopg_error as exc:
+            raise StoreError(f"PostgreSQL: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg_pool"):  # PoolTimeout, PoolClosed
+                raise StoreError(f"PostgreSQL pool: {exc}") from exc
+            raise
+
+    def _lock_for_migration(self, cur: Cursor) -> None:
+        cur.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('site-gen migrate ' || current_schema()))"
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # --- codecs ------------------------------------------------------------------------
+
+    def _encode_time(self, value: datetime | None) -> Any:
+        return None if value is None else require_aware(value)
+
+    def _decode_time(self, value: Any) -> datetime:
+        if not isinstance(value, datetime):
+            raise StoreError(f"expected a timestamp from PostgreSQL, got {type(value).__name__}")
+        return value.astimezone(UTC)
+
+    def _encode_json(self, value: Any) -> Any:
+        return self._jsonb(value)
+
+    def _decode_json(self, value: Any) -> Any:
+        return value
+
+    def _insert_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> int:
+        # One statement for the whole fan-out (thousands of inboxes) instead of a round trip
+        # per row.
+        stamp = self._encode_time(now)
+        cur.execute(
+            "INSERT INTO deliveries (activity_id, inbox, host, body, state, next_attempt_at,"
+            " created_at, updated_at)"
+            " SELECT t.a, t.i, t.h, t.b, 'queued', ?, ?, ? FROM unnest("
+            " ?::text[], ?::text[], ?::text[], ?::bytea[]) WITH ORDINALITY AS t(a, i, h, b, n)"
+            " ORDER BY t.n ON CONFLICT (activity_id, inbox) DO NOTHING",
+            (stamp, stamp, stamp, [r.activity_id for r in rows], [r.inbox for r in rows],
+             [host_of(r.inbox) for r in rows], [r.body for r in rows]),
+        )  # fmt: skip
+        return max(cur.rowcount, 0)
