@@ -18,7 +18,7 @@ from site_gen.errors import SiteGenError
 __all__ = ["cli", "main"]
 
 # Each module adds its commands to `cli` with `register(cli)`; one module per area.
-_COMMAND_MODULES: tuple[str, ...] = ("keys_commands",)
+_COMMAND_MODULES: tuple[str, ...] = ("keys_commands", "site_commands")
 
 
 class _Group(click.Group):

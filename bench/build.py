@@ -1,0 +1,111 @@
+"""Benchmark the build: a synthetic corpus of N posts, a cold full build, a one-post rebuild.
+
+usage: python bench/build.py N [--jobs 2] [--keep DIR]
+
+The corpus comes from ../shared/bench/gen_corpus.py (the same generator the peers in
+../shared/PERFORMANCE.md were measured with). Each phase runs in a fresh process, as the
+command line would, and reports wall time, posts/s and peak RSS (self and the largest
+worker, from resource.getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GEN_CORPUS = REPO / ".." / "shared" / "bench" / "gen_corpus.py"
+TEST_PUBLIC_KEY = REPO / "tests" / "build" / "keys" / "test-public-key.pem"
+
+_PHASE = r"""
+import json, resource, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from site_gen.build.pipeline import build_site
+from site_gen.config import load_config
+report = build_site(load_config(sys.argv[1]), jobs=int(sys.argv[2]), offline=True)
+wall = time.perf_counter() - started
+me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+          resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_self": me, "rss_children": kids,
+                  "rendered": report.rendered, "written": report.written, "files": report.files,
+                  "posts": report.posts}))
+"""
+
+_SITE_YAML = """\
+base_url: https://bench.example
+username: bench
+display_name: Bench
+posts_per_page: 10
+"""
+
+
+def make_site(n: int, folder: Path) -> None:
+    posts = folder / "posts"
+    subprocess.run([sys.executable, str(GEN_CORPUS), str(n), str(posts), "yaml"], check=True)
+    (folder / "site.yaml").write_text(_SITE_YAML, encoding="utf-8")
+    shutil.copy(TEST_PUBLIC_KEY, folder / "public-key.pem")
+
+
+def run_phase(site: Path, jobs: int) -> dict[str, float]:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _PHASE, str(site), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_wall"] = time.perf_counter() - started
+    return result
+
+
+def edit_one_post(site: Path) -> None:
+    post = sorted((site / "posts").glob("*.md"))[len(list((site / "posts").glob("*.md"))) // 2]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text + "\nOne more sentence, edited for the rebuild.\n", encoding="utf-8")
+
+
+def show(label: str, n: int, result: dict[str, float]) -> None:
+    wall = result["process_wall"]
+    print(
+        f"{label:<20} {wall:7.2f} s wall {result['cpu']:7.2f} s CPU {n / wall:6.0f} posts/s  "
+        f"rendered {int(result['rendered']):>5} written {int(result['written']):>5}  "
+        f"peak RSS self {result['rss_self']:6.0f} MiB, largest worker "
+        f"{result['rss_children']:6.0f} MiB, sum {result['rss_self'] + result['rss_children']:6.0f}"
+        " MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int, help="number of posts")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--keep", type=Path, default=None, help="build in DIR and keep it")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="site-gen-bench-"))
+    try:
+        if not (folder / "site.yaml").exists():
+            make_site(args.n, folder)
+        shutil.rmtree(folder / ".site-gen", ignore_errors=True)
+        shutil.rmtree(folder / "public", ignore_errors=True)
+        print(f"{args.n} posts, jobs={args.jobs}, site in {folder}")
+        show("full build (cold)", args.n, run_phase(folder, args.jobs))
+        show("no-change rebuild", args.n, run_phase(folder, args.jobs))
+        edit_one_post(folder)
+        show("one-post rebuild", args.n, run_phase(folder, args.jobs))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The build: read the site, build the immutable model, render artifacts, write them once."""

@@ -1,0 +1,20 @@
+"""What every renderer returns: a file of the output folder, as bytes, with its media type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Artifact", "html_artifact"]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file: `path` is relative to the output folder (`posts/x/index.html`)."""
+
+    path: str
+    data: bytes
+    media_type: str
+
+
+def html_artifact(path: str, text: str) -> Artifact:
+    return Artifact(path, text.encode("utf-8"), "text/html; charset=utf-8")

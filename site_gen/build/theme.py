@@ -1,0 +1,66 @@
+"""The Jinja2 environment of a site: its own `templates/` first, then the default theme.
+
+Templates receive view models (plain dicts from `site_gen.build.views`), never internal
+objects, so a theme cannot reach into the build. Autoescaping is on for every template.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["DEFAULT_THEME_DIR", "Theme"]
+
+DEFAULT_THEME_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def _theme_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+class Theme:
+    """Renders named templates with a view model; one per process, reused for every page."""
+
+    def __init__(self, site_templates: Path | None) -> None:
+        self.folders = tuple(
+            folder for folder in (site_templates, DEFAULT_THEME_DIR) if folder and folder.is_dir()
+        )
+
+    @functools.cached_property
+    def environment(self) -> jinja2.Environment:
+        import jinja2
+
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in self.folders])
+        return jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.environment.get_template(name).render(**context)
+
+    def static_file(self, name: str) -> bytes:
+        """A file of the theme's `static/` folder (the stylesheet), site override first."""
+        for folder in self.folders:
+            path = folder / "static" / name
+            if path.is_file():
+                return path.read_bytes()
+        raise FileNotFoundError(name)
+
+    def fingerprint(self) -> str:
+        """Changes whenever any template changes: part of the key of the page caches."""
+        digest = hashlib.sha256()
+        for folder in self.folders:
+            for path in _theme_files(folder):
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()

@@ -1,0 +1,98 @@
+"""View models: the plain dicts the templates see, built from the config and the posts.
+
+Keeping the templates on plain data means a theme can be rewritten without knowing the
+model, and the model can change without breaking themes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from site_gen.config import SiteConfig
+from site_gen.content.model import Post
+from site_gen.federation.urls import ACTIVITY_JSON
+
+__all__ = ["STYLESHEET_PATH", "display_date", "iso_date", "post_view", "site_view"]
+
+STYLESHEET_PATH = "theme/style.css"
+HIGHLIGHT_STYLESHEET_PATH = "theme/highlight.css"
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def display_date(moment: datetime) -> str:
+    """`1 May 2024`: the same text on every machine, whatever its locale."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def iso_date(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def site_view(config: SiteConfig) -> dict[str, Any]:
+    """What every page needs: names, navigation, the footer's policy links."""
+    urls = config.urls
+    return {
+        "lang": config.language,
+        "title": config.title,
+        "display_name": config.display_name,
+        "bio": config.bio,
+        "handle": urls.handle,
+        "base_url": urls.base_url,
+        "home": urls.home,
+        "archive": urls.archive,
+        "profile": urls.profile,
+        "privacy": urls.privacy,
+        "age_policy": urls.age_policy,
+        "feed": urls.atom_feed,
+        "actor": urls.actor,
+        "activity_json": ACTIVITY_JSON,
+        "stylesheet": urls.asset(STYLESHEET_PATH),
+        "highlight_stylesheet": urls.asset(HIGHLIGHT_STYLESHEET_PATH),
+        "avatar": urls.asset(config.avatar) if config.avatar else None,
+        "indexable": config.indexable,
+    }
+
+
+def post_view(post: Post, config: SiteConfig) -> dict[str, Any]:
+    """One post as the templates see it (its HTML is trusted: the owner's own Markdown)."""
+    from markupsafe import Markup
+
+    urls = config.urls
+    return {
+        "slug": post.slug,
+        "url": urls.post_page(post.slug),
+        "object_id": urls.post_object(post.slug),
+        "kind": post.kind,
+        "title": post.title,
+        "heading": post.title or f"Note of {display_date(post.published)}",
+        "published_iso": iso_date(post.published),
+        "published_display": display_date(post.published),
+        "updated_iso": iso_date(post.updated) if post.updated else None,
+        "updated_display": display_date(post.updated) if post.updated else None,
+        "tags": [{"name": tag, "url": urls.tag_page(tag)} for tag in post.tags],
+        "content_warning": post.content_warning,
+        "sensitive": post.sensitive,
+        "images": [
+            {"url": i.url, "alt": i.alt, "width": i.width, "height": i.height} for i in post.images
+        ],
+        "html": Markup(post.html),  # noqa: S704 (trusted: rendered from the owner's Markdown)
+        "summary": post.summary,
+        "in_reply_to": post.in_reply_to,
+        "lang": post.lang,
+        "pinned": post.pinned,
+        "draft": post.draft,
+    }

@@ -1,0 +1,148 @@
+"""The one writer of the output folder: stages every file, then swaps them in at the end.
+
+A build writes into a staging folder beside the output and touches the output only in
+`commit()`, after every artifact has been rendered; a content error (or any exception) calls
+`abort()` and the previous output stays as it was.
+
+- A full build renames the staging folder into place (the old output is moved aside first,
+  then removed), so readers see either the old site or the new one.
+- An incremental build stages only the files whose bytes changed since the manifest of the
+  previous build, moves each into place with an atomic rename, and deletes files that the
+  new build no longer produces.
+
+Two artifacts at one path are a bug in a renderer or a content clash: `OutputError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from site_gen.build.artifacts import Artifact
+from site_gen.errors import OutputError
+
+__all__ = ["Manifest", "OutputWriter", "WriteReport", "digest_of"]
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class Manifest:
+    """What the previous build wrote: a fingerprint of its inputs, every file and its digest,
+    and the cache key each post was rendered from (to skip unchanged posts)."""
+
+    fingerprint: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+    posts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest | None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(raw["fingerprint"], dict(raw["files"]), dict(raw["posts"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(
+            {"fingerprint": self.fingerprint, "files": self.files, "posts": self.posts},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def _checked(path: str) -> str:
+    parts = PurePosixPath(path)
+    if not path or parts.is_absolute() or ".." in parts.parts or "\\" in path:
+        raise OutputError(f"refusing to write outside the output folder: {path!r}")
+    return path
+
+
+class OutputWriter:
+    """Stages artifacts; `previous` (a manifest) enables the incremental mode."""
+
+    def __init__(self, output_dir: Path, previous: Manifest | None = None) -> None:
+        self.output_dir = output_dir
+        self.incremental = previous is not None and output_dir.is_dir()
+        self.previous = previous if self.incremental else None
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(
+            tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent)
+        )
+        self.files: dict[str, str] = {}
+        self.media_types: dict[str, str] = {}
+        self._staged: list[str] = []
+        self._folders: set[Path] = set()
+
+    def _claim(self, path: str) -> None:
+        if path in self.files:
+            raise OutputError(f"two files would be written at {path}")
+
+    def add(self, artifact: Artifact) -> None:
+        path = _checked(artifact.path)
+        self._claim(path)
+        digest = digest_of(artifact.data)
+        self.files[path] = digest
+        self.media_types[path] = artifact.media_type
+        if self.previous is not None and self.previous.files.get(path) == digest:
+            return  # same bytes as what the output already holds
+        target = self.staging / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        target.write_bytes(artifact.data)
+        self._staged.append(path)
+
+    def keep(self, path: str) -> None:
+        """A file of the previous build that stays as it is (an unchanged post's page)."""
+        assert self.previous is not None, "keep() needs an incremental build"
+        self._claim(path)
+        self.files[path] = self.previous.files[path]
+
+    def commit(self) -> WriteReport:
+        if not self.incremental:
+            return self._swap()
+        assert self.previous is not None
+        for path in self._staged:
+            target = self.output_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / path, target)
+        removed = [path for path in self.previous.files if path not in self.files]
+        for path in removed:
+            (self.output_dir / path).unlink(missing_ok=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return WriteReport(len(self._staged), len(self.files) - len(self._staged), len(removed))
+
+    def _swap(self) -> WriteReport:
+        self.staging.chmod(0o755)
+        old = None
+        if self.output_dir.exists():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{self.output_dir.name}.old-", dir=self.output_dir.parent)
+            )
+            os.replace(self.output_dir, old / "previous")
+        os.replace(self.staging, self.output_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return WriteReport(len(self._staged), 0, 0)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

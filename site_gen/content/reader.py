@@ -1,0 +1,145 @@
+"""One Markdown source file into one immutable `Post`.
+
+This runs in the worker processes of the build, so it takes plain values (the file's bytes,
+the configuration, already resolved mentions) and touches the disk only to read the sizes of
+the images a post attaches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import mimetypes
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from site_gen.config import SiteConfig
+from site_gen.content.front_matter import (
+    FrontMatter,
+    ImageSpec,
+    image_line,
+    parse_front_matter,
+    slug_from_filename,
+    split_source,
+)
+from site_gen.content.image_size import image_size
+from site_gen.content.markdown_render import render_markdown
+from site_gen.content.model import Image, Mention, Post
+from site_gen.errors import ContentError
+from site_gen.federation.urls import SLUG_PATTERN
+
+__all__ = ["SUMMARY_LENGTH", "merge_tags", "plain_summary", "read_post", "source_hash"]
+
+SUMMARY_LENGTH = 200
+_TAG_RE = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def source_hash(data: bytes) -> str:
+    """The content hash of a source file: the key of the render caches."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def plain_summary(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph as plain text, cut at a word boundary: the teaser of listings."""
+    match = _FIRST_PARAGRAPH.search(body_html)
+    text = match.group(1) if match else body_html
+    text = _SPACES.sub(" ", html.unescape(_TAG_RE.sub("", text))).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return f"{cut}…"
+
+
+def merge_tags(front: tuple[str, ...], inline: tuple[str, ...]) -> tuple[str, ...]:
+    """Front-matter tags first, then inline #hashtags, deduplicated case-insensitively."""
+    seen: set[str] = set()
+    merged: list[str] = []
+    for tag in (*front, *inline):
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            merged.append(tag)
+    return tuple(merged)
+
+
+def _image(spec: ImageSpec, config: SiteConfig, path: Path, yaml_text: str) -> Image:
+    file = config.static_dir / spec.src
+    if ".." in Path(spec.src).parts or not file.is_file():
+        raise ContentError(
+            f"image '{spec.src}' not found under static/", path, image_line(yaml_text, spec.index)
+        )
+    width, height = spec.width, spec.height
+    if width is None or height is None:
+        size = image_size(file)
+        if size is None:
+            raise ContentError(
+                f"cannot read the size of '{spec.src}': give width and height",
+                path,
+                image_line(yaml_text, spec.index),
+            )
+        width, height = width or size[0], height or size[1]
+    media_type = mimetypes.guess_type(spec.src)[0] or "application/octet-stream"
+    return Image(config.urls.asset(spec.src), spec.src, spec.alt, media_type, width, height)
+
+
+def _slug(front: FrontMatter, path: Path) -> str:
+    slug = front.slug or slug_from_filename(path)
+    if not SLUG_PATTERN.match(slug):
+        raise ContentError(
+            f"the file name gives the slug '{slug}', which is not lowercase letters, digits and"
+            " dashes: rename the file or set 'slug'",
+            path,
+            1,
+        )
+    return slug
+
+
+def read_post(
+    path: Path,
+    data: bytes,
+    config: SiteConfig,
+    mentions: Mapping[str, Mention],
+) -> Post:
+    """Build the `Post` of one file; `mentions` maps each handle it may contain to its actor."""
+    from site_gen.content.mentions import extract_mentions, normalize_handle
+    from site_gen.content.social_html import link_tags_and_mentions, to_federated_html
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text ({exc.reason})", path) from None
+    yaml_text, body, _body_line = split_source(text, path)
+    front = parse_front_matter(yaml_text, path)
+    rendered = render_markdown(body)
+    handles = extract_mentions(body) if "@" in body else ()
+    post_mentions = {
+        normalize_handle(h): mentions.get(normalize_handle(h), Mention(h, None)) for h in handles
+    }
+    linked_html, inline_tags = link_tags_and_mentions(rendered.html, config.urls, post_mentions)
+    slug = _slug(front, path)
+    return Post(
+        source=path,
+        slug=slug,
+        kind="article" if front.kind == "article" else "note",
+        title=front.title,
+        published=front.date,
+        updated=front.updated,
+        tags=merge_tags(front.tags, inline_tags),
+        lang=front.lang or config.language,
+        content_warning=front.content_warning,
+        sensitive=front.sensitive,
+        images=tuple(_image(spec, config, path, yaml_text) for spec in front.images),
+        pinned=front.pinned,
+        in_reply_to=front.in_reply_to,
+        summary=front.summary or plain_summary(rendered.html),
+        html=rendered.with_code(linked_html, highlighted=True),
+        federated_html=to_federated_html(
+            rendered.with_code(linked_html, highlighted=False),
+            base_url=config.urls.post_page(slug),
+        ),
+        mentions=tuple(post_mentions.values()),
+        content_hash=source_hash(data),
+        draft=front.draft,
+    )
