@@ -1,0 +1,174 @@
+"""`site-gen init`, `new`, `build` and `check`: thin wrappers around plain functions."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from site_gen.cli.options import site_option
+from site_gen.errors import SiteGenError
+
+__all__ = ["create_post", "init_site", "register", "slugify"]
+
+_SITE_YAML = """\
+# Every key is documented in README.md ("Configuration").
+base_url: http://localhost:8000
+username: {username}
+display_name: {display_name}
+bio: |
+  A new site made with site-gen.
+language: en
+hosting: netlify
+posts_per_page: 10
+"""
+_FIRST_NOTE = """\
+---
+date: {date}
+tags: [hello]
+---
+Hello, world! This is the first note of this site.
+"""
+_GITIGNORE = "# private key, local state and caches: never committed\n.site-gen/\npublic/\n"
+
+
+def slugify(title: str) -> str:
+    """`Café & Bikes!` -> `cafe-bikes`: ASCII letters, digits and dashes."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-") or "post"
+
+
+def init_site(folder: Path, *, username: str = "me", display_name: str = "Me") -> Path:
+    """A new site that builds at once: config, a first note, a key pair, a .gitignore."""
+    from site_gen.federation.keys import generate_private_key, public_key_pem, write_private_key
+
+    if (folder / "site.yaml").exists():
+        raise SiteGenError(f"{folder} already holds a site (site.yaml exists)")
+    (folder / "posts").mkdir(parents=True, exist_ok=True)
+    (folder / "static" / "images").mkdir(parents=True, exist_ok=True)
+    (folder / "site.yaml").write_text(
+        _SITE_YAML.format(username=username, display_name=display_name), encoding="utf-8"
+    )
+    today = datetime.now(UTC).replace(microsecond=0)
+    first = folder / "posts" / f"{today:%Y-%m-%d}-hello.md"
+    first.write_text(_FIRST_NOTE.format(date=f"{today:%Y-%m-%d %H:%M:%S}"), encoding="utf-8")
+    (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+    key = generate_private_key()
+    write_private_key(folder / ".site-gen" / "private-key.pem", key, output_dir=folder / "public")
+    (folder / "public-key.pem").write_text(public_key_pem(key), encoding="ascii")
+    from site_gen.workflows import write_workflow
+
+    write_workflow(folder)  # .github/workflows/publish.yml: build, deploy, publish
+    return folder
+
+
+def create_post(
+    posts_dir: Path, title: str | None, *, note: bool, now: datetime | None = None
+) -> Path:
+    """A new post file with the right front matter; a note has no title."""
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    slug = slugify(title) if title else f"note-{now:%H%M%S}"
+    path = posts_dir / f"{now:%Y-%m-%d}-{slug}.md"
+    if path.exists():
+        raise SiteGenError(f"{path} already exists")
+    lines = ["---"]
+    if not note:
+        lines += [f"title: {_yaml_string(title or 'Untitled')}", "type: article"]
+    lines += [f"date: {now:%Y-%m-%d %H:%M:%S}", "tags: []", "draft: true", "---", ""]
+    posts_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _yaml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _report(report: object) -> None:
+    from site_gen.build.pipeline import BuildReport
+
+    assert isinstance(report, BuildReport)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("init")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--username", default="me", show_default=True, help="The account name.")
+    @click.option("--name", "display_name", default="Me", show_default=True, help="Display name.")
+    def init_command(folder: Path, username: str, display_name: str) -> None:
+        """Make a new site in FOLDER that builds at once."""
+        init_site(folder, username=username, display_name=display_name)
+        click.echo(f"New site in {folder}. Next: cd {folder} && site-gen build")
+
+    @cli.command("new")
+    @click.argument("title", required=False)
+    @click.option("--note", is_flag=True, help="A short note (no title) instead of an article.")
+    @site_option
+    def new_command(title: str | None, note: bool, site_dir: Path) -> None:
+        """Create a post file (an article with TITLE, or a note with --note)."""
+        if not note and not title:
+            raise click.UsageError("give a TITLE for an article, or --note for a note")
+        if note and title:
+            raise click.UsageError("a note has no title: drop TITLE or drop --note")
+        from site_gen.config import load_config
+
+        config = load_config(site_dir)
+        click.echo(str(create_post(config.posts_dir, title, note=note)))
+
+    @cli.command("build")
+    @site_option
+    @click.option(
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Output folder (default: the 'output' key of site.yaml).",
+    )
+    @click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+    @click.option("--offline", is_flag=True, help="Resolve @mentions from mentions.json only.")
+    @click.option("--clean", is_flag=True, help="Ignore the previous build; rewrite every file.")
+    @click.option(
+        "--jobs",
+        type=click.IntRange(1, 64),
+        default=os.cpu_count() or 1,
+        show_default="number of CPUs",
+        help="Worker processes for rendering.",
+    )
+    def build_command(
+        site_dir: Path, output: Path | None, drafts: bool, offline: bool, clean: bool, jobs: int
+    ) -> None:
+        """Build the website and its ActivityPub documents."""
+        from site_gen.build.pipeline import build_site
+        from site_gen.config import load_config
+
+        report = build_site(
+            load_config(site_dir),
+            output=output,
+            jobs=jobs,
+            drafts=drafts,
+            offline=offline,
+            clean=clean,
+        )
+        _report(report)
+        click.echo(
+            f"Built {report.posts} posts into {report.output}: {report.written} files written,"
+            f" {report.unchanged} unchanged, {report.removed} removed in {report.seconds:.2f} s."
+        )
+
+    @cli.command("check")
+    @site_option
+    @click.option("--drafts", is_flag=True, help="Check posts marked draft: true as published.")
+    def check_command(site_dir: Path, drafts: bool) -> None:
+        """Validate the config and every post, and render everything, writing nothing."""
+        from site_gen.build.pipeline import check_site
+        from site_gen.config import load_config
+
+        report = check_site(load_config(site_dir), drafts=drafts)
+        _report(report)
+        click.echo(f"OK: {report.posts} posts, {report.files} files would be written.")
