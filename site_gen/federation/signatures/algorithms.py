@@ -8,6 +8,8 @@ accepted: the inbox has no shared secrets.
 
 from __future__ import annotations
 
+from typing import TypeGuard, cast
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
@@ -34,6 +36,24 @@ PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
 
+# isinstance against cryptography's ABCs runs Python-level ABCMeta code on every call; the
+# answer only depends on the key's concrete type, so it is worked out once per type.
+_RSA_KINDS: dict[type, tuple[bool, bool]] = {}
+
+
+def _rsa_kind(key: object) -> tuple[bool, bool]:
+    """(is an RSA key, is an RSA public key)."""
+    kind = _RSA_KINDS.get(type(key))
+    if kind is None:
+        public = isinstance(key, rsa.RSAPublicKey)
+        kind = _RSA_KINDS[type(key)] = (public or isinstance(key, rsa.RSAPrivateKey), public)
+    return kind
+
+
+def _is_rsa_public(key: object) -> TypeGuard[rsa.RSAPublicKey]:
+    return _rsa_kind(key)[1]
+
+
 def algorithms_for(
     scheme: str, declared: str | None, key: PublicKey | PrivateKey
 ) -> tuple[str, ...] | None:
@@ -41,7 +61,7 @@ def algorithms_for(
 
     An empty tuple means the name is known but does not fit this key (a failed signature).
     """
-    is_rsa = isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey)
+    is_rsa = _rsa_kind(key)[0]
     name = declared.lower() if declared is not None else None
     if scheme == "cavage":
         if name in (None, "hs2019"):
@@ -64,7 +84,7 @@ def algorithms_for(
 def verify_bytes(algorithm: str, key: PublicKey, message: bytes, signature: bytes) -> bool:
     """True when `signature` over `message` checks out with `key` under `algorithm`."""
     try:
-        if isinstance(key, rsa.RSAPublicKey):
+        if _is_rsa_public(key):
             if algorithm == RSA_V1_5_SHA256:
                 key.verify(signature, message, _PKCS1, _SHA256)
             elif algorithm == RSA_PSS_SHA512:
@@ -72,7 +92,7 @@ def verify_bytes(algorithm: str, key: PublicKey, message: bytes, signature: byte
             else:
                 return False
         elif algorithm == ED25519:
-            key.verify(signature, message)
+            cast(ed25519.Ed25519PublicKey, key).verify(signature, message)
         else:
             return False
     except InvalidSignature:

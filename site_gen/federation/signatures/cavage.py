@@ -52,18 +52,23 @@ def parse_cavage(value: str) -> SignatureInput | VerificationFailure:
     """Parse a `Signature` header value (or the part after `Signature ` in Authorization)."""
     params: dict[str, str] = {}
     pos = 0
-    while pos < len(value):
+    end = len(value)
+    while pos < end:
+        # Anchored match at each position (not finditer, whose search would rescan the rest
+        # of a malformed header from every offset).
         match = _PARAM.match(value, pos)
-        if not match or match.end() == pos:
+        if match is None:
             return VerificationFailure(MALFORMED, 'Signature header is not key="value" pairs')
-        params[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
+        name, quoted, bare = match.groups()
+        params[name] = quoted if quoted is not None else bare
         pos = match.end()
     key_id = params.get("keyId")
     encoded = params.get("signature")
     if not key_id or not encoded:
         return VerificationFailure(MALFORMED, "Signature header lacks keyId or signature")
     try:
-        signature = base64.b64decode(encoded, validate=True)
+        # What base64.b64decode(validate=True) calls, without its Python-level wrapper.
+        signature = binascii.a2b_base64(encoded, strict_mode=True)
     except (binascii.Error, ValueError):
         return VerificationFailure(MALFORMED, "signature is not base64")
     algorithm = params.get("algorithm")

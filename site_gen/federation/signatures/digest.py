@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
+from typing import Any
 
 from site_gen.federation.signatures.model import DIGEST_MISMATCH, UNSUPPORTED_ALGORITHM
 from site_gen.federation.signatures.structured_fields import Item, parse_dictionary
@@ -38,7 +40,19 @@ def content_digest_header(body: bytes, algorithm: str = "sha-256") -> str:
     return f"{algorithm}=:{_b64(_DIGEST_ALGORITHMS[algorithm](body).digest())}:"
 
 
-def check_digest(value: str, body: bytes) -> str | None:
+def _body_digest(
+    name: str, hasher: Callable[[bytes], Any], body: bytes, digests: dict[str, bytes] | None
+) -> bytes:
+    """The body's digest, computed once per algorithm when a verifier checks both headers."""
+    if digests is None:
+        return hasher(body).digest()  # type: ignore[no-any-return]
+    digest = digests.get(name)
+    if digest is None:
+        digest = digests[name] = hasher(body).digest()
+    return digest
+
+
+def check_digest(value: str, body: bytes, digests: dict[str, bytes] | None = None) -> str | None:
     """None when a supported entry of a `Digest` list matches the body, else the reason.
 
     Names compare case-insensitively and the list may carry several entries; every supported
@@ -47,20 +61,23 @@ def check_digest(value: str, body: bytes) -> str | None:
     checked = False
     for entry in value.split(","):
         name, sep, encoded = entry.strip().partition("=")
-        hasher = _DIGEST_ALGORITHMS.get(name.strip().lower())
+        name = name.strip().lower()
+        hasher = _DIGEST_ALGORITHMS.get(name)
         if not sep or hasher is None:
             continue
         try:
             expected = base64.b64decode(encoded.strip(), validate=True)
         except ValueError:
             return DIGEST_MISMATCH
-        if not hmac.compare_digest(expected, hasher(body).digest()):
+        if not hmac.compare_digest(expected, _body_digest(name, hasher, body, digests)):
             return DIGEST_MISMATCH
         checked = True
     return None if checked else UNSUPPORTED_ALGORITHM
 
 
-def check_content_digest(value: str, body: bytes) -> str | None:
+def check_content_digest(
+    value: str, body: bytes, digests: dict[str, bytes] | None = None
+) -> str | None:
     """None when the supported entries of a `Content-Digest` dictionary match the body."""
     try:
         members = parse_dictionary(value)
@@ -73,7 +90,7 @@ def check_content_digest(value: str, body: bytes) -> str | None:
             continue
         if not isinstance(member, Item) or not isinstance(member.value, bytes):
             return DIGEST_MISMATCH
-        if not hmac.compare_digest(member.value, hasher(body).digest()):
+        if not hmac.compare_digest(member.value, _body_digest(name, hasher, body, digests)):
             return DIGEST_MISMATCH
         checked = True
     return None if checked else UNSUPPORTED_ALGORITHM

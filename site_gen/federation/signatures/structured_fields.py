@@ -54,7 +54,7 @@ _TOKEN = re.compile(r"[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
 # sf-string: printable ASCII except '"' and '\\', or one of those two escaped.
-_STRING = re.compile(r'"((?:[ !#-\[\]-~]+|\\["\\])*)"')
+_STRING = re.compile(r'"((?:[ !#-\[\]-~]|\\["\\])*)"')
 _ESCAPE = re.compile(r'\\(["\\])')
 
 
@@ -177,8 +177,127 @@ class _Parser:
                 raise self.fail("expected space or ')'")
 
 
+# Fast path for the well-formed fields signatures carry (strings without escapes, byte
+# sequences, integers, tokens, booleans). One regex per bare item, first character decides
+# the alternative exactly as `_Parser.bare_item` does; anything else (escapes, decimals, too
+# long integers, any error) returns None and the step-by-step parser decides and words it.
+_FAST_BARE = re.compile(
+    r'"([ !#-\[\]-~]*)"'  # 1: string without escapes
+    r"|:([A-Za-z0-9+/=]*):"  # 2: byte sequence
+    r"|([A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*)"  # 3: token
+    r"|(-?[0-9]{1,15})(?![0-9.])"  # 4: integer
+    r"|\?([01])"  # 5: boolean
+)
+_FAST_PARAM = re.compile(r"; *([a-z*][a-z0-9_\-.*]*)(=?)")
+_FAST_KEY = re.compile(r"([a-z*][a-z0-9_\-.*]*)(=?)")
+
+
+def _fast_bare(text: str, pos: int) -> tuple[BareItem, int] | None:
+    match = _FAST_BARE.match(text, pos)
+    if match is None:
+        return None
+    string, encoded, token, integer, boolean = match.groups()
+    if string is not None:
+        return string, match.end()
+    if encoded is not None:
+        try:
+            return base64.b64decode(encoded + "=" * (-len(encoded) % 4)), match.end()
+        except binascii.Error:
+            return None
+    if token is not None:
+        return Token(token), match.end()
+    if integer is not None:
+        return int(integer), match.end()
+    return boolean == "1", match.end()
+
+
+def _fast_params(text: str, pos: int) -> tuple[Parameters, int] | None:
+    params: Parameters = {}
+    while text.startswith(";", pos):
+        match = _FAST_PARAM.match(text, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        value: BareItem = True
+        if match.group(2):
+            bare = _fast_bare(text, pos)
+            if bare is None:
+                return None
+            value, pos = bare
+        params[match.group(1)] = value
+    return params, pos
+
+
+def _fast_dictionary(text: str) -> dict[str, Item | InnerList] | None:
+    result: dict[str, Item | InnerList] = {}
+    end = len(text)
+    pos = end - len(text.lstrip(" "))
+    if pos == end or "\x00" in text:
+        return None  # empty or NUL: rare, the reference parser handles it
+    while True:
+        match = _FAST_KEY.match(text, pos)
+        if match is None:
+            return None
+        name = match.group(1)
+        pos = match.end()
+        member: Item | InnerList
+        if not match.group(2):
+            parsed = _fast_params(text, pos)
+            if parsed is None:
+                return None
+            member = Item(True, parsed[0])
+            pos = parsed[1]
+        elif text.startswith("(", pos):
+            pos += 1
+            items: list[Item] = []
+            while True:
+                while text.startswith(" ", pos):
+                    pos += 1
+                if text.startswith(")", pos):
+                    parsed = _fast_params(text, pos + 1)
+                    if parsed is None:
+                        return None
+                    member = InnerList(tuple(items), parsed[0])
+                    pos = parsed[1]
+                    break
+                bare = _fast_bare(text, pos)
+                if bare is None:
+                    return None
+                parsed = _fast_params(text, bare[1])
+                if parsed is None:
+                    return None
+                items.append(Item(bare[0], parsed[0]))
+                pos = parsed[1]
+                if not text.startswith((" ", ")"), pos):
+                    return None
+        else:
+            bare = _fast_bare(text, pos)
+            if bare is None:
+                return None
+            parsed = _fast_params(text, bare[1])
+            if parsed is None:
+                return None
+            member = Item(bare[0], parsed[0])
+            pos = parsed[1]
+        result[name] = member
+        while text.startswith((" ", "\t"), pos):
+            pos += 1
+        if pos == end:
+            return result
+        if not text.startswith(",", pos):
+            return None
+        pos += 1
+        while text.startswith((" ", "\t"), pos):
+            pos += 1
+        if pos == end:
+            return None  # trailing comma: the reference parser words the error
+
+
 def parse_dictionary(text: str) -> dict[str, Item | InnerList]:
     """Parse an sf-dictionary (RFC 8941 4.2.2); a repeated key keeps the last value."""
+    fast = _fast_dictionary(text)
+    if fast is not None:
+        return fast
     parser = _Parser(text)
     result: dict[str, Item | InnerList] = {}
     parser.skip_sp()
@@ -204,6 +323,8 @@ def parse_dictionary(text: str) -> dict[str, Item | InnerList]:
 
 def serialize_item(value: BareItem) -> str:
     """Canonical text of one bare item (RFC 8941 4.1.3)."""
+    if type(value) is str and "\\" not in value and '"' not in value:
+        return f'"{value}"'  # the common case (component names, keyid), no escaping needed
     if isinstance(value, bool):
         return "?1" if value else "?0"
     if isinstance(value, Token):
@@ -219,6 +340,8 @@ def serialize_item(value: BareItem) -> str:
 
 
 def _serialize_params(params: Parameters) -> str:
+    if not params:
+        return ""
     return "".join(
         f";{name}" if value is True else f";{name}={serialize_item(value)}"
         for name, value in params.items()

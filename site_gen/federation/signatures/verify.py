@@ -136,11 +136,12 @@ def _check_digests(
     sig: SignatureInput, headers: Mapping[str, str], body: bytes
 ) -> VerificationFailure | None:
     """Every covered digest must match with a supported algorithm; an uncovered one may not lie."""
+    digests: dict[str, bytes] = {}  # sha-256 of the body is shared by both headers
     for name, check in (("digest", check_digest), ("content-digest", check_content_digest)):
         value = headers.get(name)
         if value is None:
             continue
-        outcome = check(value, body)
+        outcome = check(value, body, digests)
         if outcome == DIGEST_MISMATCH:
             return VerificationFailure(DIGEST_MISMATCH, f"{name} does not match the body")
         if outcome == UNSUPPORTED_ALGORITHM and name in sig.covered:
