@@ -29,7 +29,8 @@ def test_defaults_are_applied(tmp_path: Path) -> None:
     config = _parse(MINIMAL, tmp_path)
     assert config.title == "Alice"
     assert config.language == "en"
-    assert config.discoverable is True and config.indexable is True
+    assert config.discoverable is True
+    assert config.indexable is True
     assert config.manually_approves_followers is False
     assert config.function_url is None
     assert config.urls.inbox == "https://example.com/ap/inbox"

@@ -18,7 +18,14 @@ from site_gen.errors import SiteGenError
 __all__ = ["cli", "main"]
 
 # Each module adds its commands to `cli` with `register(cli)`; one module per area.
-_COMMAND_MODULES: tuple[str, ...] = ("keys_commands", "site_commands")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "keys_commands",
+    "site_commands",
+    "serve_commands",
+    "publish_commands",
+    "followers_commands",
+    "blocks_commands",
+)
 
 
 class _Group(click.Group):

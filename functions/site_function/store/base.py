@@ -19,11 +19,11 @@ Conventions every backend keeps:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Follower",
     "HostState",
     "HostSummary",
+    "InboxItem",
     "Interaction",
     "InteractionKind",
     "ModerationState",
@@ -60,6 +61,7 @@ InteractionKind = Literal["like", "announce", "reply"]
 DeliveryState = Literal["queued", "done", "failed"]
 OutcomeKind = Literal["delivered", "retry", "failed"]
 PublishedState = Literal["live", "deleted"]
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -248,6 +250,20 @@ class PublishedObject:
     last_sent_at: datetime
 
 
+# --- the inbox's unit of work -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """One verified activity for ``Store.receive_activities``: who sent it, its id (None if
+    it has none), the time, and the handler that records its effect (see receive_activity)."""
+
+    actor_id: str
+    activity_id: str | None
+    now: datetime
+    handle: Callable[[Store], tuple[Any, bool]]
+
+
 # --- the contract ---------------------------------------------------------------------------
 
 
@@ -256,6 +272,11 @@ class Store(Protocol):
     """The function's state. Every method is one transaction, whole or not at all."""
 
     # lifecycle
+    @property
+    def worker_threads(self) -> int:
+        """How many threads may usefully call the store at once (1 for SQLite's one writer;
+        the pool size for PostgreSQL): the app sizes its store thread pool by it."""
+
     def migrate(self) -> None:
         """Bring the schema up to date; idempotent, cheap when current, safe concurrently."""
 
@@ -374,6 +395,32 @@ class Store(Protocol):
     def forget_activities_before(self, cutoff: datetime) -> int:
         """Prune remembered activity ids older than ``cutoff``; returns how many."""
 
+    def receive_activity(
+        self,
+        actor_id: str,
+        activity_id: str | None,
+        now: datetime,
+        handle: Callable[[Store], tuple[T, bool]],
+    ) -> T | Literal["blocked", "duplicate"]:
+        """The inbox's ONE write transaction: "blocked" if ``is_blocked(actor_id)``;
+        "duplicate" if ``activity_id`` was remembered before; else remember it and run
+        ``handle(store)``, whose store calls join this transaction. ``handle`` returns
+        ``(result, keep)``: with ``keep`` False everything, the remembered id included, is
+        rolled back (nothing recorded, the sender may retry) and ``result`` is returned."""
+
+    def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
+        """``receive_activity`` for many activities in ONE transaction (group commit: one
+        BEGIN/COMMIT for a burst of requests), each item in a savepoint of its own, so an
+        item that fails or is discarded rolls back alone. Returns one value per item, in
+        order: its result, "blocked", "duplicate", or the exception it raised (database
+        errors as ``StoreError``). Raises ``StoreError`` if the transaction as a whole fails."""
+
+    def receive_activities_now(self, items: Sequence[InboxItem]) -> list[Any] | None:
+        """``receive_activities`` run at once in the calling thread, only if that cannot
+        wait (on a lock, a busy database, the network): else None, and nothing is done. Lets
+        an event loop run an embedded database's short write inline (SQLite) instead of a
+        thread hop; a networked backend (PostgreSQL) always answers None."""
+
     # the delivery queue
     def enqueue(self, deliveries: Sequence[NewDelivery], now: datetime) -> int:
         """Queue deliveries due at ``now``; duplicates of (activity_id, inbox) are ignored.
@@ -473,14 +520,21 @@ def host_of(url: str) -> str:
 
 def domain_candidates(actor_id: str) -> list[str]:
     """The host of an actor id and each parent domain: the values a domain block may hold."""
+    return list(_domain_candidates(actor_id))
+
+
+@lru_cache(maxsize=8192)
+def _domain_candidates(actor_id: str) -> tuple[str, ...]:
+    # Cached: every inbox request checks blocks, and parsing the URL and trying it as an IP
+    # address cost more than the SQL lookup itself.
     hostname = normalize_domain(urlsplit(actor_id).hostname or "")
     if not hostname:
-        return []
+        return ()
     try:
         ipaddress.ip_address(hostname)
     except ValueError:
         pass
     else:
-        return [hostname]  # an address has no parent domains
+        return (hostname,)  # an address has no parent domains
     labels = hostname.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels))]
+    return tuple(".".join(labels[i:]) for i in range(len(labels)))

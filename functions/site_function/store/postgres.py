@@ -9,6 +9,7 @@ current schema, so two cold starts migrating at once queue instead of colliding.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,10 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 from site_function.store._sql_core import Cursor, require_aware
-from site_function.store._sql_follows import FollowStatements
+from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_queue import QueueStatements
-from site_function.store._sql_records import RecordStatements
-from site_function.store.base import NewDelivery, StoreError, host_of
+from site_function.store.base import InboxItem, NewDelivery, StoreError, host_of
 
 __all__ = ["PostgresStore"]
 
@@ -55,7 +55,7 @@ class _PgCursor:
         return list(self._cur.fetchall())
 
 
-class PostgresStore(FollowStatements, RecordStatements, QueueStatements):
+class PostgresStore(InboxStatements, QueueStatements):
     """The ``Store`` on a PostgreSQL database named by a libpq URL or conninfo string."""
 
     dialect = "postgres"
@@ -75,6 +75,8 @@ class PostgresStore(FollowStatements, RecordStatements, QueueStatements):
         from psycopg_pool import ConnectionPool
 
         self._psycopg_error: type[Exception] = psycopg.Error
+        self._local = threading.local()
+        self._max_size = max_size
         self._jsonb = Jsonb
         try:
             self._pool = ConnectionPool(
@@ -95,15 +97,30 @@ class PostgresStore(FollowStatements, RecordStatements, QueueStatements):
     def __repr__(self) -> str:
         return "PostgresStore(<conninfo hidden>)"  # the URL may carry a password
 
+    @property
+    def worker_threads(self) -> int:
+        """As many threads as pooled connections: more would only wait for one."""
+        return self._max_size
+
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+        joined: Cursor | None = getattr(self._local, "active", None)
+        if joined is not None:
+            # A store call made inside an open write transaction of this thread (the handler
+            # of `receive_activity`) joins it: one transaction for the whole request.
+            yield joined
+            return
         # Pooled connections are in autocommit mode: a read is one round trip (each statement
         # its own snapshot); a write is one explicit transaction, rolled back if it raises.
         try:
             with self._pool.connection() as conn:
                 if write:
                     with conn.transaction(), conn.cursor() as cur:
-                        yield _PgCursor(cur)
+                        self._local.active = _PgCursor(cur)
+                        try:
+                            yield self._local.active
+                        finally:
+                            self._local.active = None
                 else:
                     with conn.cursor() as cur:
                         yield _PgCursor(cur)
@@ -113,6 +130,10 @@ class PostgresStore(FollowStatements, RecordStatements, QueueStatements):
             if type(exc).__module__.startswith("psycopg_pool"):  # PoolTimeout, PoolClosed
                 raise StoreError(f"PostgreSQL pool: {exc}") from exc
             raise
+
+    def receive_activities_now(self, items: Sequence[InboxItem]) -> list[Any] | None:
+        """Never inline: every statement is a network round trip (see ``Store``)."""
+        return None
 
     def _lock_for_migration(self, cur: Cursor) -> None:
         cur.execute(

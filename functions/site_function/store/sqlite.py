@@ -5,10 +5,18 @@ the write lock from its first statement (no deadlock upgrading a read lock), and
 lock queues this process's writers in Python rather than in SQLite's sleeping busy handler.
 Each thread gets its own connection (the app calls the store from a thread pool); the busy
 timeout covers other processes (the CLI draining while the function serves).
+
+``receive_activities_now`` lets the event loop run the inbox's small write transaction
+inline when the write lock is free this instant (no thread hop, no GIL hand-over per
+statement, which under load cost more than the SQL), and returns None when it would have to
+wait, so the caller falls back to its thread. Its connection never waits on a lock (busy
+timeout 0) and never checkpoints (an fsync on the loop): a checkpointer thread of the store
+does that, woken every ``_CHECKPOINT_EVERY`` inline commits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -18,17 +26,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from site_function.store._sql_core import Cursor, require_aware
-from site_function.store._sql_follows import FollowStatements
+from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_queue import QueueStatements
-from site_function.store._sql_records import RecordStatements
-from site_function.store.base import NewDelivery, StoreError
+from site_function.store.base import InboxItem, NewDelivery, StoreError
 
 __all__ = ["SqliteStore"]
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+_CHECKPOINT_EVERY = 256  # inline commits between two PASSIVE checkpoints (~1-2 MB of WAL)
 
 
-class SqliteStore(FollowStatements, RecordStatements, QueueStatements):
+class SqliteStore(InboxStatements, QueueStatements):
     """The ``Store`` on a SQLite file (or ``":memory:"``, one shared connection)."""
 
     dialect = "sqlite"
@@ -43,6 +51,10 @@ class SqliteStore(FollowStatements, RecordStatements, QueueStatements):
         self._write_lock = threading.Lock()
         self._closed = False
         self._shared = self._connect() if self._memory else None
+        self._inline: sqlite3.Connection | None = None
+        self._inline_commits = 0
+        self._checkpoint_due = threading.Event()
+        self._checkpointer: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"SqliteStore({self._path!r})"
@@ -80,8 +92,19 @@ class SqliteStore(FollowStatements, RecordStatements, QueueStatements):
             self._local.conn = conn
         return conn
 
+    @property
+    def worker_threads(self) -> int:
+        """One: SQLite has one writer, so more threads only queue on its lock."""
+        return 1
+
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+        joined: Cursor | None = getattr(self._local, "active", None)
+        if joined is not None:
+            # A store call made inside an open write transaction of this thread (the handler
+            # of `receive_activity`) joins it: one BEGIN/COMMIT for the whole request.
+            yield joined
+            return
         conn = self._connection()
         # ":memory:" shares one connection, so even readers must take turns on it.
         lock = self._write_lock if (write or self._memory) else nullcontext()
@@ -98,14 +121,18 @@ class SqliteStore(FollowStatements, RecordStatements, QueueStatements):
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StoreError(f"SQLite: {exc}") from exc
+            cursor = conn.cursor()
+            self._local.active = cursor
             try:
-                yield conn.cursor()
+                yield cursor
             except sqlite3.Error as exc:
                 conn.execute("ROLLBACK")
                 raise StoreError(f"SQLite: {exc}") from exc
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.active = None
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -115,8 +142,75 @@ class SqliteStore(FollowStatements, RecordStatements, QueueStatements):
     def _lock_for_migration(self, cur: Cursor) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
 
+    # --- the inbox inline (see the module docstring) ----------------------------------------
+
+    def _inline_connection(self) -> sqlite3.Connection:
+        if self._shared is not None:
+            return self._shared
+        if self._inline is None:
+            conn = self._connect()
+            conn.execute("PRAGMA busy_timeout = 0")  # never wait: the caller falls back
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # never fsync here
+            self._inline = conn
+        return self._inline
+
+    def receive_activities_now(self, items: Sequence[InboxItem]) -> list[Any] | None:
+        if self._closed or not self._write_lock.acquire(blocking=False):
+            return None
+        try:
+            conn = self._inline_connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return None  # another process holds the write lock: wait in a thread instead
+            cursor = conn.cursor()
+            self._local.active = cursor
+            try:
+                results = [self._receive_savepoint(cursor, item) for item in items]
+            except BaseException as exc:
+                conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"SQLite: {exc}") from exc
+                raise
+            finally:
+                self._local.active = None
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"SQLite commit failed: {exc}") from exc
+        finally:
+            self._write_lock.release()
+        self._inline_commits += 1
+        if self._inline_commits >= _CHECKPOINT_EVERY and not self._memory:
+            self._inline_commits = 0
+            self._wake_checkpointer()
+        return results
+
+    def _wake_checkpointer(self) -> None:
+        if self._checkpointer is None or not self._checkpointer.is_alive():
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="site-store-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+        self._checkpoint_due.set()
+
+    def _checkpoint_loop(self) -> None:
+        while True:
+            self._checkpoint_due.wait()
+            self._checkpoint_due.clear()
+            if self._closed:
+                return
+            # PASSIVE: copies what it can without waiting for readers or writers; a failure
+            # is caught up by a later checkpoint (or any other connection's).
+            with contextlib.suppress(sqlite3.Error, StoreError):
+                self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def close(self) -> None:
         self._closed = True
+        self._checkpoint_due.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=5)
         with self._registry:
             connections, self._connections = self._connections, []
         for conn in connections:

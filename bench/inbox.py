@@ -1,0 +1,373 @@
+"""Benchmark the inbox: signed Follow and Like requests at the real server, beside a bare app.
+
+Run: `.venv/bin/python bench/inbox.py [--seconds 8] [--concurrency 64] [--no-postgres]`
+
+What it does, all on 127.0.0.1:
+1. Makes 64 remote actors (own RSA keys) served by a small actor server in this process, and
+   pre-signs unique Follow and Like requests (cavage rsa-sha256, as Mastodon sends them) in a
+   pool of processes, so the load loop only sends.
+2. Starts the function under uvicorn (uvloop + httptools, 1 worker) in a subprocess, with
+   SQLite, then with PostgreSQL (a schema of its own, dropped at the end), and a bare ASGI
+   app that reads the body and answers 202, the same way.
+3. Warms the key cache (one request per actor: the function fetches each key once), then
+   drives each server from this process with an aiohttp load generator: C concurrent senders,
+   bounded by a request count and a time limit. Reports req/s, p50, p99 and non-202 answers.
+4. Measures cold start: a new interpreter importing the ASGI entry point (import + settings +
+   key load + store open + create_app), median of 10 runs.
+
+Deliveries are not drained during the run (SITE_GEN_DRAIN_AFTER_INBOX=false): the Accepts
+stay queued, so the figures are those of the inbox alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+PG_URL = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+OUR_BASE = "https://alice.example"
+OUR_ACTOR = f"{OUR_BASE}/ap/actor"
+
+BARE_APP = """
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 202,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b'{"status":"accepted"}'})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- remote actors ---------------------------------------------------------------------------
+
+
+def make_actors(count: int, origin: str) -> list[dict[str, Any]]:
+    from site_gen.federation.keys import generate_private_key, private_key_to_pem, public_key_pem
+
+    actors = []
+    for index in range(count):
+        key = generate_private_key()
+        actor_id = f"{origin}/users/u{index}"
+        actors.append(
+            {
+                "id": actor_id,
+                "key_pem": private_key_to_pem(key).decode(),
+                "document": {
+                    "@context": ["https://www.w3.org/ns/activitystreams",
+                                 "https://w3id.org/security/v1"],
+                    "id": actor_id, "type": "Person", "preferredUsername": f"u{index}",
+                    "inbox": f"{actor_id}/inbox", "endpoints": {"sharedInbox": f"{origin}/inbox"},
+                    "publicKey": {"id": f"{actor_id}#main-key", "owner": actor_id,
+                                  "publicKeyPem": public_key_pem(key)},
+                },
+            }
+        )  # fmt: skip
+    return actors
+
+
+def serve_actors(actors: list[dict[str, Any]], port: int) -> Any:
+    """A thread serving actor documents (and swallowing deliveries) on 127.0.0.1:port."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    documents = {a["id"]: json.dumps(a["document"]).encode() for a in actors}
+
+    async def actor(request: Request) -> Response:
+        url = f"http://127.0.0.1:{port}{request.url.path}"
+        if request.method == "POST":
+            return Response(status_code=202)
+        body = documents.get(url)
+        if body is None:
+            return Response(status_code=404)
+        return Response(body, media_type="application/activity+json")
+
+    app = Starlette(routes=[Route("/{rest:path}", actor, methods=["GET", "POST"])])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server, thread
+
+
+# --- pre-signed requests -------------------------------------------------------------------
+
+
+def _sign_batch(args: tuple[dict[str, Any], str, str, int]) -> list[tuple[bytes, dict[str, str]]]:
+    from site_gen.federation.keys import load_private_key
+    from site_gen.federation.signatures import SigningKey, sign_request
+
+    actor, kind, inbox, count = args
+    key = SigningKey(f"{actor['id']}#main-key", load_private_key(actor["key_pem"]))
+    out = []
+    for _ in range(count):
+        activity_id = f"{actor['id']}/{kind.lower()}/{uuid.uuid4().hex}"
+        target = OUR_ACTOR if kind in ("Follow", "Flag") else f"{OUR_BASE}/ap/posts/hello"
+        body = json.dumps({"@context": "https://www.w3.org/ns/activitystreams",
+                           "id": activity_id, "type": kind, "actor": actor["id"],
+                           "object": target}).encode()  # fmt: skip
+        headers = sign_request("POST", inbox, key=key, now=datetime.now(UTC), body=body)
+        out.append((body, headers))
+    return out
+
+
+def presign(
+    actors: list[dict[str, Any]], kind: str, inbox: str, total: int, pool: ProcessPoolExecutor
+) -> list[tuple[bytes, dict[str, str]]]:
+    per_actor = max(1, total // len(actors))
+    batches = pool.map(_sign_batch, [(a, kind, inbox, per_actor) for a in actors])
+    requests: list[tuple[bytes, dict[str, str]]] = []
+    columns = list(batches)
+    for index in range(per_actor):  # interleave actors, as real traffic would
+        requests.extend(column[index] for column in columns)
+    return requests
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+class UvicornProcess:
+    """`uvicorn APP --loop uvloop --http httptools` on 127.0.0.1:port in a subprocess.
+
+    The port is chosen beforehand because the pre-signed requests name it (Host header).
+    """
+
+    def __init__(self, target: str, env: dict[str, str], cwd: Path, port: int) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+             "--loop", "uvloop", "--http", "httptools", "--log-level", "warning",
+             "--no-access-log"],
+            env=env, cwd=cwd,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{target} exited with {self.process.returncode}") from None
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{target} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+# --- load ----------------------------------------------------------------------------------
+
+
+async def drive(
+    url: str,
+    requests: list[tuple[bytes, dict[str, str]]],
+    concurrency: int,
+    seconds: float,
+) -> dict[str, Any]:
+    import aiohttp
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    position = 0
+    deadline = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal position
+            while position < len(requests) and time.monotonic() < deadline:
+                body, headers = requests[position]
+                position += 1
+                started = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rate": len(latencies) / elapsed,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "statuses": statuses,
+    }
+
+
+def function_env(tmp: Path, database_url: str, key_file: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITE_GEN_")}
+    env.update(
+        SITE_GEN_BASE_URL=OUR_BASE,
+        SITE_GEN_USERNAME="alice",
+        SITE_GEN_PRIVATE_KEY_FILE=str(key_file),
+        SITE_GEN_DATABASE_URL=database_url,
+        SITE_GEN_ALLOW_PRIVATE_ADDRESSES="true",
+        SITE_GEN_DRAIN_AFTER_INBOX="false",
+        SITE_GEN_ADMIN_TOKEN="bench",
+    )
+    return env
+
+
+def cold_start(
+    env: dict[str, str], runs: int = 10, module: str = "site_function.entrypoints.asgi"
+) -> dict[str, float]:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    inner, wall = [], []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [PYTHON, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        wall.append(time.perf_counter() - started)
+        inner.append(float(out.stdout.strip()))
+    return {
+        "import_and_create_ms": 1000 * statistics.median(inner[1:]),
+        "process_wall_ms": 1000 * statistics.median(wall[1:]),
+    }
+
+
+def report(name: str, result: dict[str, Any], bare: dict[str, Any] | None) -> None:
+    ratio = f"  {result['rate'] / bare['rate']:.0%} of bare" if bare else ""
+    print(
+        f"{name:28} {result['rate']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p99 {result['p99_ms']:6.1f} ms  n={result['requests']:6}  {result['statuses']}{ratio}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="Time limit per run.")
+    parser.add_argument("--concurrency", type=int, default=64, help="Concurrent senders.")
+    parser.add_argument("--requests", type=int, default=24000, help="Pre-signed per kind.")
+    parser.add_argument("--no-postgres", action="store_true", help="Skip PostgreSQL.")
+    args = parser.parse_args()
+
+    from site_gen.federation.keys import generate_private_key, private_key_to_pem
+
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        key_file = tmp / "key.pem"
+        key_file.write_bytes(private_key_to_pem(generate_private_key()))
+        actor_port = free_port()
+        actors = make_actors(64, f"http://127.0.0.1:{actor_port}")
+        actor_server, actor_thread = serve_actors(actors, actor_port)
+
+        databases = [("sqlite", f"sqlite:///{tmp / 'state.sqlite3'}", None)]
+        if not args.no_postgres:
+            import psycopg
+
+            schema = f"bench_inbox_{uuid.uuid4().hex[:10]}"
+            with psycopg.connect(PG_URL, autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            databases.append(("postgres", f"{PG_URL}?options=-csearch_path%3D{schema}", schema))
+
+        try:
+            ports = {name: free_port() for name, _, _ in databases}
+            print(f"pre-signing {args.requests} Follow + {args.requests} Like requests ...")
+            with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                signed: dict[tuple[str, str], list[Any]] = {}
+                for name, _, _ in databases:
+                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
+                    for kind in ("Follow", "Like", "Flag"):
+                        count = 64 if kind == "Flag" else args.requests
+                        signed[(name, kind)] = presign(actors, kind, inbox, count, pool)
+
+            bare_file = tmp / "bare_app.py"
+            bare_file.write_text(BARE_APP)
+            bare_env = {**os.environ, "PYTHONPATH": str(tmp)}
+            print(f"c={args.concurrency}, up to {args.seconds} s per run, 1 uvicorn worker")
+            for name, url, _ in databases:
+                env = function_env(tmp, url, key_file)
+                bare = UvicornProcess("bare_app:app", bare_env, tmp, ports[name])
+                try:
+                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
+                    bare_result = asyncio.run(
+                        drive(inbox, signed[(name, "Follow")], args.concurrency, args.seconds)
+                    )
+                finally:
+                    bare.stop()
+                report(f"bare ASGI 202 ({name} run)", bare_result, None)
+                target = "site_function.entrypoints.asgi:app"
+                server = UvicornProcess(target, env, ROOT, ports[name])
+                try:
+                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
+                    warm = asyncio.run(drive(inbox, signed[(name, "Flag")], 8, 30))
+                    assert warm["statuses"] == {202: 64}, warm["statuses"]
+                    for kind in ("Follow", "Like"):
+                        result = asyncio.run(
+                            drive(inbox, signed[(name, kind)], args.concurrency, args.seconds)
+                        )
+                        report(f"function {kind} ({name})", result, bare_result)
+                finally:
+                    server.stop()
+            env = function_env(tmp, f"sqlite:///{tmp / 'cold.sqlite3'}", key_file)
+            cold = cold_start(env)
+            floor = cold_start(env, module="starlette.applications")
+            print(
+                f"cold start (import + settings + key + store + create_app): "
+                f"{cold['import_and_create_ms']:.0f} ms in-process, "
+                f"{cold['process_wall_ms']:.0f} ms whole process (median of 10); "
+                f"floor 'import starlette.applications' alone: "
+                f"{floor['import_and_create_ms']:.0f} ms / {floor['process_wall_ms']:.0f} ms"
+            )
+        finally:
+            actor_server.should_exit = True
+            actor_thread.join(timeout=10)
+            for _, _, schema in databases:
+                if schema:
+                    import psycopg
+
+                    with psycopg.connect(PG_URL, autocommit=True) as conn:
+                        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Drain the delivery queue to a time budget: claim due rows, send concurrently, record.
+
+Shape of one drain (one event loop, `concurrency` worker coroutines):
+
+1. a claimer leases small batches (`claim_due`) only while workers have room, and stops
+   claiming when the budget is spent; the store is synchronous, so every call runs in a thread;
+2. workers sign and POST each claimed row through the `Sender` (one shared keep-alive session);
+3. a recorder writes outcomes in small batches (`record_many`) every few milliseconds, and
+   updates the per-host breakers and the followers of inboxes that answered 410.
+
+Crash guarantee (a drain killed at any instant, e.g. SIGKILL):
+
+- nothing is lost: a row leaves the queue only when its outcome is recorded; a claimed row whose
+  outcome was not recorded is claimable again once its lease ends (`lease`, default 60 s);
+- a row is sent only while it is surely still ours: a worker that reaches a row after half its
+  lease (it waited behind a busy host) puts it back instead of sending it, so the request
+  (at most the session's 10 s timeout) ends well before the lease does and no other drainer
+  can have claimed it meanwhile; a drain never sends a row it already holds a second time;
+- nothing recorded is sent twice: recorded rows are `done`/`failed` or re-queued for later;
+- the only possible repeat is a POST the receiver accepted in the last instant before the kill
+  (in flight, or answered but not yet recorded): at most `concurrency` + one flush batch of rows.
+  Such a repeat carries the same activity id, which receivers treat as a duplicate (interop
+  item 56: Mastodon and the others deduplicate by id). Exactly-once across a crash is not
+  possible over HTTP; at-least-once with a window this small is the guarantee.
+
+The budget is for *starting* work: rows already claimed are still sent, so a drain may
+overrun by at most one request timeout. Callers with a hard limit pass budget = limit - 15 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from site_function.delivery.policy import BreakerPolicy, RetryPolicy
+from site_function.delivery.recording import HostBreakers, OutcomeRecorder
+from site_function.delivery.sender import Sender, SendResult, judge
+from site_function.store.base import Delivery, DeliveryOutcome, Store
+
+if TYPE_CHECKING:
+    from site_gen.federation.signatures import SigningKey
+
+__all__ = ["DrainReport", "DrainSettings", "drain"]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DrainSettings:
+    """How hard one drain pushes; the defaults suit one process on a small machine."""
+
+    concurrency: int = 64
+    per_host: int = 8  # as `ClientSettings.limit_per_host`: waiting for a slot is not a timeout
+    claim_batch: int = 64
+    lease: timedelta = timedelta(seconds=60)
+    flush_every: int = 64
+    flush_interval: float = 0.02
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
+
+
+@dataclass
+class DrainReport:
+    """What one drain did; `stopped` says why it returned ("empty" or "budget")."""
+
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    gone: int = 0
+    skipped_paused: int = 0
+    released: int = 0
+    followers_removed: int = 0
+    hosts_paused: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped: str = "empty"
+    latencies: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.failed + self.gone
+
+    def percentile(self, q: float) -> float:
+        """Latency percentile of the attempts, in seconds (0.0 when none)."""
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "claimed": self.claimed,
+            "delivered": self.delivered,
+            "retried": self.retried,
+            "failed": self.failed,
+            "gone": self.gone,
+            "skipped_paused": self.skipped_paused,
+            "released": self.released,
+            "followers_removed": self.followers_removed,
+            "hosts_paused": self.hosts_paused,
+            "seconds": round(self.seconds, 3),
+            "stopped": self.stopped,
+            "p50_ms": round(self.percentile(50) * 1000, 1),
+            "p99_ms": round(self.percentile(99) * 1000, 1),
+        }
+
+
+async def drain(
+    store: Store,
+    sender: Sender,
+    signing_key: SigningKey,
+    *,
+    budget: float,
+    settings: DrainSettings | None = None,
+    clock: Callable[[], datetime] = _utcnow,
+    rng: random.Random | None = None,
+    on_recorded: Callable[[int], None] | None = None,
+) -> DrainReport:
+    """Send due deliveries until the queue has nothing due or `budget` seconds have passed.
+
+    Returns a report; the queue keeps whatever is left for the next drain.
+    """
+    settings = settings or DrainSettings()
+    rng = rng or random.Random()  # noqa: S311 - jitter, not security
+    report = DrainReport()
+    started = time.monotonic()
+    deadline = started + budget
+    # Up to two claim batches wait locally, so claims are few and full (one write each).
+    work: asyncio.Queue[Delivery | None] = asyncio.Queue()
+    room = asyncio.Event()
+    recorder = OutcomeRecorder(store, settings, clock, on_recorded)
+    breakers = HostBreakers(store, settings.breaker, recorder)
+
+    async def settle(row: Delivery, result: SendResult) -> None:
+        now = clock()
+        verdict = judge(result)
+        report.latencies.append(result.seconds)
+        if verdict.kind == "delivered":
+            report.delivered += 1
+            breakers.success(row)
+            recorder.add(DeliveryOutcome(row.id, "delivered", result.status))
+        elif verdict.kind == "gone":
+            report.gone += 1
+            breakers.success(row)  # the host answered; only this inbox is gone
+            recorder.inbox_gone(row.inbox)
+            recorder.add(DeliveryOutcome(row.id, "failed", result.status, verdict.error))
+        elif verdict.kind == "failed":
+            report.failed += 1
+            recorder.add(DeliveryOutcome(row.id, "failed", result.status, verdict.error))
+        else:
+            error = verdict.error or "retry"
+            await breakers.failure(row, error, now)
+            when = settings.retry.next_attempt(row.attempts + 1, row.created_at, now, rng)
+            if when is None:
+                report.failed += 1
+                recorder.add(DeliveryOutcome(row.id, "failed", result.status, f"gave up: {error}"))
+            else:
+                report.retried += 1
+                recorder.add(DeliveryOutcome(row.id, "retry", result.status, error, when))
+
+    held: dict[int, float] = {}  # row id -> monotonic time by which it must be sent
+    slots: dict[str, asyncio.Semaphore] = {}
+    send_window = settings.lease.total_seconds() / 2
+
+    async def worker() -> None:
+        while (row := await work.get()) is not None:
+            if work.qsize() <= settings.concurrency:
+                room.set()
+            slot = slots.setdefault(row.host, asyncio.Semaphore(settings.per_host))
+            async with slot:
+                await attempt(row)
+            held.pop(row.id, None)
+
+    async def attempt(row: Delivery) -> None:
+        if time.monotonic() > held.get(row.id, 0.0):
+            # Half the lease is gone: sending now could outlive it. Back in the queue, due now.
+            report.released += 1
+            recorder.add(DeliveryOutcome(row.id, "retry", None, "not sent in time", clock()))
+            return
+        paused_until = breakers.paused_until(row.host, clock())
+        if paused_until is not None:
+            # The host was paused during this drain: skip without spending an attempt's
+            # timeout; the row comes back when the pause ends.
+            report.skipped_paused += 1
+            recorder.add(DeliveryOutcome(row.id, "retry", None, "host paused", paused_until))
+            return
+        result = await sender.send(row.inbox, row.body, signing_key)
+        await settle(row, result)
+
+    async def claimer() -> None:
+        while True:
+            if time.monotonic() >= deadline:
+                report.stopped = "budget"
+                return
+            if work.qsize() > settings.concurrency:
+                room.clear()
+                await room.wait()
+                continue
+            rows = await asyncio.to_thread(
+                store.claim_due, clock(), settings.claim_batch, settings.lease
+            )
+            if not rows:
+                if not held:
+                    return
+                # Rows still in flight may come back due now (released): look again shortly.
+                await asyncio.sleep(0.05)
+                continue
+            # A row this drain still holds can come back if its lease ran out: never twice.
+            fresh = [row for row in rows if row.id not in held]
+            report.claimed += len(fresh)
+            send_by = time.monotonic() + send_window
+            for row in fresh:
+                held[row.id] = send_by
+                work.put_nowait(row)
+            if not fresh:
+                await asyncio.sleep(0.05)
+
+    recorder_task = asyncio.create_task(recorder.run())
+    workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
+    try:
+        await claimer()
+        for _ in workers:
+            work.put_nowait(None)
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()
+        await recorder.close()
+        await recorder_task
+        await recorder.flush()
+    report.followers_removed = recorder.followers_removed
+    report.hosts_paused = breakers.paused
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,57 @@
+"""Accept and Reject of a Follow: the two documents the function itself writes (sans-IO).
+
+Both embed the whole Follow with its original `id`, `actor` and `object` (items 45, 49):
+Mastodon matches the answer by the Follow's id or by the embedded actor. Each answer gets a
+fresh https id on our host (item 46); the caller supplies it so tests can pin it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from site_gen.federation.serialize import serialize
+from site_gen.federation.urls import UrlScheme
+
+__all__ = ["build_follow_response", "follow_response_body", "new_activity_id"]
+
+_AS = "https://www.w3.org/ns/activitystreams"
+# Fields of the Follow a receiver may need to match it; signatures and contexts are dropped.
+_FOLLOW_FIELDS = ("id", "type", "actor", "object", "to", "cc", "published")
+
+
+def new_activity_id(urls: UrlScheme, kind: str) -> str:
+    """A unique id for an activity the function sends, e.g. `.../ap/activities/accept-<hex>`."""
+    return urls.function_activity(f"{kind.lower()}-{uuid.uuid4().hex}")
+
+
+def _embedded_follow(follow: dict[str, Any]) -> dict[str, Any]:
+    return {name: follow[name] for name in _FOLLOW_FIELDS if name in follow}
+
+
+def build_follow_response(
+    kind: Literal["Accept", "Reject"],
+    follow: dict[str, Any],
+    urls: UrlScheme,
+    activity_id: str,
+) -> dict[str, Any]:
+    """An Accept or Reject from our actor to the Follow's actor, embedding the Follow."""
+    follower = follow.get("actor")
+    if isinstance(follower, dict):
+        follower = follower.get("id")
+    return {
+        "@context": _AS,
+        "id": activity_id,
+        "type": kind,
+        "actor": urls.actor,
+        "object": _embedded_follow(follow),
+        "to": [follower] if isinstance(follower, str) else [],
+    }
+
+
+def follow_response_body(
+    kind: Literal["Accept", "Reject"], follow: dict[str, Any], urls: UrlScheme
+) -> tuple[str, bytes]:
+    """A new answer's id and its bytes, ready for the delivery queue."""
+    activity_id = new_activity_id(urls, kind)
+    return activity_id, serialize(build_follow_response(kind, follow, urls, activity_id))

@@ -1,0 +1,221 @@
+"""What each verified activity does (interop section F); anything unknown is ignored.
+
+Handlers are synchronous and run in the same worker-thread call as the inbox's block check and
+idempotency record, so the common case costs one hop to the store per request. A handler that
+needs a remote document (the follower's actor, a Move's target) returns `NeedsActor`; the
+inbox fetches it (async, signed) and runs the handler again with it in `HandlerContext.fetched`.
+
+Replies are stored under the id of the reply Note (not of its Create), so a later Update or
+Delete of that Note finds the same row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from site_function.activity_parsing import activity_type, first_id
+from site_function.follow_responses import follow_response_body
+from site_function.remote_actors import actor_from_document
+from site_function.store.base import (
+    Follower,
+    FollowState,
+    Interaction,
+    InteractionKind,
+    NewDelivery,
+    RemoteActor,
+    Store,
+)
+from site_gen.federation.urls import UrlScheme
+
+__all__ = ["Handled", "HandlerContext", "NeedsActor", "handle_activity"]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A handler's result: a note for logs, whether the queue grew, whose keys to forget."""
+
+    note: str
+    queued: bool = False
+    forget_keys_of: str | None = None
+
+
+@dataclass(frozen=True)
+class NeedsActor:
+    """Fetch this actor (`refresh`: even if cached) and call the handler again with it."""
+
+    actor_id: str
+    refresh: bool = False
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What handlers know besides the store: our URLs, the owner's choice, the time."""
+
+    urls: UrlScheme
+    manually_approves_followers: bool
+    now: datetime
+    fetched: RemoteActor | None = None
+    fetch_tried: bool = False
+
+
+Result = Handled | NeedsActor
+Handler = Callable[[Store, HandlerContext, dict[str, Any], str], Result]
+
+
+def _is_our_post(urls: UrlScheme, object_id: str | None) -> bool:
+    return object_id is not None and object_id.startswith(urls.post_object(""))
+
+
+# --- follows --------------------------------------------------------------------------------
+
+
+def _follow(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    follow_id = first_id(activity.get("id"))
+    if first_id(activity.get("object")) != ctx.urls.actor or follow_id is None:
+        return Handled("follow of someone else: ignored")
+    actor = ctx.fetched if ctx.fetch_tried else store.get_actor(actor_id)
+    if actor is None:
+        if not ctx.fetch_tried:
+            return NeedsActor(actor_id)
+        return Handled("follower actor could not be fetched: ignored")
+    existing = store.get_follower(actor_id)
+    keep = existing is not None and existing.state == "accepted"
+    state: FollowState = "pending" if ctx.manually_approves_followers and not keep else "accepted"
+    follower = Follower(
+        actor_id, follow_id, actor.inbox, actor.shared_inbox, state, activity, ctx.now, ctx.now
+    )
+    deliveries: list[NewDelivery] = []
+    if state == "accepted":  # items 45-46; a duplicate Follow gets a fresh Accept (item 44)
+        answer_id, body = follow_response_body("Accept", activity, ctx.urls)
+        deliveries.append(NewDelivery(answer_id, actor.inbox, body))
+    store.save_follower(follower, deliveries, ctx.now)
+    return Handled(f"follow {state}", queued=bool(deliveries))
+
+
+def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    inner = activity.get("object")
+    inner_id = first_id(inner)
+    inner_type = activity_type(inner) if isinstance(inner, dict) else ""
+    if inner_type in ("", "Follow"):
+        follower = store.get_follower_by_follow_id(inner_id) if inner_id else None
+        if follower is None and inner_type == "Follow":
+            follower = store.get_follower(actor_id)  # item 48: by actor
+        if follower is not None and follower.actor_id == actor_id:
+            store.remove_follower(actor_id, (), ctx.now)
+            return Handled("unfollowed")
+    if inner_id is not None and store.remove_interaction(inner_id, actor_id):
+        return Handled("interaction undone")
+    return Handled("undo of nothing we hold: ignored")
+
+
+def _block(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    if first_id(activity.get("object")) != ctx.urls.actor:
+        return Handled("block of someone else: ignored")
+    removed = store.remove_follower(actor_id, (), ctx.now)  # item 51
+    return Handled("blocked us: follower removed" if removed else "blocked us")
+
+
+# --- actors: delete, move, update ----------------------------------------------------------
+
+
+def _delete(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    object_id = first_id(activity.get("object"))
+    if object_id == actor_id:  # item 52
+        store.forget_actor(actor_id)
+        return Handled("actor deleted", forget_keys_of=actor_id)
+    if object_id and store.remove_interaction(object_id, actor_id):
+        return Handled("reply deleted")
+    return Handled("delete of nothing we hold: ignored")
+
+
+def _move(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    target = first_id(activity.get("target"))
+    if first_id(activity.get("object")) != actor_id or target is None or target == actor_id:
+        return Handled("move not of the actor itself: ignored")
+    old = store.get_follower(actor_id)
+    if old is None:
+        return Handled("move of a non-follower: ignored")
+    if not ctx.fetch_tried:
+        return NeedsActor(target, refresh=True)
+    new = ctx.fetched
+    if new is None or new.id != target or actor_id not in new.also_known_as:
+        return Handled("move target does not name the old account: ignored")  # item 53
+    moved = Follower(new.id, old.follow_id, new.inbox, new.shared_inbox, old.state,
+                     old.follow_activity, old.created_at, ctx.now)  # fmt: skip
+    store.move_follower(actor_id, moved, ctx.now)
+    return Handled("follower moved")
+
+
+def _update(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    inner = activity.get("object")
+    if not isinstance(inner, dict):
+        return Handled("update without an embedded object: ignored")
+    if first_id(inner) == actor_id:  # the signer updates itself: refresh the cached copy
+        actor = actor_from_document(inner, ctx.now)
+        if actor is None:
+            return Handled("update of an unusable actor: ignored")
+        store.save_actor(actor)
+        return Handled("actor refreshed", forget_keys_of=actor_id)
+    return _reply(store, ctx, activity, actor_id)
+
+
+# --- interactions with our posts ----------------------------------------------------------
+
+
+def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: InteractionKind,
+          actor_id: str, object_id: str, activity: dict[str, Any]) -> Result:  # fmt: skip
+    interaction = Interaction(
+        activity_id, kind, actor_id, object_id, activity, "pending", ctx.now, ctx.now
+    )
+    new = store.save_interaction(interaction)
+    return Handled(f"{kind} stored" if new else f"{kind} refreshed")
+
+
+def _like_or_announce(
+    store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
+) -> Result:
+    object_id = first_id(activity.get("object"))
+    activity_id = first_id(activity.get("id"))
+    if not _is_our_post(ctx.urls, object_id) or activity_id is None or object_id is None:
+        return Handled("not about our posts: ignored")
+    kind: InteractionKind = "like" if activity_type(activity) == "Like" else "announce"
+    return _save(store, ctx, activity_id, kind, actor_id, object_id, activity)
+
+
+def _reply(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
+    note = activity.get("object")
+    if not isinstance(note, dict):
+        return Handled("no embedded object: ignored")
+    note_id = first_id(note.get("id"))
+    in_reply_to = first_id(note.get("inReplyTo"))
+    if not _is_our_post(ctx.urls, in_reply_to) or note_id is None or in_reply_to is None:
+        return Handled("not a reply to our posts: ignored")
+    if first_id(note.get("attributedTo")) != actor_id:
+        return Handled("reply attributed to someone else: ignored")
+    return _save(store, ctx, note_id, "reply", actor_id, in_reply_to, activity)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "Follow": _follow,
+    "Undo": _undo,
+    "Block": _block,
+    "Delete": _delete,
+    "Move": _move,
+    "Update": _update,
+    "Like": _like_or_announce,
+    "Announce": _like_or_announce,
+    "Create": _reply,
+}
+
+
+def handle_activity(
+    store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
+) -> Result:
+    """Run the handler of the activity's type; unknown types are ignored (item 57)."""
+    handler = _HANDLERS.get(activity_type(activity))
+    if handler is None:
+        return Handled(f"{activity_type(activity)}: ignored")
+    return handler(store, ctx, activity, actor_id)

@@ -1,0 +1,173 @@
+"""Find the public key a signature names: in-process cache, then the store, then a signed fetch.
+
+Item 35: drop the fragment and fetch the key's document with a signed GET; find the key whose
+`id` is the keyId; if the document is a stub (GoToSocial's `.../main-key`), fetch its owner
+and require that the owner lists the same key. The key's owner and the keyId must share an
+origin, so a server can only vouch for its own accounts. Item 37: keys are cached, and after
+a failed verification the key may be refetched once per `refetch_interval` (rotation).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from site_function.remote_actors import (
+    actor_from_document,
+    key_entry,
+    same_origin,
+    without_fragment,
+)
+from site_function.store.base import RemoteActor, RemoteKey, Store
+
+__all__ = ["KeyFailure", "KeyResolver", "ResolvedKey"]
+
+Fetch = Callable[[str], Awaitable[Any]]  # url -> site_function.remote.FetchResult
+StoreCall = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    """A usable key: who owns it and the parsed key object, ready for `verify_request`."""
+
+    key_id: str
+    owner: str
+    public_key: Any
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyFailure:
+    """Why no key could be had; the inbox answers 401 with `detail`."""
+
+    reason: str
+    detail: str
+
+
+def _parse(record: RemoteKey) -> ResolvedKey | None:
+    from site_gen.errors import KeyMaterialError
+    from site_gen.federation.keys import load_public_key
+
+    try:
+        key = load_public_key(record.public_key_pem)
+    except KeyMaterialError:
+        return None
+    return ResolvedKey(record.key_id, record.owner, key, record.fetched_at)
+
+
+class KeyResolver:
+    """Resolves keyIds with an LRU in front of the store; one per app (process)."""
+
+    def __init__(
+        self,
+        store_call: StoreCall,
+        store: Store,
+        fetch: Fetch,
+        clock: Callable[[], datetime],
+        *,
+        cache_size: int = 4096,
+        refetch_interval: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._call = store_call
+        self._store = store
+        self._fetch = fetch
+        self._clock = clock
+        self._cache: OrderedDict[str, ResolvedKey] = OrderedDict()
+        self._cache_size = cache_size
+        self._refetch_interval = refetch_interval
+        self._last_refetch: dict[str, datetime] = {}
+
+    def cached(self, key_id: str) -> ResolvedKey | None:
+        """The key from the in-process cache only (no I/O): the inbox's fast path."""
+        found = self._cache.get(key_id)
+        if found is not None:
+            self._cache.move_to_end(key_id)
+        return found
+
+    def _remember(self, key: ResolvedKey) -> ResolvedKey:
+        self._cache[key.key_id] = key
+        self._cache.move_to_end(key.key_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return key
+
+    def forget(self, key_id: str) -> None:
+        self._cache.pop(key_id, None)
+
+    def forget_owner(self, owner: str) -> None:
+        """Drop every cached key of an actor (deleted, or updated with a new key)."""
+        for key_id in [k for k, v in self._cache.items() if v.owner == owner]:
+            del self._cache[key_id]
+
+    async def resolve(self, key_id: str) -> ResolvedKey | KeyFailure:
+        """Cache, then store, then fetch."""
+        found = self.cached(key_id)
+        if found is not None:
+            return found
+        record = await self._call(self._store.get_key, key_id)
+        if record is not None:
+            parsed = _parse(record)
+            if parsed is not None:
+                return self._remember(parsed)
+        return await self._fetch_key(key_id)
+
+    def may_refetch(self, key_id: str) -> bool:
+        """Item 37: at most one refetch per key per interval, so forgeries cannot make us
+        hammer a server (or ourselves)."""
+        now = self._clock()
+        last = self._last_refetch.get(key_id)
+        if last is not None and now - last < self._refetch_interval:
+            return False
+        self._last_refetch[key_id] = now
+        if len(self._last_refetch) > self._cache_size:
+            self._last_refetch.pop(next(iter(self._last_refetch)))
+        return True
+
+    async def refetch(self, key_id: str) -> ResolvedKey | KeyFailure:
+        """Fetch the key again after a failed verification (key rotation on the other side)."""
+        self.forget(key_id)
+        return await self._fetch_key(key_id)
+
+    async def _fetch_key(self, key_id: str) -> ResolvedKey | KeyFailure:
+        if not key_id.startswith(("https://", "http://")):
+            return KeyFailure("unsupported_key_id", "keyId is not an http(s) URL")
+        result = await self._fetch(without_fragment(key_id))
+        if not result.ok:
+            return KeyFailure(f"key_{result.outcome}", f"fetching the key: {result.outcome}")
+        document: dict[str, Any] = result.document
+        if not same_origin(result.url, key_id):
+            return KeyFailure("key_origin", "the key document was served from another origin")
+        entry = key_entry(document, key_id)
+        if entry is None:
+            return KeyFailure("key_missing", "the document does not hold that key")
+        owner = entry["owner"]
+        if not isinstance(owner, str) or not same_origin(owner, key_id):
+            return KeyFailure("key_owner", "the key's owner is not on the key's origin")
+        now = self._clock()
+        actor: RemoteActor | None = None
+        if document.get("id") == owner:
+            actor = actor_from_document(document, now)
+        else:
+            # A key stub (GoToSocial): the owner must list this very key (item 35.3).
+            owner_result = await self._fetch(owner)
+            if not owner_result.ok:
+                return KeyFailure("key_owner_fetch", f"fetching the owner: {owner_result.outcome}")
+            listed = key_entry(owner_result.document, key_id)
+            if listed is None or listed["publicKeyPem"].strip() != entry["publicKeyPem"].strip():
+                return KeyFailure("key_not_listed", "the owner does not list that key")
+            actor = actor_from_document(owner_result.document, now)
+        record = RemoteKey(key_id, owner, entry["publicKeyPem"], now)
+        parsed = _parse(record)
+        if parsed is None:
+            return KeyFailure("key_invalid", "the key is not a usable RSA or Ed25519 key")
+        await self._call(_save_key_and_actor, self._store, record, actor)
+        return self._remember(parsed)
+
+
+def _save_key_and_actor(store: Store, record: RemoteKey, actor: RemoteActor | None) -> None:
+    store.save_key(record)
+    if actor is not None and actor.id == record.owner:
+        store.save_actor(actor)

@@ -1,0 +1,61 @@
+"""GET /ap/followers: the live followers collection, paged (`?page=N`, from 1).
+
+The collection itself carries `totalItems` and a link to the first page; pages hold the
+actor ids in the order they followed, with `next` and `prev` links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from site_function.routes._responses import activity_response, json_response
+from site_function.runtime import FunctionRuntime
+
+__all__ = ["routes"]
+
+_AS = "https://www.w3.org/ns/activitystreams"
+
+
+def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
+    urls = runtime.urls
+    size = runtime.settings.followers_page_size
+    store = runtime.store
+
+    async def followers(request: Request) -> Response:
+        page_text = request.query_params.get("page")
+        total = await runtime.call(store.count_followers, "accepted")
+        if page_text is None:
+            collection: dict[str, Any] = {
+                "@context": _AS,
+                "id": urls.followers,
+                "type": "OrderedCollection",
+                "totalItems": total,
+            }
+            if total:
+                collection["first"] = urls.followers_page(1)
+            return activity_response(collection)
+        if not page_text.isdigit() or int(page_text) < 1:
+            return json_response({"status": "bad_page"}, 400)
+        number = int(page_text)
+        rows = await runtime.call(
+            lambda: store.list_followers("accepted", limit=size, offset=(number - 1) * size)
+        )
+        page: dict[str, Any] = {
+            "@context": _AS,
+            "id": urls.followers_page(number),
+            "type": "OrderedCollectionPage",
+            "partOf": urls.followers,
+            "totalItems": total,
+            "orderedItems": [row.actor_id for row in rows],
+        }
+        if number * size < total:
+            page["next"] = urls.followers_page(number + 1)
+        if number > 1:
+            page["prev"] = urls.followers_page(number - 1)
+        return activity_response(page)
+
+    return [Route(urls.path_of(urls.followers), followers, methods=["GET", "HEAD"])]

@@ -1,0 +1,164 @@
+"""What every route shares for the life of the app: settings, store, clock, outgoing HTTP.
+
+One object, built by `create_app`, holding the seams (store, session factory, clock) so routes
+and handlers never reach for globals. Store calls run in a thread pool of the store's own
+size (`Store.worker_threads`: ONE thread for SQLite, whose single writer would otherwise make
+dozens of threads queue on its lock and fight over the GIL); the aiohttp session is made on
+first use inside the running loop and closed at shutdown; deliveries queued by requests are
+drained by one background drainer (`background_drain`), never one drain per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from site_function.actor_lookup import ActorLookup, actor_lookup_from
+from site_function.background_drain import BackgroundDrainer
+from site_function.inbox_batches import InboxBatcher
+from site_function.key_resolver import KeyResolver
+from site_function.settings import Settings
+from site_function.store.base import InboxItem, RemoteActor, Store
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from site_function.remote.client import FetchResult
+    from site_gen.federation.signatures import SigningKey
+
+__all__ = ["Clock", "FunctionRuntime", "SessionFactory", "utc_now"]
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+SessionFactory = Callable[[Settings], "aiohttp.ClientSession"]
+log = logging.getLogger("site_function")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_session_factory(settings: Settings) -> aiohttp.ClientSession:
+    from site_function.remote.client import make_session
+
+    return make_session(settings.client)
+
+
+class FunctionRuntime:
+    """The shared state of one app instance."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        session_factory: SessionFactory = default_session_factory,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.urls = settings.urls
+        self._session_factory = session_factory
+        self._session: aiohttp.ClientSession | None = None
+        threads = int(getattr(store, "worker_threads", 8))
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="site-store")
+        self.keys = KeyResolver(self.call, store, self.fetch, clock)
+        self._batcher = InboxBatcher(store, self._submit, max_in_flight=threads)
+        self._drainer = BackgroundDrainer(self._drain_once)
+        self.drain_reports: list[Any] = []
+
+    @functools.cached_property
+    def signing_key(self) -> SigningKey:
+        """Our key, built on first use: the signing code is not needed to answer a health check,
+        so a cold start does not import it."""
+        return self.settings.signing_key
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous store call in the store's thread pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def _submit(self, fn: Callable[[], T]) -> asyncio.Future[T]:
+        return asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    async def receive_activity(self, item: InboxItem) -> Any:
+        """`Store.receive_activity` for one verified activity, group-committed with the
+        others arriving at the same time (`inbox_batches`)."""
+        return await self._batcher.receive(item)
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = self._session_factory(self.settings)
+        return self._session
+
+    async def fetch(self, url: str) -> FetchResult:
+        """A signed GET of an ActivityPub document (never raises for remote trouble)."""
+        from site_function.remote.client import fetch_json
+
+        return await fetch_json(self.session, url, self.signing_key, self.clock())
+
+    async def fetch_actor(self, actor_id: str) -> ActorLookup:
+        """A signed fetch of an actor, not stored: the actor, or whether the failure may pass."""
+        return actor_lookup_from(await self.fetch(actor_id), actor_id, self.clock())
+
+    async def actor(self, actor_id: str, *, refresh: bool = False) -> RemoteActor | None:
+        """The actor from the store, or fetched (and stored) if unknown or `refresh`."""
+        if not refresh:
+            known = await self.call(self.store.get_actor, actor_id)
+            if known is not None:
+                return known
+        actor = (await self.fetch_actor(actor_id)).actor
+        if actor is not None:
+            await self.call(self.store.save_actor, actor)
+        return actor
+
+    # --- background delivery ---------------------------------------------------------------
+
+    def kick_drain(self) -> None:
+        """Drain the queue soon, in the background (synchronous, cheap: it wakes the one
+        drainer; calls made while it runs coalesce into one more drain)."""
+        if self.settings.drain_after_inbox:
+            self._drainer.wake()
+
+    @property
+    def drain_busy(self) -> bool:
+        """True while a background drain is asked for or running."""
+        return self._drainer.busy
+
+    @property
+    def drain_error(self) -> BaseException | None:
+        """The exception of the last failed background drain, if any."""
+        return self._drainer.error
+
+    async def _drain_once(self) -> None:
+        from site_function.delivery import AiohttpSender, drain
+
+        report = await drain(
+            self.store,
+            AiohttpSender(self.session, clock=self.clock),
+            self.signing_key,
+            budget=self.settings.drain_budget,
+            clock=self.clock,
+        )
+        self.drain_reports.append(report)
+        del self.drain_reports[:-10]
+
+    async def wait_for_drain(self) -> None:
+        """Wait for the background drain to be idle (tests, an owner's drain, shutdown)."""
+        await self._drainer.wait_idle()
+
+    async def close(self) -> None:
+        await self._drainer.close()
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        try:
+            await self.call(self.store.close)
+        finally:
+            self._executor.shutdown(wait=False)

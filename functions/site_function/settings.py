@@ -1,0 +1,142 @@
+"""The function's configuration: one frozen object built at the entry point and passed down.
+
+Built from the environment on a serverless host (`Settings.from_env(os.environ)`) or from the
+site's `site.yaml` for `site-gen serve` (`Settings.from_site(config, ...)`). Secrets (the
+private key, the admin token) are held here but never shown by `repr` or in errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from site_gen.errors import ConfigError
+from site_gen.federation.urls import UrlScheme
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+    from site_function.remote.client import ClientSettings
+    from site_gen.config import SiteConfig
+    from site_gen.federation.signatures import SigningKey
+
+__all__ = ["ENV_PREFIX", "Settings"]
+
+ENV_PREFIX = "SITE_GEN_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"the environment variable {name} is required")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the function needs to know, fixed for the life of the process."""
+
+    base_url: str
+    username: str
+    private_key: RSAPrivateKey = field(repr=False, compare=False)
+    database_url: str = field(repr=False)
+    admin_token: str | None = field(default=None, repr=False, compare=False)
+    function_url: str | None = None
+    manually_approves_followers: bool = False
+    also_known_as: tuple[str, ...] = ()
+    documents_dir: Path | None = None
+    documents_origin: str | None = None
+    public_base: str | None = None
+    allow_private_addresses: bool = False
+    max_body: int = 1_000_000
+    drain_after_inbox: bool = True
+    drain_budget: float = 5.0
+    followers_page_size: int = 50
+
+    @property
+    def urls(self) -> UrlScheme:
+        return UrlScheme(self.base_url, self.username, self.function_url)
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """Our key as the signatures module wants it; `keyId` is the actor's `#main-key`."""
+        from site_gen.federation.signatures import SigningKey
+
+        return SigningKey(self.urls.key_id, self.private_key)
+
+    @property
+    def client(self) -> ClientSettings:
+        """Settings of outgoing sessions (guard, pool sizes, timeouts, User-Agent)."""
+        from site_function.remote.client import ClientSettings, user_agent_for
+
+        return ClientSettings(
+            user_agent=user_agent_for(self.base_url),
+            allow_private_addresses=self.allow_private_addresses,
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read `SITE_GEN_*` variables (see functions/README.md for the list)."""
+        from site_gen.federation.keys import private_key_from_environment
+
+        key_file = env.get("SITE_GEN_PRIVATE_KEY_FILE")
+        documents_dir = env.get("SITE_GEN_DOCUMENTS_DIR", "").strip()
+        also = env.get("SITE_GEN_ALSO_KNOWN_AS", "")
+        return cls(
+            base_url=_required(env, "SITE_GEN_BASE_URL"),
+            username=_required(env, "SITE_GEN_USERNAME"),
+            private_key=private_key_from_environment(env, Path(key_file) if key_file else None),
+            database_url=_required(env, "SITE_GEN_DATABASE_URL"),
+            admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
+            function_url=env.get("SITE_GEN_FUNCTION_URL", "").strip() or None,
+            manually_approves_followers=_flag(env, "SITE_GEN_MANUALLY_APPROVES_FOLLOWERS"),
+            also_known_as=tuple(a.strip() for a in also.split(",") if a.strip()),
+            documents_dir=Path(documents_dir) if documents_dir else None,
+            documents_origin=env.get("SITE_GEN_DOCUMENTS_ORIGIN", "").strip() or None,
+            public_base=env.get("SITE_GEN_PUBLIC_BASE", "").strip() or None,
+            allow_private_addresses=_flag(env, "SITE_GEN_ALLOW_PRIVATE_ADDRESSES"),
+            drain_after_inbox=_flag(env, "SITE_GEN_DRAIN_AFTER_INBOX", default=True),
+        )
+
+    @classmethod
+    def from_site(
+        cls,
+        config: SiteConfig,
+        env: Mapping[str, str],
+        *,
+        database_url: str | None = None,
+        allow_private_addresses: bool = False,
+        serve_documents: bool = True,
+    ) -> Settings:
+        """Settings for `site-gen serve`: the site's config, its local key and SQLite file."""
+        from site_gen.federation.keys import private_key_from_environment
+
+        url = database_url or env.get("SITE_GEN_DATABASE_URL", "").strip()
+        return cls(
+            base_url=config.base_url,
+            username=config.username,
+            private_key=private_key_from_environment(env, config.private_key_path),
+            database_url=url or f"sqlite:///{config.state_dir / 'state.sqlite3'}",
+            admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
+            function_url=config.function_url,
+            manually_approves_followers=config.manually_approves_followers,
+            also_known_as=config.also_known_as,
+            documents_dir=config.output_dir if serve_documents else None,
+            allow_private_addresses=allow_private_addresses,
+        )

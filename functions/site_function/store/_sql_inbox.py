@@ -1,0 +1,98 @@
+"""The inbox's one transaction: block check, idempotency record and the handler's effect.
+
+Issue 3: an activity id must be remembered only together with what its handler did, or a
+failure between the two loses the activity (the sender got 202 and will not retry). Store
+calls the handler makes join the open transaction (each backend's ``_transaction`` reuses
+the cursor its thread has open), so a request is one BEGIN/COMMIT, and a burst of requests
+(``receive_activities``) is one BEGIN/COMMIT too, each request in a savepoint: the commit,
+the dearest part of a small write on both backends, is paid once per burst.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from site_function.store._sql_core import Cursor
+from site_function.store._sql_follows import FollowStatements
+from site_function.store._sql_records import RecordStatements
+from site_function.store.base import InboxItem, StoreError
+
+__all__ = ["InboxStatements"]
+
+T = TypeVar("T")
+_DRIVER_MODULES = ("sqlite3", "psycopg")
+
+
+class _Discard(Exception):
+    """Raised inside the transaction to roll it back and hand a result out."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("discarded")
+        self.result = result
+
+
+def _as_store_error(exc: Exception) -> Exception:
+    if isinstance(exc, StoreError) or type(exc).__module__.split(".")[0] not in _DRIVER_MODULES:
+        return exc
+    return StoreError(f"{type(exc).__name__}: {exc}")
+
+
+class InboxStatements(FollowStatements, RecordStatements):
+    """Followers, blocks and records, plus the combined inbox calls that use them."""
+
+    def _receive_in(self, item: InboxItem) -> tuple[Any, bool]:
+        """One item inside an open transaction: (result, keep its writes)."""
+        if self.is_blocked(item.actor_id):
+            return "blocked", True
+        if item.activity_id is not None and not self.remember_activity(item.activity_id, item.now):
+            return "duplicate", True
+        return item.handle(self)  # type: ignore[arg-type]
+
+    def receive_activity(
+        self,
+        actor_id: str,
+        activity_id: str | None,
+        now: datetime,
+        handle: Callable[[Any], tuple[T, bool]],
+    ) -> T | Literal["blocked", "duplicate"]:
+        try:
+            with self._transaction(write=True):
+                result, keep = self._receive_in(InboxItem(actor_id, activity_id, now, handle))
+                if not keep:
+                    raise _Discard(result)
+                found: T | Literal["blocked", "duplicate"] = result
+                return found
+        except _Discard as discarded:
+            kept: T = discarded.result
+            return kept
+
+    def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
+        if len(items) == 1:  # no savepoint needed: the transaction is the item's own
+            item = items[0]
+            try:
+                return [self.receive_activity(item.actor_id, item.activity_id, item.now,
+                                              item.handle)]  # fmt: skip
+            except StoreError:
+                raise
+            except Exception as exc:
+                return [_as_store_error(exc)]
+        results: list[Any] = []
+        with self._transaction(write=True) as cur:
+            for item in items:
+                results.append(self._receive_savepoint(cur, item))
+        return results
+
+    def _receive_savepoint(self, cur: Cursor, item: InboxItem) -> Any:
+        cur.execute("SAVEPOINT inbox_item")
+        try:
+            result, keep = self._receive_in(item)
+        except Exception as exc:
+            cur.execute("ROLLBACK TO SAVEPOINT inbox_item")
+            cur.execute("RELEASE SAVEPOINT inbox_item")
+            return _as_store_error(exc)
+        if not keep:
+            cur.execute("ROLLBACK TO SAVEPOINT inbox_item")
+        cur.execute("RELEASE SAVEPOINT inbox_item")
+        return result

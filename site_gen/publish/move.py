@@ -1,0 +1,133 @@
+"""Moving away: find the new account, check it names us, record `moved_to` (interop item 53).
+
+Mastodon ignores a Move unless the target's `alsoKnownAs` lists the old actor, so we check
+that first and refuse with that reason; then `moved_to` goes into site.yaml (the next build
+sets the actor's `movedTo`), and the Move is queued to every follower by a backend. The old
+site keeps answering (actor, posts, inbox), so followers move over at their own pace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from site_gen.config import CONFIG_FILENAME, parse_config
+from site_gen.errors import SiteGenError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from site_gen.federation.signatures import SigningKey
+
+__all__ = ["MoveError", "MoveTarget", "refusal", "resolve_target", "set_moved_to"]
+
+_HANDLE = re.compile(r"^@?([^@\s/]+)@([^@\s/]+)$")
+_JRD_MAX = 200_000
+
+
+class MoveError(SiteGenError):
+    """The move cannot go ahead; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    """The new account: its actor id and the document fetched for it."""
+
+    actor_id: str
+    document: dict[str, Any]
+
+
+def refusal(target: dict[str, Any], our_actor: str) -> str | None:
+    """Why Mastodon would ignore a Move to this actor, or None if it would not (item 53)."""
+    if not isinstance(target.get("id"), str):
+        return "the new account's actor document has no id"
+    aliases = target.get("alsoKnownAs") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if our_actor not in aliases:
+        return (
+            f"the new account does not list {our_actor} in its alsoKnownAs; add this site's "
+            "account as an alias on the new server first (Mastodon: Preferences > Account > "
+            "Moving from a different account), then run move again"
+        )
+    if target.get("movedTo"):
+        return f"the new account has itself moved to {target['movedTo']}"
+    return None
+
+
+async def _webfinger(session: aiohttp.ClientSession, handle: str, scheme: str) -> str:
+    match = _HANDLE.match(handle.strip())
+    if match is None:
+        raise MoveError(f"{handle!r} is not a handle like @user@server or an actor URL")
+    user, domain = match.groups()
+    url = f"{scheme}://{domain}/.well-known/webfinger"
+    params = {"resource": f"acct:{user}@{domain}"}
+    headers = {"Accept": "application/jrd+json, application/json"}
+    async with session.get(url, params=params, headers=headers, allow_redirects=True) as response:
+        if response.status != 200:
+            raise MoveError(f"WebFinger for {handle} answered {response.status}")
+        body = await response.content.read(_JRD_MAX)
+    try:
+        jrd = json.loads(body)
+    except ValueError:
+        raise MoveError(f"WebFinger for {handle} did not answer JSON") from None
+    for link in jrd.get("links", []) if isinstance(jrd, dict) else []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and str(link.get("type", "")).split(";")[0].strip()
+            in ("application/activity+json", "application/ld+json")
+            and isinstance(link.get("href"), str)
+        ):
+            return str(link["href"])
+    raise MoveError(f"WebFinger for {handle} names no ActivityPub actor")
+
+
+async def resolve_target(
+    session: aiohttp.ClientSession,
+    handle_or_url: str,
+    signing_key: SigningKey,
+    now: datetime,
+    *,
+    scheme: str = "https",
+) -> MoveTarget:
+    """WebFinger (for a handle), then a signed GET of the actor (GoToSocial needs it)."""
+    from site_function.remote.client import fetch_json
+
+    text = handle_or_url.strip()
+    actor_url = (
+        text
+        if text.startswith(("https://", "http://"))
+        else await _webfinger(session, text, scheme)
+    )
+    result = await fetch_json(session, actor_url, signing_key, now)
+    if not result.ok or result.document is None:
+        raise MoveError(
+            f"cannot fetch the new account {actor_url}: {result.outcome} {result.detail}"
+        )
+    actor_id = result.document.get("id")
+    if actor_id != actor_url:
+        raise MoveError(f"the actor at {actor_url} says its id is {actor_id!r}")
+    return MoveTarget(actor_url, result.document)
+
+
+def set_moved_to(site_dir: Path, actor_id: str) -> None:
+    """Write `moved_to: <actor>` into site.yaml (replacing one), keeping the rest as written."""
+    path = site_dir / CONFIG_FILENAME
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = f"moved_to: {json.dumps(actor_id)}\n"  # quoted: a handle starts with @
+    for index, line in enumerate(lines):
+        if line.startswith("moved_to:"):
+            lines[index] = entry
+            break
+    else:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines.append(entry)
+    text = "".join(lines)
+    parse_config(text, path)  # refuse to write a config the build would reject
+    path.write_text(text, encoding="utf-8")

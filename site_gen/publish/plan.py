@@ -1,0 +1,330 @@
+"""Decide what to tell followers: the built site compared with the delivery ledger.
+
+Pure: the built site, the ledger rows, the actor hash last announced and `now` go in; the
+activities to send and the ledger rows to write come out. The function (or the CLI with
+`--database`) then queues both in one transaction, so a publish is all or nothing and a
+second run plans nothing.
+
+Rules (issue 4):
+
+- first publish of a site (empty, never-initialised ledger): every post is recorded as sent
+  and nothing old is delivered (interop item 64); the actor's hash is recorded too;
+- a post missing from the ledger (or deleted there and back again): Create;
+- a post whose `updated` is later than the ledger's: Update. Without an `updated` date in the
+  front matter an edit is a silent fix and does not federate, even though its hash changed;
+- a live ledger row missing from the build: Delete (the ledger keeps it as "deleted", and the
+  object URL answers 410 with a Tombstone);
+- the actor document changed (its hash): Update{Person} (item 55).
+
+`published` of a new post (item 64): Mastodon puts a status in home timelines only if its
+`published` is less than 6 hours old. A new post keeps its front-matter date when that date is
+within `FRESH_WINDOW` of the publish time; an older date (a backdated post, a late deploy) is
+replaced in the sent Create and its object by the publish time, so followers see the post in
+their timelines. The page and the static object keep the front-matter date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from site_gen.federation.urls import UrlScheme
+from site_gen.publish.built_site import BuiltPost, BuiltSite, document_hash
+
+__all__ = [
+    "FRESH_WINDOW",
+    "ActivityKind",
+    "LedgerItem",
+    "LedgerState",
+    "PlannedActivity",
+    "PublishPlan",
+    "plan_publish",
+]
+
+FRESH_WINDOW = timedelta(hours=5)  # under Mastodon's 6 h REAL_TIME_WINDOW, with slack to deliver
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+ActivityKind = Literal["create", "update", "delete", "update-actor", "move"]
+
+
+@dataclass(frozen=True)
+class LedgerItem:
+    """One ledger row as publishing sees it (the store's PublishedObject, minus timestamps)."""
+
+    object_id: str
+    slug: str
+    content_hash: str
+    updated: datetime | None
+    state: Literal["live", "deleted"]
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """The ledger of the function: its rows, whether it was initialised, the actor's hash."""
+
+    items: tuple[LedgerItem, ...] = ()
+    initialized: bool = False
+    actor_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedActivity:
+    """One activity to send to every follower inbox, plus inboxes of `extra_actors`."""
+
+    kind: ActivityKind
+    activity: dict[str, Any]
+    object_id: str
+    slug: str | None = None
+    extra_actors: tuple[str, ...] = ()  # mentioned accounts (their inboxes get it too)
+    in_reply_to: str | None = None  # the replied-to object: its author gets it too
+    note: str = ""  # a remark for the dry-run report
+
+    @property
+    def activity_id(self) -> str:
+        return str(self.activity["id"])
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What one publish sends and records."""
+
+    activities: tuple[PlannedActivity, ...]
+    ledger: tuple[LedgerItem, ...]
+    actor_hash: str
+    first_publish: bool
+    unchanged: int = 0
+    silent_edits: tuple[str, ...] = field(default=())  # slugs changed without `updated`
+
+    @property
+    def empty(self) -> bool:
+        return not self.activities
+
+
+def _ledger_item(post: BuiltPost, state: Literal["live", "deleted"] = "live") -> LedgerItem:
+    return LedgerItem(post.object_id, post.slug, post.content_hash, post.updated, state)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _create(post: BuiltPost, now: datetime) -> tuple[dict[str, Any], str]:
+    activity = dict(post.create)
+    if now - post.published <= FRESH_WINDOW:
+        return activity, ""
+    obj = dict(post.object)
+    obj["published"] = _iso(now)
+    if "updated" in obj and post.updated is not None and post.updated <= now:
+        del obj["updated"]  # an updated time before the new published would be refused
+    activity["object"] = obj
+    activity["published"] = obj["published"]
+    note = f"dated {_iso(post.published)}: sent as published now, so it reaches home timelines"
+    return activity, note
+
+
+def _update(post: BuiltPost, urls: UrlScheme) -> dict[str, Any]:
+    """Update with the full object; the id carries the `updated` time (one id per edit)."""
+    assert post.updated is not None
+    create = post.create
+    return {
+        "@context": create.get("@context"),
+        "id": urls.activity(f"update-{post.slug}-{_stamp(post.updated)}"),
+        "type": "Update",
+        "actor": urls.actor,
+        "published": _iso(post.updated),
+        "to": create.get("to", [PUBLIC]),
+        "cc": create.get("cc", [urls.followers]),
+        "object": post.object,
+    }
+
+
+def _delete(item: LedgerItem, urls: UrlScheme, context: Any) -> dict[str, Any]:
+    return {
+        "@context": context,
+        "id": urls.activity(f"delete-{item.slug}"),
+        "type": "Delete",
+        "actor": urls.actor,
+        "to": [PUBLIC],
+        "cc": [urls.followers],
+        "object": {"id": item.object_id, "type": "Tombstone"},
+    }
+
+
+def _update_actor(actor: dict[str, Any], urls: UrlScheme, actor_hash: str) -> dict[str, Any]:
+    body = {key: value for key, value in actor.items() if key != "@context"}
+    return {
+        "@context": actor.get("@context"),
+        "id": urls.activity(f"update-actor-{actor_hash[:16]}"),
+        "type": "Update",
+        "actor": urls.actor,
+        "to": [PUBLIC],
+        "cc": [urls.followers],
+        "object": body,
+    }
+
+
+def actor_hash_of(actor: dict[str, Any]) -> str:
+    """The hash that tells whether the profile changed since it was last announced."""
+    return document_hash(actor)
+
+
+def plan_publish(
+    site: BuiltSite, ledger: LedgerState, urls: UrlScheme, now: datetime
+) -> PublishPlan:
+    """The activities and ledger rows of one publish; see the module docstring for the rules."""
+    actor_hash = actor_hash_of(site.actor)
+    if not ledger.initialized and not ledger.items:
+        first = tuple(_ledger_item(post) for post in site.posts)
+        return PublishPlan((), first, actor_hash, first_publish=True, unchanged=len(first))
+
+    known = {item.object_id: item for item in ledger.items}
+    built_ids = {post.object_id for post in site.posts}
+    activities: list[PlannedActivity] = []
+    rows: list[LedgerItem] = []
+    silent: list[str] = []
+    unchanged = 0
+    # Oldest first, so followers' timelines get the posts in the order they were written.
+    for post in sorted(site.posts, key=lambda p: (p.published, p.slug)):
+        before = known.get(post.object_id)
+        if before is None or before.state == "deleted":
+            activity, note = _create(post, now)
+            if before is not None:
+                note = "this object was deleted before; Mastodon ignores a re-used id"
+            activities.append(
+                PlannedActivity(
+                    "create",
+                    activity,
+                    post.object_id,
+                    post.slug,
+                    post.mentions,
+                    post.in_reply_to,
+                    note,
+                )
+            )
+            rows.append(_ledger_item(post))
+        elif post.updated is not None and (before.updated is None or post.updated > before.updated):
+            activities.append(
+                PlannedActivity(
+                    "update",
+                    _update(post, urls),
+                    post.object_id,
+                    post.slug,
+                    post.mentions,
+                    post.in_reply_to,
+                )
+            )
+            rows.append(_ledger_item(post))
+        else:
+            unchanged += 1
+            if post.content_hash != before.content_hash:
+                silent.append(post.slug)
+                rows.append(_ledger_item(post))  # remember the new text, send nothing
+    context = site.posts[0].create.get("@context") if site.posts else site.actor.get("@context")
+    for item in ledger.items:
+        if item.state == "live" and item.object_id not in built_ids:
+            activities.append(
+                PlannedActivity("delete", _delete(item, urls, context), item.object_id, item.slug)
+            )
+            rows.append(
+                LedgerItem(item.object_id, item.slug, item.content_hash, item.updated, "deleted")
+            )
+    if ledger.actor_hash is not None and ledger.actor_hash != actor_hash:
+        activities.append(
+            PlannedActivity("update-actor", _update_actor(site.actor, urls, actor_hash), urls.actor)
+        )
+    return PublishPlan(tuple(activities), tuple(rows), actor_hash, False, unchanged, tuple(silent))
+
+
+def short_hash(text: str) -> str:
+    """A short stable hash for ids (e.g. of a Move target)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# --- the wire form: the CLI sends a plan to the function's admin API as JSON -----------------
+
+
+def _time_or_none(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+def plan_to_dict(plan: PublishPlan) -> dict[str, Any]:
+    """JSON-ready form of a plan (the inverse of `plan_from_dict`)."""
+    return {
+        "activities": [
+            {
+                "kind": item.kind,
+                "activity": item.activity,
+                "object_id": item.object_id,
+                "slug": item.slug,
+                "extra_actors": list(item.extra_actors),
+                "in_reply_to": item.in_reply_to,
+                "note": item.note,
+            }
+            for item in plan.activities
+        ],
+        "ledger": [ledger_item_to_dict(item) for item in plan.ledger],
+        "actor_hash": plan.actor_hash,
+        "first_publish": plan.first_publish,
+        "unchanged": plan.unchanged,
+        "silent_edits": list(plan.silent_edits),
+    }
+
+
+def ledger_item_to_dict(item: LedgerItem) -> dict[str, Any]:
+    return {
+        "object_id": item.object_id,
+        "slug": item.slug,
+        "content_hash": item.content_hash,
+        "updated": item.updated.isoformat() if item.updated else None,
+        "state": item.state,
+    }
+
+
+def ledger_item_from_dict(data: dict[str, Any]) -> LedgerItem:
+    state = data.get("state")
+    if state not in ("live", "deleted"):
+        raise ValueError(f"bad ledger state {state!r}")
+    return LedgerItem(
+        str(data["object_id"]),
+        str(data["slug"]),
+        str(data["content_hash"]),
+        _time_or_none(data.get("updated")),
+        state,
+    )
+
+
+def plan_from_dict(data: dict[str, Any]) -> PublishPlan:
+    """Parse a plan sent as JSON; ValueError/KeyError/TypeError on a malformed one."""
+    activities = []
+    for item in data["activities"]:
+        kind = item["kind"]
+        if kind not in ("create", "update", "delete", "update-actor", "move"):
+            raise ValueError(f"bad activity kind {kind!r}")
+        activity = item["activity"]
+        if not isinstance(activity, dict) or not isinstance(activity.get("id"), str):
+            raise ValueError("an activity needs an id")
+        activities.append(
+            PlannedActivity(
+                kind,
+                activity,
+                str(item["object_id"]),
+                item.get("slug"),
+                tuple(str(a) for a in item.get("extra_actors", ())),
+                item.get("in_reply_to"),
+                str(item.get("note", "")),
+            )
+        )
+    return PublishPlan(
+        tuple(activities),
+        tuple(ledger_item_from_dict(row) for row in data["ledger"]),
+        str(data["actor_hash"]),
+        bool(data["first_publish"]),
+        int(data.get("unchanged", 0)),
+        tuple(str(s) for s in data.get("silent_edits", ())),
+    )

@@ -1,0 +1,61 @@
+"""Watch the site's sources and rebuild on change, then tell open pages to reload.
+
+The build runs in a worker thread so the server keeps answering (it serves the previous
+output until the build swaps the new one in). A failed build keeps the old output and
+sends the error to the pages' consoles and to the terminal; the next save tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from site_gen.config import CONFIG_FILENAME, SiteConfig
+from site_gen.errors import SiteGenError
+from site_gen.serve.live_reload import ReloadChannel
+
+__all__ = ["rebuild_once", "watch_and_rebuild", "watched_paths"]
+
+Rebuild = Callable[[], object]
+Report = Callable[[str], None]
+
+
+def watched_paths(config: SiteConfig) -> list[Path]:
+    """posts/, static/, templates/ and site.yaml, those that exist (watchfiles needs that)."""
+    candidates = [
+        config.posts_dir,
+        config.static_dir,
+        config.templates_dir,
+        config.root / CONFIG_FILENAME,
+    ]
+    return [path for path in candidates if path.exists()]
+
+
+async def rebuild_once(rebuild: Rebuild, channel: ReloadChannel, report: Report) -> bool:
+    """Run one build in a thread and publish the outcome; True when it succeeded."""
+    try:
+        await asyncio.to_thread(rebuild)
+    except SiteGenError as exc:
+        report(f"build failed: {exc}")
+        await channel.publish(error=str(exc))
+        return False
+    report("rebuilt; reloading open pages")
+    await channel.publish()
+    return True
+
+
+async def watch_and_rebuild(
+    paths: list[Path],
+    rebuild: Rebuild,
+    channel: ReloadChannel,
+    report: Report,
+    stop: asyncio.Event,
+) -> None:
+    """Rebuild after each batch of changes under `paths` until `stop` is set."""
+    from watchfiles import awatch
+
+    async for changes in awatch(*paths, stop_event=stop, debounce=300, step=50):
+        names = sorted({Path(path).name for _change, path in changes})
+        report(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+        await rebuild_once(rebuild, channel, report)

