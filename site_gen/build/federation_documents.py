@@ -51,15 +51,22 @@ def render_federation_documents(
     config: SiteConfig,
     public_key_pem: str,
     resolved: Mapping[str, Mention] | None = None,
+    *,
+    pinned: Sequence[Post] | None = None,
 ) -> list[Artifact]:
-    """Actor, outbox and its pages, collections, WebFinger, host-meta and NodeInfo."""
+    """Actor, outbox root, collections, WebFinger, host-meta and NodeInfo.
+
+    `posts` need only their metadata (their HTML may be empty); `pinned` are the full
+    pinned posts for the featured collection (default: taken from `posts`). The outbox
+    pages are rendered one by one elsewhere (`site_gen.build.outbox_pages`).
+    """
+    from site_gen.build.outbox_pages import outbox_chunks, outbox_root
     from site_gen.federation.actor import build_actor
     from site_gen.federation.collections import (
         build_featured,
         build_featured_tags,
         build_followers_placeholder,
         build_following,
-        build_outbox,
     )
     from site_gen.federation.discovery import (
         build_host_meta,
@@ -67,13 +74,16 @@ def render_federation_documents(
         build_nodeinfo_links,
         build_webfinger,
     )
+    from site_gen.federation.objects import published_posts
     from site_gen.federation.serialize import serialize
 
     urls = config.urls
+    visible = published_posts(posts)
+    featured = pinned if pinned is not None else [post for post in visible if post.pinned]
     documents: list[tuple[str, dict[str, Any]]] = [
         (urls.actor, build_actor(config, public_key_pem, posts, resolved=resolved)),
-        *build_outbox(posts, config),
-        (urls.featured, build_featured(posts, config)),
+        (urls.outbox, outbox_root(len(visible), len(outbox_chunks(visible)), config)),
+        (urls.featured, build_featured(featured, config)),
         (urls.featured_tags, build_featured_tags(posts, config)),
         (urls.following, build_following(config)),
         (urls.webfinger, build_webfinger(config)),

@@ -17,41 +17,59 @@ from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 from site_gen.federation.urls import output_path_for_url
 
-__all__ = ["render_archive", "render_index_pages", "render_tag_pages", "tag_counts"]
+__all__ = [
+    "index_order",
+    "render_archive",
+    "render_index_page",
+    "render_index_pages",
+    "render_tag_page",
+    "render_tag_pages",
+    "tag_counts",
+]
 
 
 def _path(config: SiteConfig, url: str) -> str:
     return output_path_for_url(config.urls.path_of(url))
 
 
+def index_order(posts: Sequence[Post]) -> list[int]:
+    """Indexes of `posts` in the order of the index pages: pinned first, then newest first."""
+    pinned = [i for i, post in enumerate(posts) if post.pinned]
+    return pinned + [i for i, post in enumerate(posts) if not post.pinned]
+
+
+def render_index_page(
+    number: int, count: int, views: Sequence[dict[str, Any]], config: SiteConfig, theme: Theme
+) -> Artifact:
+    """Page `number` of `count` of the index (the home page is 1), holding `views`."""
+    urls = config.urls
+    page = {
+        "number": number,
+        "count": count,
+        "previous": urls.index_page(number - 1) if number > 1 else None,
+        "next": urls.index_page(number + 1) if number < count else None,
+    }
+    html = theme.render(
+        "index.html",
+        site=site_view(config),
+        page=page,
+        posts=list(views),
+        canonical=urls.index_page(number),
+    )
+    return html_artifact(_path(config, urls.index_page(number)), html)
+
+
 def render_index_pages(
     posts: Sequence[Post], views: Sequence[dict[str, Any]], config: SiteConfig, theme: Theme
 ) -> list[Artifact]:
     """The home page and /page/N/: pinned posts first on page 1, then newest first."""
-    urls = config.urls
-    pinned = [view for post, view in zip(posts, views, strict=True) if post.pinned]
-    rest = [view for post, view in zip(posts, views, strict=True) if not post.pinned]
-    ordered = pinned + rest
+    ordered = [views[i] for i in index_order(posts)]
     size = config.posts_per_page
     count = max(1, -(-len(ordered) // size))
-    site = site_view(config)
-    artifacts = []
-    for number in range(1, count + 1):
-        page = {
-            "number": number,
-            "count": count,
-            "previous": urls.index_page(number - 1) if number > 1 else None,
-            "next": urls.index_page(number + 1) if number < count else None,
-        }
-        html = theme.render(
-            "index.html",
-            site=site,
-            page=page,
-            posts=ordered[(number - 1) * size : number * size],
-            canonical=urls.index_page(number),
-        )
-        artifacts.append(html_artifact(_path(config, urls.index_page(number)), html))
-    return artifacts
+    return [
+        render_index_page(n, count, ordered[(n - 1) * size : n * size], config, theme)
+        for n in range(1, count + 1)
+    ]
 
 
 def tag_counts(posts: Sequence[Post]) -> dict[str, tuple[str, list[int]]]:
@@ -63,22 +81,28 @@ def tag_counts(posts: Sequence[Post]) -> dict[str, tuple[str, list[int]]]:
     return dict(sorted(tags.items()))
 
 
+def render_tag_page(
+    name: str, views: Sequence[dict[str, Any]], config: SiteConfig, theme: Theme
+) -> Artifact:
+    """The page of one tag (`name` as first written) listing `views`, newest first."""
+    url = config.urls.tag_page(name)
+    html = theme.render(
+        "tag.html",
+        site=site_view(config),
+        tag={"name": name, "count": len(views)},
+        posts=list(views),
+        canonical=url,
+    )
+    return html_artifact(_path(config, url), html)
+
+
 def render_tag_pages(
     posts: Sequence[Post], views: Sequence[dict[str, Any]], config: SiteConfig, theme: Theme
 ) -> list[Artifact]:
-    site = site_view(config)
-    artifacts = []
-    for name, indexes in tag_counts(posts).values():
-        url = config.urls.tag_page(name)
-        html = theme.render(
-            "tag.html",
-            site=site,
-            tag={"name": name, "count": len(indexes)},
-            posts=[views[i] for i in indexes],
-            canonical=url,
-        )
-        artifacts.append(html_artifact(_path(config, url), html))
-    return artifacts
+    return [
+        render_tag_page(name, [views[i] for i in indexes], config, theme)
+        for name, indexes in tag_counts(posts).values()
+    ]
 
 
 def render_archive(

@@ -1,15 +1,24 @@
-"""The per-post work of a build, spread over a process pool: both cores, one `Post` each.
+"""The work of a build that scales with the posts, done in worker processes (both cores).
 
-A worker turns a source file into its `Post` and, in the same step, renders the files that
-belong to that post alone (page and object), so a post's HTML crosses between processes
-once. Errors travel back as values and are raised in the parent, where the pipeline
-decides; small batches run in-process, where a pool would cost more than it saves.
+Two kinds of task, both of which render AND write their files into the staging folder, so
+that no post's HTML ever reaches the main process:
+
+- a source file becomes its `Post` (Markdown, or the post cache when its bytes did not
+  change), which goes into the post cache, and its page and object are rendered; the main
+  process gets back a `PostEntry` (the post without its HTML) and the file records;
+- a page that lists posts with their content (an index page, an outbox page) or the page
+  of an unchanged post whose theme changed: its posts come from the post cache by key.
+
+Errors travel back as values and are raised in the parent, where the pipeline decides.
+Small batches run in-process, where a pool would cost more than it saves.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -18,23 +27,34 @@ from typing import TypeVar
 from site_gen.build.artifacts import Artifact
 from site_gen.build.post_artifacts import render_post_artifacts
 from site_gen.build.theme import Theme
+from site_gen.build.writer import stage_file
 from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post
+from site_gen.content.post_cache import PostCache, post_key
 from site_gen.content.reader import read_post
 from site_gen.errors import ContentError
 
-__all__ = ["PostResult", "RenderSettings", "SourceFile", "render_pages", "render_sources"]
+__all__ = [
+    "NO_SOURCE",
+    "FileRecord",
+    "PageTask",
+    "PostEntry",
+    "RenderPool",
+    "RenderSettings",
+    "SourceResult",
+    "SourceTask",
+    "page_hash",
+]
 
 _T = TypeVar("_T")
-_CHUNK = 40
-_POOL_THRESHOLD = 2 * _CHUNK
+_R = TypeVar("_R")
+POOL_THRESHOLD = 80
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    data: bytes
-    key: str  # the post cache key (content hash under this configuration)
+def page_hash(*parts: object) -> str:
+    """The hash of exactly the inputs of a page: equal hash, equal bytes."""
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -42,85 +62,248 @@ class RenderSettings:
     config: SiteConfig
     mentions: Mapping[str, Mention]
     drafts: bool  # render the pages of drafts too
+    post_fingerprint: str  # configuration, static files, drafts flag: part of the post keys
+    site_fingerprint: str  # and the theme: part of every page hash
+    cache_path: Path
+    staging: Path | None  # None: check mode, render but write nothing
+    previous_files: Mapping[str, str]  # what the output holds: same bytes are not written
 
 
 @dataclass(frozen=True)
-class PostResult:
-    source: SourceFile
-    post: Post | None
+class FileRecord:
+    path: str
+    digest: str
+    staged: bool
+    page_hash: str
+
+
+@dataclass(frozen=True)
+class SourceTask:
+    path: str  # read by the worker: the main process never holds the sources
+    stamp: tuple[int, int, int]  # (mtime_ns, size, inode) when scanned
+    force: bool  # render even if cached (its mentions resolve differently now)
+
+
+@dataclass(frozen=True)
+class PostEntry:
+    """What the main process keeps of a post: everything but its HTML, and two digests."""
+
+    key: str
+    source: str  # the file (a string: 10,000 Paths take long to unpickle)
+    stamp: tuple[int, int, int]
+    post: Post  # html and federated_html are empty, source is NO_SOURCE
+    digest: str  # of the whole post: pages showing its content change with it
+    row_digest: str  # of the metadata: pages listing it (tags, archive) change with it
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    path: Path
+    entry: PostEntry | None
     error: tuple[str, str | None, int | None] | None  # ContentError's message, path, line
-    artifacts: tuple[Artifact, ...]
+    files: tuple[FileRecord, ...]
+    rendered: bool  # from Markdown, not from the cache
 
 
-_settings: RenderSettings | None = None
-_theme: Theme | None = None
+@dataclass(frozen=True)
+class PageTask:
+    kind: str  # "post", "index" or "outbox"
+    number: int
+    count: int
+    total: int
+    posts: tuple[tuple[str, str], ...]  # (cache key, source file) of each post shown
+    page_hash: str
+
+
+NO_SOURCE = Path()  # one object shared by every PostEntry: pickled once
+_ROW_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(Post)
+    if f.name not in {"source", "html", "federated_html", "content_hash"}
+)
+
+
+def _entry(key: str, stamp: tuple[int, int, int], post: Post) -> PostEntry:
+    # A post is a function of its key (file name, bytes, configuration) and of how its
+    # mentions resolve (a cached post is used only while they resolve the same way).
+    digest = hashlib.blake2b(f"{key}|{post.mentions!r}".encode(), digest_size=16).hexdigest()
+    row = repr(tuple(getattr(post, name) for name in _ROW_FIELDS))
+    row_digest = hashlib.blake2b(row.encode(), digest_size=16).hexdigest()
+    light = dataclasses.replace(post, html="", federated_html="", source=NO_SOURCE)
+    return PostEntry(key, str(post.source), stamp, light, digest, row_digest)
+
+
+class _Worker:
+    """The state of one process: settings, compiled templates, its cache connection."""
+
+    def __init__(self, settings: RenderSettings) -> None:
+        self.settings = settings
+        self.theme = Theme(settings.config.templates_dir, settings.cache_path.parent / "templates")
+        self._cache: PostCache | None = None
+
+    @property
+    def cache(self) -> PostCache:
+        if self._cache is None:
+            self._cache = PostCache(self.settings.cache_path)
+        return self._cache
+
+    def _mentions_hold(self, post: Post) -> bool:
+        from site_gen.content.mentions import normalize_handle
+
+        found = self.settings.mentions
+        return all(found.get(normalize_handle(m.handle)) == m for m in post.mentions)
+
+    def _write(self, artifacts: Sequence[Artifact], hash_: str) -> tuple[FileRecord, ...]:
+        settings = self.settings
+        records = []
+        for artifact in artifacts:
+            previous = settings.previous_files.get(artifact.path)
+            digest, staged = stage_file(settings.staging, artifact.path, artifact.data, previous)
+            records.append(FileRecord(artifact.path, digest, staged, hash_))
+        return tuple(records)
+
+    def _post_files(self, post: Post, digest: str) -> tuple[FileRecord, ...]:
+        if post.draft and not self.settings.drafts:
+            return ()
+        # A post's files depend on the post and on the site fingerprint, and the manifest
+        # forgets every page hash when that fingerprint changes: the digest is the hash.
+        return self._write(render_post_artifacts(post, self.settings.config, self.theme), digest)
+
+    def sources(self, tasks: Sequence[SourceTask]) -> list[SourceResult]:
+        settings = self.settings
+        read = []
+        for task in tasks:
+            path = Path(task.path)
+            data = path.read_bytes()
+            read.append((task, path, data, post_key(settings.post_fingerprint, path.name, data)))
+        cached = self.cache.get_many([key for task, _, _, key in read if not task.force])
+        results, fresh = [], []
+        for task, path, data, key in read:
+            post = cached.get(key)
+            rendered = post is None or not self._mentions_hold(post)
+            if rendered:
+                try:
+                    post = read_post(path, data, settings.config, settings.mentions)
+                except ContentError as exc:
+                    where = str(exc.path) if exc.path is not None else None
+                    results.append(
+                        SourceResult(path, None, (exc.message, where, exc.line), (), False)
+                    )
+                    continue
+                fresh.append((key, post))
+            assert post is not None
+            post = dataclasses.replace(post, source=path)
+            entry = _entry(key, task.stamp, post)
+            files = self._post_files(post, entry.digest)
+            results.append(SourceResult(path, entry, None, files, rendered))
+        self.cache.put_many(fresh)
+        return results
+
+    def _posts(self, pairs: Sequence[tuple[str, str]]) -> list[Post]:
+        """The full posts of `pairs` from the cache (read again if the cache lost one)."""
+        found = self.cache.get_many([key for key, _ in pairs])
+        posts = []
+        for key, path in pairs:
+            post = found.get(key)
+            if post is None:
+                post = read_post(
+                    path, path.read_bytes(), self.settings.config, self.settings.mentions
+                )
+                self.cache.put_many([(key, post)])
+                found[key] = post
+            posts.append(post)
+        return posts
+
+    def pages(self, tasks: Sequence[PageTask]) -> list[FileRecord]:
+        from site_gen.build.listing_pages import render_index_page
+        from site_gen.build.outbox_pages import outbox_page
+        from site_gen.build.views import post_view
+        from site_gen.federation.serialize import serialize
+        from site_gen.federation.urls import ACTIVITY_JSON, output_path_for_url
+
+        config = self.settings.config
+        urls = config.urls
+        records: list[FileRecord] = []
+        for task in tasks:
+            posts = self._posts(task.posts)
+            if task.kind == "post":
+                artifacts = render_post_artifacts(posts[0], config, self.theme)
+            elif task.kind == "index":
+                views = [post_view(post, config) for post in posts]
+                artifacts = [render_index_page(task.number, task.count, views, config, self.theme)]
+            else:
+                page = outbox_page(task.number, task.count, task.total, posts, config)
+                path = output_path_for_url(urls.path_of(urls.outbox_page(task.number)))
+                artifacts = [Artifact(path, serialize(page), ACTIVITY_JSON)]
+            records.extend(self._write(artifacts, task.page_hash))
+        return records
+
+
+_worker: _Worker | None = None
 
 
 def _init_worker(settings: RenderSettings) -> None:
-    global _settings, _theme
-    _settings = settings
-    _theme = Theme(settings.config.templates_dir)
+    global _worker
+    _worker = _Worker(settings)
 
 
-def _render_source(source: SourceFile) -> PostResult:
-    assert _settings is not None
-    assert _theme is not None
-    try:
-        post = read_post(source.path, source.data, _settings.config, _settings.mentions)
-    except ContentError as exc:
-        where = str(exc.path) if exc.path is not None else None
-        return PostResult(source, None, (exc.message, where, exc.line), ())
-    if post.draft and not _settings.drafts:
-        return PostResult(source, post, None, ())
-    return PostResult(
-        source, post, None, tuple(render_post_artifacts(post, _settings.config, _theme))
-    )
+def _run_sources(chunk: Sequence[SourceTask]) -> list[SourceResult]:
+    assert _worker is not None
+    return _worker.sources(chunk)
 
 
-def _render_source_chunk(chunk: Sequence[SourceFile]) -> list[PostResult]:
-    return [_render_source(source) for source in chunk]
+def _run_pages(chunk: Sequence[PageTask]) -> list[FileRecord]:
+    assert _worker is not None
+    return _worker.pages(chunk)
 
 
-def _render_page_chunk(chunk: Sequence[Post]) -> list[tuple[str, tuple[Artifact, ...]]]:
-    assert _settings is not None
-    assert _theme is not None
-    return [
-        (post.slug, tuple(render_post_artifacts(post, _settings.config, _theme))) for post in chunk
-    ]
+def _chunks(items: Sequence[_T], size: int) -> list[Sequence[_T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _chunks(items: Sequence[_T]) -> list[Sequence[_T]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+class RenderPool:
+    """A fork pool of `jobs` workers, or the calling process itself when `jobs` is 0.
 
+    Start it before the main process opens the post cache: a forked child must not inherit
+    an open SQLite connection.
+    """
 
-def _pool(jobs: int, settings: RenderSettings) -> Pool:
-    # fork: the workers inherit the imported modules and settings without pickling them.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    return context.Pool(jobs, initializer=_init_worker, initargs=(settings,))
+    def __init__(self, settings: RenderSettings, jobs: int) -> None:
+        self._pool: Pool | None = None
+        if jobs > 1:
+            # fork: the workers inherit the imported modules and settings without pickling.
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            context = multiprocessing.get_context(method)
+            self._pool = context.Pool(jobs, initializer=_init_worker, initargs=(settings,))
+        else:
+            _init_worker(settings)
 
-
-def render_sources(
-    sources: Sequence[SourceFile], settings: RenderSettings, jobs: int
-) -> Iterator[PostResult]:
-    """Each source's result, in no particular order."""
-    if jobs <= 1 or len(sources) < _POOL_THRESHOLD:
-        _init_worker(settings)
-        yield from (_render_source(source) for source in sources)
-        return
-    with _pool(jobs, settings) as pool:
-        for results in pool.imap_unordered(_render_source_chunk, _chunks(sources)):
+    def _map(
+        self, function: Callable[[Sequence[_T]], list[_R]], items: Sequence[_T], size: int
+    ) -> Iterator[_R]:
+        if self._pool is None:
+            for chunk in _chunks(items, size):
+                yield from function(chunk)
+            return
+        for results in self._pool.imap_unordered(function, _chunks(items, size)):
             yield from results
 
+    def sources(self, tasks: Sequence[SourceTask]) -> Iterator[SourceResult]:
+        """Each source's result, in no particular order."""
+        return self._map(_run_sources, tasks, 40)
 
-def render_pages(
-    posts: Sequence[Post], settings: RenderSettings, jobs: int
-) -> Iterator[tuple[str, tuple[Artifact, ...]]]:
-    """(slug, artifacts) of posts taken from the cache whose pages must be rendered again."""
-    if jobs <= 1 or len(posts) < _POOL_THRESHOLD:
-        _init_worker(settings)
-        yield from _render_page_chunk(posts)
-        return
-    with _pool(jobs, settings) as pool:
-        for results in pool.imap_unordered(_render_page_chunk, _chunks(posts)):
-            yield from results
+    def pages(self, tasks: Sequence[PageTask]) -> Iterator[FileRecord]:
+        """The files of the pages; the work starts at once, before the first `next()`."""
+        if self._pool is None:
+            return self._map(_run_pages, tasks, 20)
+        return (r for rs in self._pool.imap_unordered(_run_pages, _chunks(tasks, 10)) for r in rs)
+
+    def close(self) -> None:
+        global _worker
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+        elif _worker is not None and _worker._cache is not None:
+            _worker._cache.close()
+        _worker = None

@@ -1,7 +1,8 @@
 """View models: the plain dicts the templates see, built from the config and the posts.
 
 Keeping the templates on plain data means a theme can be rewritten without knowing the
-model, and the model can change without breaking themes.
+model, and the model can change without breaking themes. The pages that list posts by
+title (tag pages, archive) are made from the posts' metadata only: there, `html` is empty.
 """
 
 from __future__ import annotations

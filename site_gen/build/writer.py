@@ -16,8 +16,8 @@ Two artifacts at one path are a bug in a renderer or a content clash: `OutputErr
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -26,39 +26,59 @@ from pathlib import Path, PurePosixPath
 from site_gen.build.artifacts import Artifact
 from site_gen.errors import OutputError
 
-__all__ = ["Manifest", "OutputWriter", "WriteReport", "digest_of"]
+__all__ = ["Manifest", "OutputWriter", "WriteReport", "digest_of", "stage_file"]
 
 
 def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def stage_file(
+    staging: Path | None, path: str, data: bytes, previous: str | None
+) -> tuple[str, bool]:
+    """Write one file into the staging folder unless the output already holds these bytes.
+
+    Runs in the worker processes too (each renders and writes its own files, so the bytes
+    never travel to the main process); returns the digest and whether it was written. With
+    `staging=None` (check mode) nothing is written.
+    """
+    _checked(path)
+    digest = digest_of(data)
+    if staging is None or previous == digest:
+        return digest, False
+    target = staging / path
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return digest, True
+
+
 @dataclass
 class Manifest:
     """What the previous build wrote: a fingerprint of its inputs, every file and its digest,
-    and the cache key each post was rendered from (to skip unchanged posts)."""
+    and for each rendered page the hash of exactly its inputs (to skip unchanged pages)."""
 
     fingerprint: str = ""
     files: dict[str, str] = field(default_factory=dict)
-    posts: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Manifest | None:
+        """The saved manifest (a private pickle: 20,000 entries load in milliseconds)."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(raw["fingerprint"], dict(raw["files"]), dict(raw["posts"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            with path.open("rb") as handle:
+                fingerprint, files, pages = pickle.load(handle)  # noqa: S301 (our own file)
+            return cls(str(fingerprint), dict(files), dict(pages))
+        except (OSError, ValueError, EOFError, TypeError, AttributeError, pickle.PickleError):
             return None
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(
-            {"fingerprint": self.fingerprint, "files": self.files, "posts": self.posts},
-            sort_keys=True,
-            separators=(",", ":"),
-        )
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("wb") as handle:
+            pickle.dump((self.fingerprint, self.files, self.pages), handle, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
 
 
@@ -88,7 +108,6 @@ class OutputWriter:
             tempfile.mkdtemp(prefix=f".{output_dir.name}.building-", dir=output_dir.parent)
         )
         self.files: dict[str, str] = {}
-        self.media_types: dict[str, str] = {}
         self._staged: list[str] = []
         self._folders: set[Path] = set()
 
@@ -96,12 +115,16 @@ class OutputWriter:
         if path in self.files:
             raise OutputError(f"two files would be written at {path}")
 
+    @property
+    def previous_files(self) -> dict[str, str]:
+        """Digests of the files the output holds (empty unless incremental)."""
+        return self.previous.files if self.previous is not None else {}
+
     def add(self, artifact: Artifact) -> None:
         path = _checked(artifact.path)
         self._claim(path)
         digest = digest_of(artifact.data)
         self.files[path] = digest
-        self.media_types[path] = artifact.media_type
         if self.previous is not None and self.previous.files.get(path) == digest:
             return  # same bytes as what the output already holds
         target = self.staging / path
@@ -110,6 +133,13 @@ class OutputWriter:
             self._folders.add(target.parent)
         target.write_bytes(artifact.data)
         self._staged.append(path)
+
+    def record(self, path: str, digest: str, staged: bool) -> None:
+        """A file a worker process wrote into the staging folder (or found unchanged)."""
+        self._claim(path)
+        self.files[path] = digest
+        if staged:
+            self._staged.append(path)
 
     def keep(self, path: str) -> None:
         """A file of the previous build that stays as it is (an unchanged post's page)."""

@@ -53,6 +53,13 @@ _LINK = re.compile(
 _BARE_URL = re.compile(r"\b(?:https?|mailto|xmpp):\S+", re.I)
 
 
+def _public_mode() -> int:
+    """The mode `open()` would give a new file: 0644 under the usual umask of 022."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def normalize_handle(handle: str) -> str:
     """`User@Example.com` or `@user@example.com` -> `@user@example.com`, the cache key."""
     return "@" + handle.strip().lstrip("@").lower()
@@ -105,7 +112,7 @@ class MentionResolver:
             domain.lower(): origin.rstrip("/") for domain, origin in (origins or {}).items()
         }
         self._cache = self._load()
-        self._saved = dict(self._cache)
+        self._loaded = dict(self._cache)
 
     # --- cache -----------------------------------------------------------------------------
 
@@ -128,20 +135,32 @@ class MentionResolver:
         return entries
 
     def save(self) -> None:
-        """Write the cache (sorted, indented, final newline) if anything new was resolved."""
-        if self._cache == self._saved and self.cache_path.exists():
-            return
+        """Write the cache (sorted, indented, final newline) unless the file already says so.
+
+        The file is public and committed with the site, so it gets ordinary permissions
+        (0644 under the usual umask), never the 0600 of a temporary file; it is compared
+        before writing so that an unchanged cache keeps its bytes and its mtime.
+        """
+        if self._cache == self._loaded and self.cache_path.exists():
+            return  # nothing new resolved: the committed file stays as it is, byte for byte
         text = json.dumps(self._cache, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        data = text.encode("utf-8")
+        try:
+            if self.cache_path.read_bytes() == data:
+                return
+        except OSError:
+            pass  # missing or unreadable: write it
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, prefix=".mentions-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, _public_mode())
             os.replace(tmp, self.cache_path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self._saved = dict(self._cache)
+        self._loaded = dict(self._cache)
 
     # --- resolution ------------------------------------------------------------------------
 

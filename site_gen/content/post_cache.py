@@ -2,9 +2,10 @@
 
 Rendering Markdown (with Pygments) is most of the cost of a build; a post whose source file,
 configuration and mention resolutions did not change is taken from here instead, which is
-what makes a one-post rebuild of a large site fast. The cache lives in the site's private
-state folder and is written only by this module, so its pickles are trusted; deleting the
-file is always safe.
+what makes a one-post rebuild of a large site fast. The worker processes of a build write
+and read it concurrently (WAL mode), so the main process never holds the posts' HTML. The
+cache lives in the site's private state folder and is written only by this module, so its
+pickles are trusted; deleting the file is always safe.
 """
 
 from __future__ import annotations
@@ -21,36 +22,49 @@ __all__ = ["PostCache", "post_key"]
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, post BLOB NOT NULL)"
 _BATCH = 500
+_BUSY_MS = 60_000  # two workers writing batches take turns, they never fail on the lock
 
 
-def post_key(fingerprint: str, data: bytes) -> str:
-    """The cache key of a source file under one configuration (see `pipeline.fingerprint`)."""
+def post_key(fingerprint: str, name: str, data: bytes) -> str:
+    """The cache key of a source file under one configuration (see `pipeline.fingerprint`).
+
+    The file name is part of it: the slug comes from it, so two files with the same bytes
+    are two different posts.
+    """
     digest = hashlib.sha256(fingerprint.encode())
+    digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
 
-class PostCache:
-    """A key -> Post store; `path=None` gives an empty, memory-only cache (for `check`)."""
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=_BUSY_MS / 1000)
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    # A cache: no fsync (a crash of the machine may lose or damage it, which only costs a
+    # slower build; a damaged file is detected and started over).
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute(_SCHEMA)
+    return db
 
-    def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path) if path is not None else ":memory:")
+
+class PostCache:
+    """A key -> Post store shared by the processes of one build."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db.execute(_SCHEMA)
+            self._db = _connect(path)
         except sqlite3.DatabaseError:
             # A damaged cache is only a slower build: start over.
-            self._db.close()
-            assert path is not None
-            path.unlink(missing_ok=True)
-            self._db = sqlite3.connect(str(path))
-            self._db.execute(_SCHEMA)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self._db = _connect(path)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Post]:
         found: dict[str, Post] = {}
         for start in range(0, len(keys), _BATCH):
-            batch = keys[start : start + _BATCH]
+            batch = list(keys[start : start + _BATCH])
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(f"SELECT key, post FROM posts WHERE key IN ({marks})", batch)  # noqa: S608 (only '?' marks)
             for key, blob in rows:

@@ -92,6 +92,19 @@ class _Linker(HTMLParser):
         )
 
 
+def _may_hold_token(text: str) -> bool:
+    """Whether `_TOKEN` matches anywhere: tried only where a '#' or '@' is (a search over
+    the whole text tries every position, which costs more than the rest of this module)."""
+    for mark in "#@":
+        index = text.find(mark)
+        while index != -1:
+            # A hashtag match starts at its '#'; a handle's at its first '@'.
+            if _TOKEN.match(text, index):
+                return True
+            index = text.find(mark, index + 1)
+    return False
+
+
 def link_tags_and_mentions(
     html_text: str, urls: UrlScheme, mentions: Mapping[str, Mention]
 ) -> tuple[str, tuple[str, ...]]:
@@ -101,6 +114,11 @@ def link_tags_and_mentions(
     case-insensitively), for the caller to merge with the front-matter tags. Mentions that
     are missing from `mentions` or unresolved stay plain text.
     """
+    # Every token the parser could link in a text node also matches in the whole text (a
+    # text node is bounded by '>' or ';', which no token's look-behind refuses), so a post
+    # with no match anywhere needs no parse: most posts, whatever their '#' in URLs.
+    if not _may_hold_token(html_text):
+        return html_text, ()
     linker = _Linker(urls, mentions)
     linker.feed(html_text)
     linker.close()

@@ -210,3 +210,27 @@ def test_a_broken_cache_file_is_a_warning_not_a_crash(tmp_path: Path) -> None:
     resolver = MentionResolver(cache, offline=True)
     assert resolver.resolve(["@a@b.example"])["@a@b.example"].actor_id is None
     assert "not a readable JSON file" in resolver.warnings[0]
+
+
+def test_saved_file_is_public_and_not_rewritten_when_unchanged(tmp_path: Path) -> None:
+    import os
+
+    cache = tmp_path / "mentions.json"
+    cache.write_text('{"@bob@social.example": {"actor_id": "https://social.example/u/bob"}}\n')
+    old_umask = os.umask(0o022)
+    try:
+        resolver = MentionResolver(cache, offline=True)
+        resolver.resolve(["@bob@social.example"])
+        before = cache.stat()
+        resolver.save()
+        assert cache.stat().st_mtime_ns == before.st_mtime_ns
+        assert cache.stat().st_ino == before.st_ino
+
+        cache.unlink()
+        resolver.save()
+        assert cache.stat().st_mode & 0o777 == 0o644
+        written = cache.stat()
+        MentionResolver(cache, offline=True).save()
+        assert cache.stat().st_mtime_ns == written.st_mtime_ns
+    finally:
+        os.umask(old_umask)
