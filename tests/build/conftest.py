@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_SITE = REPO / "content"
-TEST_KEYS = Path(__file__).resolve().parent / "keys"
+from build_sites import SAMPLE_SITE, copy_site
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def copy_site(source: Path, target: Path) -> Path:
-    """A copy of a site without its private state or output, with the fixed test public key."""
-    shutil.copytree(
-        source, target, ignore=shutil.ignore_patterns(".site-gen", "public", "__pycache__")
-    )
-    shutil.copy(TEST_KEYS / "test-public-key.pem", target / "public-key.pem")
-    return target
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from build_sites import REPO
 
 from site_gen.build.pipeline import build_site
 from site_gen.config import load_config

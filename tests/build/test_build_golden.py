@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import SAMPLE_SITE, copy_site
+from build_sites import SAMPLE_SITE, copy_site
 
 from site_gen.build.pipeline import build_site
 from site_gen.config import load_config
@@ -64,7 +64,7 @@ def test_golden_has_every_kind_of_page() -> None:
         "posts/spring-garden/index.html",
         "ap/posts/spring-garden",
         "tags/gardens/index.html",
-        "images/tulips.svg",
+        "images/tulips.png",
         "theme/style.css",
     ):
         assert path in files, path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_site
+from build_sites import copy_site
 
 from site_gen.build.pipeline import build_site, check_site
 from site_gen.config import load_config

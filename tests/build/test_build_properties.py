@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KEYS
+from build_sites import TEST_KEYS
 
 from site_gen.build.pipeline import build_site, check_site
 from site_gen.config import load_config

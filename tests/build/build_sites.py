@@ -1,0 +1,22 @@
+"""The sample site and the fixed test key pair, shared by the build tests.
+
+A module of its own (not conftest) so test files can import it by a unique name.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_SITE = REPO / "content"
+TEST_KEYS = Path(__file__).resolve().parent / "keys"
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    """A copy of a site without its private state or output, with the fixed test public key."""
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns(".site-gen", "public", "__pycache__")
+    )
+    shutil.copy(TEST_KEYS / "test-public-key.pem", target / "public-key.pem")
+    return target
