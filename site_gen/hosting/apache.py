@@ -3,7 +3,7 @@
 `.htaccess` works on shared hosting and in a vhost with `AllowOverride All`; it needs
 mod_rewrite, mod_headers, mod_mime and mod_proxy_http. `ProxyPreserveHost` is not allowed
 in `.htaccess`, so the function sees the original host in `X-Forwarded-Host` (mod_proxy
-adds it); a vhost can set `ProxyPreserveHost On` instead (docs/hosting.md).
+adds it); a vhost can set `ProxyPreserveHost On` instead (see the README, Deploying).
 """
 
 from __future__ import annotations

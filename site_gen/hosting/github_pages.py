@@ -3,7 +3,7 @@
 GitHub Pages cannot set a Content-Type per path, so it serves /ap/actor as
 `application/octet-stream` and Mastodon throws it away (interop items 1 and 2). The only
 file written is `.nojekyll`, without which Jekyll drops `.well-known/`; the ActivityPub
-documents must come from the function (docs/hosting.md, "GitHub Pages").
+documents must come from the function (README.md, "GitHub Pages").
 """
 
 from __future__ import annotations

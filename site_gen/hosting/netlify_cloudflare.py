@@ -50,7 +50,7 @@ def _netlify_redirects(config: SiteConfig) -> str:
     if function is None:
         lines.append(
             "# No function_url on another origin: Netlify cannot run the Python function,\n"
-            "# so set function_url in site.yaml to where it runs (see docs/hosting.md)."
+            "# so set function_url in site.yaml to where it runs (see the README, Deploying)."
         )
         return "\n".join(lines) + "\n"
     lines.append("# Live routes: always the function (forced, even over a placeholder file).")

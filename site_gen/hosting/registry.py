@@ -60,12 +60,13 @@ def hosting_warnings(config: SiteConfig) -> tuple[str, ...]:
     if config.hosting == "cloudflare":
         return (
             "Cloudflare Pages cannot proxy to another origin: deleted posts answer 404 "
-            "instead of 410 Gone (see docs/hosting.md)",
+            "instead of 410 Gone (see the README, Deploying)",
         )
     if config.hosting == "github-pages":
         return (
             "GitHub Pages cannot set Content-Type: Mastodon rejects /ap/ documents served "
-            "from it; point base_url at the function, which serves them (docs/hosting.md)",
+            "from it; point base_url at the function, which serves them "
+            "(see the README, Deploying)",
         )
     return ()
 
