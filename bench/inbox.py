@@ -273,6 +273,22 @@ def cold_start(
     }
 
 
+def profiler(
+    prefix: str | None, database: str, kind: str, pid: int, seconds: float
+) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the server for most of one run (collapsed stacks, for flame graphs)."""
+    if not prefix:
+        return None
+    spy = os.environ.get("PY_SPY", "py-spy")
+    output = f"{prefix}-{database}-{kind}.txt"
+    duration = str(max(1, int(seconds) - 2))
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--duration", duration, "--rate", "200",
+         "--format", "raw", "--nonblocking", "-o", output],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def report(name: str, result: dict[str, Any], bare: dict[str, Any] | None) -> None:
     ratio = f"  {result['rate'] / bare['rate']:.0%} of bare" if bare else ""
     print(
@@ -288,6 +304,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="Concurrent senders.")
     parser.add_argument("--requests", type=int, default=24000, help="Pre-signed per kind.")
     parser.add_argument("--no-postgres", action="store_true", help="Skip PostgreSQL.")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="Attach py-spy (PY_SPY or `py-spy` on PATH) to the function during each run and"
+        " write collapsed stacks to PREFIX-<db>-<kind>.txt.",
+    )
     args = parser.parse_args()
 
     from site_gen.federation.keys import generate_private_key, private_key_to_pem
@@ -342,9 +364,12 @@ def main() -> None:
                     warm = asyncio.run(drive(inbox, signed[(name, "Flag")], 8, 30))
                     assert warm["statuses"] == {202: 64}, warm["statuses"]
                     for kind in ("Follow", "Like"):
+                        spy = profiler(args.profile, name, kind, server.process.pid, args.seconds)
                         result = asyncio.run(
                             drive(inbox, signed[(name, kind)], args.concurrency, args.seconds)
                         )
+                        if spy is not None:
+                            spy.wait(timeout=args.seconds + 30)
                         report(f"function {kind} ({name})", result, bare_result)
                 finally:
                     server.stop()

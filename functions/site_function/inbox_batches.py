@@ -3,7 +3,8 @@
 Each verified activity needs one small write transaction (block check, idempotency record,
 the handler's effect). Paid one by one, the BEGIN/COMMIT of each and the hop to the store
 thread dominate (and on PostgreSQL every COMMIT waits for a WAL flush). So requests queue
-here and are flushed together as one `Store.receive_activities` call, one savepoint each:
+here and are flushed together as one `Store.receive_activities` call (no savepoint per
+request: a batch with a failing request is rolled back and run again one by one):
 
 - first, at the end of the current loop iteration, inline through
   `Store.receive_activities_now` (SQLite, when its write lock is free this instant: no

@@ -1,15 +1,32 @@
-"""Small response helpers shared by the route modules (ActivityPub JSON, errors as JSON)."""
+"""Small response helpers shared by the route modules (ActivityPub JSON, errors as JSON), and
+the one mapping of exceptions to HTTP statuses (`error_answer`), used both by the Starlette
+app's exception handlers and by the inbox's plain ASGI fast path."""
 
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from site_function.owner_controls import OwnerControlError
+from site_function.store.base import StoreError
 from site_gen.federation.serialize import serialize
 from site_gen.federation.urls import ACTIVITY_JSON
 
-__all__ = ["activity_response", "json_response"]
+__all__ = [
+    "ERROR_TYPES",
+    "ErrorAnswer",
+    "activity_response",
+    "error_answer",
+    "json_bytes",
+    "json_response",
+]
+
+log = logging.getLogger("site_function")
 
 
 def activity_response(document: dict[str, Any], status: int = 200) -> Response:
@@ -17,12 +34,36 @@ def activity_response(document: dict[str, Any], status: int = 200) -> Response:
     return Response(serialize(document), status, media_type=ACTIVITY_JSON)
 
 
+def json_bytes(content: Any) -> bytes:
+    """The JSON body every plain answer uses (UTF-8, not ASCII-escaped)."""
+    return json.dumps(content, ensure_ascii=False).encode("utf-8")
+
+
 def json_response(content: Any, status: int = 200) -> Response:
     """Plain JSON for the admin API and error answers."""
-    import json
+    return Response(json_bytes(content), status, media_type="application/json")
 
-    return Response(
-        json.dumps(content, ensure_ascii=False).encode("utf-8"),
-        status,
-        media_type="application/json",
-    )
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """What an expected exception becomes: a status and a JSON body."""
+
+    status: int
+    body: dict[str, Any]
+
+
+# The exception classes `error_answer` maps (the app registers a handler for each).
+ERROR_TYPES: tuple[type[Exception], ...] = (OwnerControlError, StoreError, HTTPException)
+
+
+def error_answer(exc: Exception, path: str) -> ErrorAnswer | None:
+    """An owner's impossible request is its own status (400/404/413), a store failure is 503
+    (the sender retries, item 57); None for anything else (a bug: a plain 500)."""
+    if isinstance(exc, OwnerControlError):
+        return ErrorAnswer(exc.status, {"status": "refused", "detail": str(exc)})
+    if isinstance(exc, StoreError):
+        log.error("store failure on %s: %s", path, type(exc).__name__)
+        return ErrorAnswer(503, {"status": "unavailable"})
+    if isinstance(exc, HTTPException):
+        return ErrorAnswer(exc.status_code, {"status": "error", "detail": exc.detail})
+    return None

@@ -1,4 +1,10 @@
-"""POST /ap/inbox and /ap/shared-inbox: read the body within the limit, then the pipeline.
+"""POST /ap/inbox and /ap/shared-inbox as a plain ASGI endpoint: body within the limit, then
+the pipeline.
+
+The endpoint speaks ASGI directly (no Starlette Request, routing or middleware on the way):
+the app hands these two paths to it first (`app.FunctionApp`), and the Starlette routes of
+the same paths wrap the same object, so both ways answer alike. Exceptions become statuses
+through `error_answer`, the one mapping the app's handlers use too.
 
 The body is read incrementally and reading stops at `max_body + 1` bytes (413), so a huge
 upload costs no more than the limit. Headers, path and query are passed on exactly as they
@@ -7,23 +13,33 @@ arrived, because signatures cover them (item 29).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from site_function.inbox_pipeline import InboxOutcome, InboxRequest, receive
-from site_function.routes._responses import json_response
+from site_function.inbox_pipeline import InboxOutcome, InboxRequest
+from site_function.inbox_pipeline import receive as run_pipeline
+from site_function.routes._responses import error_answer, json_bytes
 from site_function.runtime import FunctionRuntime
 
-__all__ = ["read_limited_body", "request_headers", "routes"]
+__all__ = ["InboxEndpoint", "read_limited_body", "request_headers", "routes"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_JSON_TYPE = (b"content-type", b"application/json")
+_TEXT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
 
 
-def request_headers(request: Request) -> dict[str, str]:
+def request_headers(raw_headers: Any) -> dict[str, str]:
     """Lowercase header names; repeated headers joined with ", " (as signatures expect)."""
     headers: dict[str, str] = {}
-    for raw_name, raw_value in request.scope["headers"]:
+    for raw_name, raw_value in raw_headers:
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
@@ -45,38 +61,102 @@ async def read_limited_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _response(outcome: InboxOutcome, runtime: FunctionRuntime) -> Response:
-    body: dict[str, str] = {"status": outcome.reason}
-    if outcome.detail and outcome.status >= 400:
-        body["detail"] = outcome.detail
-    if outcome.queued:
-        runtime.kick_drain()  # wakes the one background drainer; cheap and synchronous
-    response = json_response(body, outcome.status)
-    if outcome.retry_after is not None:
-        response.headers["Retry-After"] = str(outcome.retry_after)
-    return response
+class _Disconnected(Exception):
+    """The client went away before its body arrived: nothing to answer."""
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes | None:
+    """The ASGI body, or None once it is longer than `limit` (never reading further)."""
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _Disconnected
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _send(
+    send: Send, status: int, body: bytes, content_type: tuple[bytes, bytes], extra: list[Any]
+) -> None:
+    headers = [(b"content-length", str(len(body)).encode("latin-1")), content_type, *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class InboxEndpoint:
+    """The inbox as an ASGI app (one per app instance)."""
+
+    def __init__(self, runtime: FunctionRuntime) -> None:
+        self._runtime = runtime
+        self._limit = runtime.settings.max_body
+        base = runtime.settings.public_base or runtime.urls.fn
+        self._scheme = urlsplit(base).scheme or "https"
+        self._bodies: dict[tuple[int, str], bytes] = {}  # answers without a detail
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            outcome = await self._outcome(scope, receive)
+        except _Disconnected:
+            return
+        except Exception as exc:
+            answer = error_answer(exc, scope["path"])
+            if answer is None:  # a bug: a plain 500, then the server logs it
+                await _send(send, 500, b"Internal Server Error", _TEXT_TYPE, [])
+                raise
+            await _send(send, answer.status, json_bytes(answer.body), _JSON_TYPE, [])
+            return
+        await self._answer(send, outcome)
+
+    async def _outcome(self, scope: Scope, receive: Receive) -> InboxOutcome:
+        headers = request_headers(scope["headers"])
+        body = await _read_body(receive, headers, self._limit)
+        if body is None:
+            return InboxOutcome(413, "too_large")
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        incoming = InboxRequest(
+            method=scope["method"],
+            path=raw_path.decode("latin-1"),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            scheme=self._scheme,
+        )
+        return await run_pipeline(self._runtime, incoming)
+
+    async def _answer(self, send: Send, outcome: InboxOutcome) -> None:
+        if outcome.queued:
+            self._runtime.kick_drain()  # wakes the one background drainer; cheap, synchronous
+        if outcome.detail and outcome.status >= 400:
+            body = json_bytes({"status": outcome.reason, "detail": outcome.detail})
+        else:
+            key = (outcome.status, outcome.reason)
+            body = self._bodies.get(key) or b""
+            if not body:
+                body = json_bytes({"status": outcome.reason})
+                if len(self._bodies) < 64:
+                    self._bodies[key] = body
+        extra = []
+        if outcome.retry_after is not None:
+            extra.append((b"retry-after", str(outcome.retry_after).encode("latin-1")))
+        await _send(send, outcome.status, body, _JSON_TYPE, extra)
 
 
 def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
-    settings = runtime.settings
-    scheme = urlsplit(settings.public_base or runtime.urls.fn).scheme or "https"
-
-    async def inbox(request: Request) -> Response:
-        body = await read_limited_body(request, settings.max_body)
-        if body is None:
-            return json_response({"status": "too_large"}, 413)
-        raw_path = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-        incoming = InboxRequest(
-            method=request.method,
-            path=raw_path.decode("latin-1"),
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=request_headers(request),
-            body=body,
-            scheme=scheme,
-        )
-        return _response(await receive(runtime, incoming), runtime)
-
+    """The inbox paths for Starlette's router (the app serves them first without it)."""
+    endpoint = InboxEndpoint(runtime)
     return [
-        Route(runtime.urls.path_of(runtime.urls.inbox), inbox, methods=["POST"]),
-        Route(runtime.urls.path_of(runtime.urls.shared_inbox), inbox, methods=["POST"]),
+        Route(runtime.urls.path_of(runtime.urls.inbox), endpoint, methods=["POST"]),
+        Route(runtime.urls.path_of(runtime.urls.shared_inbox), endpoint, methods=["POST"]),
     ]

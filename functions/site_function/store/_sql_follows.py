@@ -2,7 +2,8 @@
 
 Each public method is one transaction. Blocks are matched by account id or by the actor's
 host and every parent domain (``domain_candidates``), so a block of example.com covers
-a.example.com with a primary-key lookup and no cache.
+a.example.com with a primary-key lookup; the inbox's transaction asks an in-memory
+snapshot instead, reloaded when the blocks' generation changes (``_block_snapshot``).
 """
 
 # S608: the only text interpolated into SQL here is module constants (column lists) and
@@ -11,10 +12,12 @@ a.example.com with a primary-key lookup and no cache.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from site_function.store._block_snapshot import BLOCKS_GENERATION, BlockSnapshot
 from site_function.store._sql_core import (
     BLOCK_COLUMNS,
     FOLLOWER_COLUMNS,
@@ -49,6 +52,8 @@ def _block_value(kind: BlockKind, value: str) -> str:
 
 class FollowStatements(SqlCore):
     """Followers and blocks in portable SQL."""
+
+    _block_snapshot: BlockSnapshot | None = None  # per store object, see `_blocks_in`
 
     # --- followers -------------------------------------------------------------------------
 
@@ -195,6 +200,7 @@ class FollowStatements(SqlCore):
                     (value, "%." + escaped),
                 )
             removed = self._followers(cur.fetchall())
+            self._new_blocks_generation(cur)
             self._drop_queued_for(cur, block.kind, value, removed)
             self._enqueue_in(cur, deliveries, now or datetime.now(UTC))
         return removed
@@ -230,7 +236,10 @@ class FollowStatements(SqlCore):
             cur.execute(
                 "DELETE FROM blocks WHERE kind = ? AND value = ?", (kind, _block_value(kind, value))
             )
-            return cur.rowcount > 0
+            removed = cur.rowcount > 0
+            if removed:
+                self._new_blocks_generation(cur)
+            return removed
 
     def list_blocks(self) -> list[Block]:
         with self._transaction(write=False) as cur:
@@ -247,3 +256,26 @@ class FollowStatements(SqlCore):
                 [actor_id, *(domains or [""])],
             )
             return cur.fetchone() is not None
+
+    def _new_blocks_generation(self, cur: Cursor) -> str:
+        """Mark the blocks as changed (inside the transaction that changes them)."""
+        generation = uuid.uuid4().hex
+        cur.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (BLOCKS_GENERATION, generation),
+        )
+        return generation
+
+    def _blocks_in(self, cur: Cursor) -> BlockSnapshot:
+        """The blocks as seen by this (write) transaction: the snapshot while the generation
+        row is unchanged, else reloaded (see ``_block_snapshot``). One query when current."""
+        cur.execute("SELECT value FROM meta WHERE key = ?", (BLOCKS_GENERATION,))
+        row = cur.fetchone()
+        generation = str(row[0]) if row is not None else self._new_blocks_generation(cur)
+        snapshot = self._block_snapshot
+        if snapshot is None or snapshot.generation != generation:
+            cur.execute("SELECT kind, value FROM blocks")
+            snapshot = BlockSnapshot.of(generation, cur.fetchall())
+            self._block_snapshot = snapshot
+        return snapshot

@@ -4,8 +4,11 @@ Issue 3: an activity id must be remembered only together with what its handler d
 failure between the two loses the activity (the sender got 202 and will not retry). Store
 calls the handler makes join the open transaction (each backend's ``_transaction`` reuses
 the cursor its thread has open), so a request is one BEGIN/COMMIT, and a burst of requests
-(``receive_activities``) is one BEGIN/COMMIT too, each request in a savepoint: the commit,
-the dearest part of a small write on both backends, is paid once per burst.
+(``receive_activities``) is one BEGIN/COMMIT too: the commit, the dearest part of a small
+write on both backends, is paid once per burst. The blocks are read once per transaction
+(``_blocks_in``), and no savepoint is spent per item: in the rare case that one item fails
+or must be discarded, the whole batch is rolled back and run again one item at a time,
+each in its own transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
+from site_function.store._block_snapshot import BlockSnapshot
 from site_function.store._sql_core import Cursor
 from site_function.store._sql_follows import FollowStatements
 from site_function.store._sql_records import RecordStatements
@@ -42,13 +46,29 @@ def _as_store_error(exc: Exception) -> Exception:
 class InboxStatements(FollowStatements, RecordStatements):
     """Followers, blocks and records, plus the combined inbox calls that use them."""
 
-    def _receive_in(self, item: InboxItem) -> tuple[Any, bool]:
+    def _receive_in(self, item: InboxItem, blocks: BlockSnapshot) -> tuple[Any, bool]:
         """One item inside an open transaction: (result, keep its writes)."""
-        if self.is_blocked(item.actor_id):
+        if blocks.covers(item.actor_id):
             return "blocked", True
         if item.activity_id is not None and not self.remember_activity(item.activity_id, item.now):
             return "duplicate", True
         return item.handle(self)  # type: ignore[arg-type]
+
+    def _receive_batch_in(self, cur: Cursor, items: Sequence[InboxItem]) -> list[Any] | None:
+        """Every item inside one open write transaction, without savepoints; None if one
+        raised or asked to be discarded: the caller must then roll back and run the items
+        one at a time (``receive_activities``)."""
+        blocks = self._blocks_in(cur)
+        results: list[Any] = []
+        for item in items:
+            try:
+                result, keep = self._receive_in(item, blocks)
+            except Exception:
+                return None
+            if not keep:
+                return None
+            results.append(result)
+        return results
 
     def receive_activity(
         self,
@@ -58,8 +78,9 @@ class InboxStatements(FollowStatements, RecordStatements):
         handle: Callable[[Any], tuple[T, bool]],
     ) -> T | Literal["blocked", "duplicate"]:
         try:
-            with self._transaction(write=True):
-                result, keep = self._receive_in(InboxItem(actor_id, activity_id, now, handle))
+            with self._transaction(write=True) as cur:
+                item = InboxItem(actor_id, activity_id, now, handle)
+                result, keep = self._receive_in(item, self._blocks_in(cur))
                 if not keep:
                     raise _Discard(result)
                 found: T | Literal["blocked", "duplicate"] = result
@@ -68,31 +89,21 @@ class InboxStatements(FollowStatements, RecordStatements):
             kept: T = discarded.result
             return kept
 
-    def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
-        if len(items) == 1:  # no savepoint needed: the transaction is the item's own
-            item = items[0]
-            try:
-                return [self.receive_activity(item.actor_id, item.activity_id, item.now,
-                                              item.handle)]  # fmt: skip
-            except StoreError:
-                raise
-            except Exception as exc:
-                return [_as_store_error(exc)]
-        results: list[Any] = []
-        with self._transaction(write=True) as cur:
-            for item in items:
-                results.append(self._receive_savepoint(cur, item))
-        return results
-
-    def _receive_savepoint(self, cur: Cursor, item: InboxItem) -> Any:
-        cur.execute("SAVEPOINT inbox_item")
+    def _receive_alone(self, item: InboxItem) -> Any:
+        """One item in its own transaction; its exception is its result."""
         try:
-            result, keep = self._receive_in(item)
+            return self.receive_activity(item.actor_id, item.activity_id, item.now, item.handle)
         except Exception as exc:
-            cur.execute("ROLLBACK TO SAVEPOINT inbox_item")
-            cur.execute("RELEASE SAVEPOINT inbox_item")
             return _as_store_error(exc)
-        if not keep:
-            cur.execute("ROLLBACK TO SAVEPOINT inbox_item")
-        cur.execute("RELEASE SAVEPOINT inbox_item")
-        return result
+
+    def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
+        if len(items) > 1:
+            try:
+                with self._transaction(write=True) as cur:
+                    results = self._receive_batch_in(cur, items)
+                    if results is None:
+                        raise _Discard(None)  # roll the whole batch back
+                    return results
+            except _Discard:
+                pass
+        return [self._receive_alone(item) for item in items]

@@ -410,10 +410,11 @@ class Store(Protocol):
 
     def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
         """``receive_activity`` for many activities in ONE transaction (group commit: one
-        BEGIN/COMMIT for a burst of requests), each item in a savepoint of its own, so an
-        item that fails or is discarded rolls back alone. Returns one value per item, in
-        order: its result, "blocked", "duplicate", or the exception it raised (database
-        errors as ``StoreError``). Raises ``StoreError`` if the transaction as a whole fails."""
+        BEGIN/COMMIT for a burst of requests). An item that fails or is discarded still
+        rolls back alone: the batch is then rolled back and run again one item at a time.
+        Returns one value per item, in order: its result, "blocked", "duplicate", or the
+        exception it raised (database errors as ``StoreError``). Raises ``StoreError`` if
+        the transaction as a whole fails."""
 
     def receive_activities_now(self, items: Sequence[InboxItem]) -> list[Any] | None:
         """``receive_activities`` run at once in the calling thread, only if that cannot

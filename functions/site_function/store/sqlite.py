@@ -9,7 +9,8 @@ timeout covers other processes (the CLI draining while the function serves).
 ``receive_activities_now`` lets the event loop run the inbox's small write transaction
 inline when the write lock is free this instant (no thread hop, no GIL hand-over per
 statement, which under load cost more than the SQL), and returns None when it would have to
-wait, so the caller falls back to its thread. Its connection never waits on a lock (busy
+wait (or when an item failed and the batch must be run one at a time), so the caller falls
+back to its thread. Its connection never waits on a lock (busy
 timeout 0) and never checkpoints (an fsync on the loop): a checkpointer thread of the store
 does that, woken every ``_CHECKPOINT_EVERY`` inline commits.
 """
@@ -53,6 +54,7 @@ class SqliteStore(InboxStatements, QueueStatements):
         self._shared = self._connect() if self._memory else None
         self._inline: sqlite3.Connection | None = None
         self._inline_commits = 0
+        self._last_time: tuple[datetime | None, str] = (None, "")
         self._checkpoint_due = threading.Event()
         self._checkpointer: threading.Thread | None = None
 
@@ -166,7 +168,7 @@ class SqliteStore(InboxStatements, QueueStatements):
             cursor = conn.cursor()
             self._local.active = cursor
             try:
-                results = [self._receive_savepoint(cursor, item) for item in items]
+                results = self._receive_batch_in(cursor, items)
             except BaseException as exc:
                 conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
@@ -174,6 +176,9 @@ class SqliteStore(InboxStatements, QueueStatements):
                 raise
             finally:
                 self._local.active = None
+            if results is None:  # an item failed or was discarded: one at a time, in a thread
+                conn.execute("ROLLBACK")
+                return None
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -219,7 +224,15 @@ class SqliteStore(InboxStatements, QueueStatements):
     # --- codecs ------------------------------------------------------------------------
 
     def _encode_time(self, value: datetime | None) -> Any:
-        return None if value is None else require_aware(value).strftime(_TIME_FORMAT)
+        if value is None:
+            return None
+        # An inbox item stores the same `now` several times: format it once (a tuple swap is
+        # atomic, so threads sharing the store see a matching pair).
+        last, stamp = self._last_time
+        if value is not last:
+            stamp = require_aware(value).strftime(_TIME_FORMAT)
+            self._last_time = (value, stamp)
+        return stamp
 
     def _decode_time(self, value: Any) -> datetime:
         return datetime.fromisoformat(value).astimezone(UTC)

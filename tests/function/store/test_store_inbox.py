@@ -102,3 +102,39 @@ def test_database_errors_come_out_as_store_errors(store: Store) -> None:
     )
     assert isinstance(results[0], StoreError)
     assert results[1] == "followed"
+
+
+def test_blocks_changed_by_another_process_count_at_once(backend: Any) -> None:
+    """The inbox keeps the blocks in memory between transactions; a change made through
+    another store object (another process: the CLI, a second worker) must still count."""
+    inbox, owner = backend.open(), backend.open()
+    accepted = [InboxItem(ACTOR, None, NOW, lambda s: ("ok", True))] * 2
+    assert inbox.receive_activities(accepted) == ["ok", "ok"]  # the snapshot is loaded
+    owner.add_block(Block("domain", "example", NOW))  # a parent domain of remote.example
+    assert inbox.receive_activities(accepted) == ["blocked", "blocked"]
+    assert inbox.receive_activity(ACTOR, None, NOW, lambda s: ("ok", True)) == "blocked"
+    assert owner.remove_block("domain", "example")
+    assert inbox.receive_activities(accepted) == ["ok", "ok"]
+    owner.add_block(Block("account", ACTOR, NOW))
+    assert inbox.receive_activities_now(accepted) in (["blocked", "blocked"], None)
+    assert inbox.receive_activities(accepted) == ["blocked", "blocked"]
+
+
+def test_receive_now_declines_a_batch_with_a_failing_item(store: Store) -> None:
+    """Inline, a failing item rolls the whole batch back (no savepoints) and asks for the
+    one-at-a-time run; nothing of the batch is kept."""
+
+    def broken(s: Store) -> tuple[str, bool]:
+        raise RuntimeError("handler bug")
+
+    items = [
+        InboxItem(ACTOR, FOLLOW["id"], NOW, _follow),
+        InboxItem(ACTOR, "https://r/d/1", NOW, broken),
+    ]
+    assert store.receive_activities_now(items) is None
+    assert store.get_follower(ACTOR) is None
+    assert store.list_deliveries() == []
+    results = store.receive_activities(items)
+    assert results[0] == "followed"
+    assert isinstance(results[1], RuntimeError)
+    assert store.remember_activity("https://r/d/1", NOW)
