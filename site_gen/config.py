@@ -172,9 +172,9 @@ def _language(value: Any, key: str) -> str:
 def _account(value: Any, key: str) -> str:
     """An account elsewhere: an actor URL, or a handle that `move`/`publish` resolve later."""
     if isinstance(value, str):
-        value = value.strip()
-        if value.startswith("https://") or _HANDLE.match(value):
-            return value
+        account = value.strip()
+        if account.startswith("https://") or _HANDLE.match(account):
+            return account
     raise ValueError(f"'{key}' must be an actor URL (https://...) or a handle (@user@server)")
 
 

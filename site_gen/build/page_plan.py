@@ -78,7 +78,8 @@ def plan_pages(
             plan.kept.append((path, hash_))
             return
         pairs = tuple((e.key, e.source) for e in posts)
-        plan.tasks.append(PageTask(kind, *numbers, pairs, hash_))  # type: ignore[arg-type]
+        number, count, total = numbers
+        plan.tasks.append(PageTask(kind, number, count, total, pairs, hash_))
 
     paths_of = post_paths(config)
     kept, hashes, tasks = plan.kept, plan.hashes, plan.tasks

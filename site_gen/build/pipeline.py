@@ -249,12 +249,12 @@ def _run(
                 if host_file.location == "output"
             ),
         ]
-        for item in site_files:
-            if isinstance(item, str):
+        for site_file in site_files:
+            if isinstance(site_file, str):
                 assert writer is not None
-                writer.keep(item)
+                writer.keep(site_file)
             else:
-                _stage(writer, claim, item)
+                _stage(writer, claim, site_file)
         for record in page_records:
             claim(record.path, record.digest, record.staged)
         pool.close()

@@ -206,8 +206,9 @@ class _Worker:
         for key, path in pairs:
             post = found.get(key)
             if post is None:
+                source = Path(path)
                 post = read_post(
-                    path, path.read_bytes(), self.settings.config, self.settings.mentions
+                    source, source.read_bytes(), self.settings.config, self.settings.mentions
                 )
                 self.cache.put_many([(key, post)])
                 found[key] = post

@@ -98,3 +98,20 @@ def test_source_index_keeps_changes_apart_and_loads_them(sample_site: Path) -> N
     shutil.rmtree(sample_site / ".site-gen")
     clean = build_site(config, output=sample_site / "clean", jobs=1, offline=True)
     assert _tree(clean.output) == _tree(again.output)
+
+
+def test_a_lost_post_cache_is_read_again_from_the_sources(
+    sample_site: Path, tmp_path: Path
+) -> None:
+    """Pages that show posts fetch them from the post cache; a post the cache lost is
+    rendered again from its source, and the output equals a clean build."""
+    config = load_config(sample_site)
+    build_site(config, jobs=1, offline=True)
+    (sample_site / ".site-gen" / "cache" / "posts.sqlite3").unlink()
+    edited = sample_site / "posts" / "2024-03-10-spring-garden.md"
+    edited.write_text(edited.read_text("utf-8") + "\nMore.\n", "utf-8")
+    report = build_site(config, jobs=1, offline=True)
+    clean = build_site(
+        load_config(sample_site), output=tmp_path / "clean", jobs=1, offline=True, clean=True
+    )
+    assert _tree(clean.output) == _tree(report.output)
