@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from site_gen.build.artifacts import Artifact
-from site_gen.build.views import display_date, iso_date
+from site_gen.build.views import display_date, iso_date, public_summary
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 from site_gen.federation.urls import output_path_for_url
@@ -45,7 +45,7 @@ def _entry(post: Post, config: SiteConfig) -> str:
         f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>'
         f"<published>{iso_date(post.published)}</published>"
         f"<updated>{updated}</updated>"
-        f"<summary>{escape(post.summary)}</summary>"
+        f"<summary>{escape(public_summary(post))}</summary>"
         f'<content type="html">{escape(body + images)}</content>'
         f"{categories}"
         "</entry>\n"

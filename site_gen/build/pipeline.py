@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["BuildReport", "build_site", "check_site", "fingerprint"]
 
 # Bump when a change of the code changes what a post renders to (invalidates the caches).
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ __all__ = ["render_robots", "render_sitemap"]
 def render_sitemap(posts: Sequence[Post], config: SiteConfig) -> Artifact:
     """Every HTML page a reader can land on; posts carry their last modification date."""
     urls = config.urls
+    # A build with --drafts shows drafts for preview; search engines never learn of them.
+    posts = [post for post in posts if not post.draft]
     entries: list[tuple[str, str | None]] = [
         (urls.home, None),
         (urls.archive, None),

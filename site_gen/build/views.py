@@ -14,7 +14,14 @@ from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 from site_gen.federation.urls import ACTIVITY_JSON
 
-__all__ = ["STYLESHEET_PATH", "display_date", "iso_date", "post_view", "site_view"]
+__all__ = [
+    "STYLESHEET_PATH",
+    "display_date",
+    "iso_date",
+    "post_view",
+    "public_summary",
+    "site_view",
+]
 
 STYLESHEET_PATH = "theme/style.css"
 HIGHLIGHT_STYLESHEET_PATH = "theme/highlight.css"
@@ -68,6 +75,17 @@ def site_view(config: SiteConfig) -> dict[str, Any]:
     }
 
 
+def public_summary(post: Post) -> str:
+    """The teaser that may be shown outside the post: never the text behind a content warning.
+
+    Link previews (Mastodon's cards read `og:description`), feed readers and listings show
+    it openly, so a post with a warning is described by its warning only (item 71).
+    """
+    if post.content_warning:
+        return f"Content warning: {post.content_warning}"
+    return post.summary
+
+
 def post_view(post: Post, config: SiteConfig) -> dict[str, Any]:
     """One post as the templates see it (its HTML is trusted: the owner's own Markdown)."""
     from markupsafe import Markup
@@ -91,7 +109,7 @@ def post_view(post: Post, config: SiteConfig) -> dict[str, Any]:
             {"url": i.url, "alt": i.alt, "width": i.width, "height": i.height} for i in post.images
         ],
         "html": Markup(post.html),  # noqa: S704 (trusted: rendered from the owner's Markdown)
-        "summary": post.summary,
+        "summary": public_summary(post),
         "in_reply_to": post.in_reply_to,
         "lang": post.lang,
         "pinned": post.pinned,

@@ -28,7 +28,10 @@ __all__ = [
 _FENCE = "---"
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-_TAG = re.compile(r"^[^\s#,]{1,64}$")
+# A tag names its page, /tags/<tag>/: no '/', '\\', '?' or '%', which would move the page
+# away from its URL (item 72: the Hashtag's href must be that page), and at least one letter
+# or digit, so '.' and '..' never become folders.
+_TAG = re.compile(r"^[^\s#,/\\?%]{1,64}$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
@@ -126,8 +129,11 @@ def _tags(value: Any, key: str) -> tuple[str, ...]:
     tags: list[str] = []
     for item in value:
         tag = str(item).strip().lstrip("#") if isinstance(item, str | int) else None
-        if not tag or not _TAG.match(tag):
-            raise ValueError(f"'{key}' has an invalid tag {item!r} (no spaces, '#' or commas)")
+        if not tag or not _TAG.match(tag) or not any(char.isalnum() for char in tag):
+            raise ValueError(
+                f"'{key}' has an invalid tag {item!r} (letters and digits; no spaces, '#',"
+                " commas, slashes, '?' or '%')"
+            )
         if tag.lower() not in (t.lower() for t in tags):
             tags.append(tag)
     return tuple(tags)

@@ -72,3 +72,18 @@ def test_split_source_and_slug() -> None:
         split_source("Hello", PATH)
     assert slug_from_filename(Path("2024-05-01-Hello-World.md")) == "hello-world"
     assert slug_from_filename(Path("post-7.md")) == "post-7"
+
+
+@pytest.mark.parametrize("tag", ["..", ".", "a/b", "a\\\\b", "what?", "100%"])
+def test_tag_that_cannot_be_a_page_is_an_error_with_its_line(tag: str) -> None:
+    # '..' would put the tag page at the site root, 'a/b' at /tags/a/b/ while its Hashtag
+    # href says /tags/a%2Fb/ (item 72): the writer's refusal named neither file nor line.
+    with pytest.raises(ContentError) as caught:
+        parse_front_matter(f'date: 2024-05-01\ntags: ["{tag}"]', PATH)
+    assert caught.value.line == 3
+    assert "invalid tag" in str(caught.value)
+
+
+def test_tags_with_dots_and_letters_stay_allowed() -> None:
+    front = parse_front_matter("date: 2024-05-01\ntags: [node.js, C++, café]", PATH)
+    assert front.tags == ("node.js", "C++", "café")
