@@ -101,8 +101,12 @@ def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
     inner_type = activity_type(inner) if isinstance(inner, dict) else ""
     if inner_type in ("", "Follow"):
         follower = store.get_follower_by_follow_id(inner_id) if inner_id else None
-        if follower is None and inner_type == "Follow":
-            follower = store.get_follower(actor_id)  # item 48: by actor
+        if follower is None or follower.actor_id != actor_id:
+            # item 48: by actor. Also when the follow id is another's: Follow ids are chosen
+            # by senders, so someone may have reused this one to make this Undo miss.
+            own = store.get_follower(actor_id)
+            if own is not None and (inner_type == "Follow" or own.follow_id == inner_id):
+                follower = own
         if follower is not None and follower.actor_id == actor_id:
             store.remove_follower(actor_id, (), ctx.now)
             return Handled("unfollowed")

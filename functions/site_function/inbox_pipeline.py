@@ -37,6 +37,7 @@ from site_function.activity_parsing import ParseFailure, activity_type, first_id
 from site_function.actor_lookup import ActorLookup
 from site_function.inbox_handlers import Handled, HandlerContext, NeedsActor, handle_activity
 from site_function.key_resolver import KeyFailure, ResolvedKey
+from site_function.remote_actors import same_origin
 from site_function.runtime import FunctionRuntime
 from site_function.store.base import InboxItem, RemoteActor, Store
 
@@ -216,6 +217,10 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
         return InboxOutcome(401, "actor_mismatch", "the key's owner is not the activity's actor")
     # 9-10. blocks, idempotency (item 56) and the handler: one store transaction
     activity_id = first_id(activity.get("id"))
+    if activity_id is not None and not same_origin(activity_id, actor_id):
+        # Ids are the sender's text: one naming another server's URL is remembered as this
+        # actor's, so it cannot make that server's real activity look like a duplicate.
+        activity_id = f"{actor_id} {activity_id}"
     settings = runtime.settings
     context = HandlerContext(runtime.urls, settings.manually_approves_followers, runtime.clock())
     handle = functools.partial(_run_handler, context, activity, actor_id, None)

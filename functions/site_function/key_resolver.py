@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from site_function.activity_parsing import first_id
 from site_function.remote_actors import (
     actor_from_document,
     key_entry,
@@ -148,13 +149,18 @@ class KeyResolver:
             return KeyFailure("key_owner", "the key's owner is not on the key's origin")
         now = self._clock()
         actor: RemoteActor | None = None
-        if document.get("id") == owner:
+        if document.get("id") == owner and result.url == owner:
             actor = actor_from_document(document, now)
         else:
-            # A key stub (GoToSocial): the owner must list this very key (item 35.3).
+            # A key stub (GoToSocial's `/main-key` answers `{id: <owner>, publicKey}`), a Key
+            # document, or any document served elsewhere than at the owner's URL: it may not
+            # speak for the owner (a page on a shared origin could name another account), so
+            # the owner itself must list this very key (item 35.3).
             owner_result = await self._fetch(owner)
             if not owner_result.ok:
                 return KeyFailure("key_owner_fetch", f"fetching the owner: {owner_result.outcome}")
+            if first_id(owner_result.document.get("id")) != owner:
+                return KeyFailure("key_not_listed", "the owner's document has another id")
             listed = key_entry(owner_result.document, key_id)
             if listed is None or listed["publicKeyPem"].strip() != entry["publicKeyPem"].strip():
                 return KeyFailure("key_not_listed", "the owner does not list that key")

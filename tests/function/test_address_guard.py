@@ -169,3 +169,54 @@ async def test_session_has_bounded_pool_timeouts_and_user_agent() -> None:
         assert session.timeout.connect == 5
         assert session.timeout.total == 10
         assert session.headers["User-Agent"] == "site-gen/0 (+https://alice.example)"
+
+
+class MixedResolver(AbstractResolver):
+    """A rebinding-style answer: one public address and one internal one."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(hostname=host, host=address, port=port, family=socket.AF_INET,
+                          proto=0, flags=socket.AI_NUMERICHOST)
+            for address in ("93.184.215.14", "10.1.2.3")
+        ]  # fmt: skip
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.mark.anyio
+async def test_answer_mixing_public_and_internal_addresses_is_refused(
+    connect_attempts: list[Any],
+) -> None:
+    async with make_session(SETTINGS, resolver=MixedResolver()) as session:
+        with pytest.raises(AddressRefused) as info:
+            await session.get("https://rebind.example/key")
+    assert info.value.address == "10.1.2.3"
+    assert connect_attempts == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "host",
+    ["2130706433", "0177.0.0.1", "127.1", "127.0.0.1.", "017700000001", "0x7f.0.0.1",
+     "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::127.0.0.1]", "[fe80::1%25eth0]"],
+)  # fmt: skip
+async def test_odd_ip_literal_forms_are_refused(host: str, connect_attempts: list[Any]) -> None:
+    """Decimal, octal, short and dotted-end IPv4 forms (which getaddrinfo would read as
+    127.0.0.1) and IPv6 forms carrying an internal address never reach a socket."""
+    from datetime import UTC, datetime
+
+    from site_function.remote import fetch_json
+
+    from site_gen.federation.keys import generate_private_key
+    from site_gen.federation.signatures import SigningKey
+
+    key = SigningKey("https://alice.example/ap/actor#main-key", generate_private_key())
+    resolver = MappedResolver("127.0.0.1")
+    async with make_session(SETTINGS, resolver=resolver) as session:
+        result = await fetch_json(session, f"http://{host}/users/x", key, datetime.now(UTC))
+    assert result.outcome == "refused", result
+    assert connect_attempts == []

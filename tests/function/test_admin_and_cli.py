@@ -58,6 +58,23 @@ def test_followers_collection_is_paged(fediverse: FakeFediverse, make_function: 
     assert page2["orderedItems"] == [actors[2].id]
     assert "next" not in page2
     assert fn.client.get(f"{fn.url}/ap/followers?page=x").status_code == 400
+    for odd in ("0", "-1", "\u00b2", "9" * 20, "9" * 5000):
+        assert fn.client.get(f"{fn.url}/ap/followers", params={"page": odd}).status_code == 400
+    past_the_end = fn.client.get(f"{fn.url}/ap/followers?page=999999999").json()
+    assert past_the_end["orderedItems"] == []
+
+
+def test_followers_collection_never_shows_pending_requests(
+    fediverse: FakeFediverse, make_function: Any
+) -> None:
+    fn = make_function(drain_after_inbox=False, manually_approves_followers=True)
+    waiting = fediverse.add("pending.test", "waiting")
+    _follow(fn, waiting)
+    assert fn.store.get_follower(waiting.id).state == "pending"
+    assert fn.client.get(f"{fn.url}/ap/followers").json()["totalItems"] == 0
+    page = fn.client.get(f"{fn.url}/ap/followers?page=1").json()
+    assert page["orderedItems"] == []
+    assert page["totalItems"] == 0
 
 
 @pytest.fixture

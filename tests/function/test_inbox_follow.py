@@ -105,3 +105,24 @@ def test_block_from_a_follower_removes_it(fediverse: FakeFediverse, make_functio
     block = erin.activity("Block", "https://alice.example/ap/actor")
     assert post_signed(fn.client, fn.inbox, erin, block).status_code == 202
     assert fn.store.get_follower(erin.id) is None
+
+
+def test_another_server_cannot_squat_a_follow_id(
+    fediverse: FakeFediverse, make_function: Any
+) -> None:
+    """Activity ids are chosen by senders. Mallory reuses the id of Dave's Follow before Dave
+    sends it: Dave's Follow still counts, and his Undo (by id) removes him, not her."""
+    fn = make_function(drain_after_inbox=False)
+    dave = fediverse.add("mastodon.test", "dave")
+    mallory = fediverse.add("evil.test", "mallory")
+    follow = dave.activity("Follow", "https://alice.example/ap/actor")
+    squat = {**mallory.activity("Follow", "https://alice.example/ap/actor"), "id": follow["id"]}
+    assert post_signed(fn.client, fn.inbox, mallory, squat).status_code == 202
+    response = post_signed(fn.client, fn.inbox, dave, follow)
+    assert response.status_code == 202
+    assert response.json()["status"] == "accepted"
+    assert fn.store.get_follower(dave.id) is not None
+    undo = dave.activity("Undo", follow["id"])  # the Follow by id only
+    assert post_signed(fn.client, fn.inbox, dave, undo).status_code == 202
+    assert fn.store.get_follower(dave.id) is None
+    assert fn.store.get_follower(mallory.id) is not None

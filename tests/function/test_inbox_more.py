@@ -115,4 +115,8 @@ def test_documents_are_served_with_activitypub_types(make_function: Any, tmp_pat
     assert finger.headers["content-type"] == "application/jrd+json"
     assert fn.client.get(f"{fn.url}/ap/missing").status_code == 404
     assert fn.client.get(f"{fn.url}/ap/..%2F..%2Fsecret").status_code == 404
+    # decoded twice, `%252e%252e` would be `..`: a page of the build served as a document
+    (build / "index.html").write_text("<html>not a document</html>")
+    assert fn.client.get(f"{fn.url}/ap/%252e%252e/index.html").status_code == 404
+    assert fn.client.get(f"{fn.url}/ap/%2e%2e/index.html").status_code == 404
     assert fn.client.get(f"{fn.url}/healthz").json() == {"status": "ok"}

@@ -189,3 +189,17 @@ async def test_unreachable_host_is_a_network_error(key: SigningKey) -> None:
 @pytest.mark.anyio
 async def test_non_http_urls_are_refused(key: SigningKey) -> None:
     assert (await _fetch("file:///etc/passwd", key)).outcome == "refused"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "url", ["http://[::1/x", "http://h.test:99999/x", "http://h.test:abc/x", "http:///x"]
+)
+async def test_malformed_urls_are_refused_not_raised(key: SigningKey, url: str) -> None:
+    """A keyId or actor id is someone else's text: a bad port or host is a value (the inbox
+    would otherwise answer 500, which senders retry for days, item 57)."""
+    resolver = NameMap()
+    async with make_session(SETTINGS, resolver=resolver) as session:
+        result = await fetch_json(session, url, key, datetime.now(UTC))
+    assert result.outcome == "refused"
+    assert resolver.asked == []

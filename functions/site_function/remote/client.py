@@ -214,6 +214,9 @@ async def fetch_json(
             return FetchResult("refused", url, detail=str(exc))
         except aiohttp.InvalidURL as exc:
             return FetchResult("refused", url, detail=f"invalid URL: {exc}")
+        except ValueError as exc:  # yarl/idna on a bad port, host or IPv6 literal (a keyId, a
+            # Location): the remote's mistake, so a value, never a 500 from the inbox
+            return FetchResult("refused", url, detail=f"invalid URL: {type(exc).__name__}")
         except (TimeoutError, aiohttp.ClientError) as exc:
             return FetchResult("network_error", url, detail=type(exc).__name__)
         if result.status not in _KNOCK_AGAIN:

@@ -9,8 +9,9 @@ An object the publish ledger records as deleted answers 410 with a Tombstone.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -64,17 +65,21 @@ def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
 
     async def document(request: Request) -> Response:
         path = request.url.path
+        # `output_path_for_url` percent-decodes, so it gets the path as sent (`raw_path`):
+        # given the already decoded one, `%252e%252e` would become `..` after the check.
+        raw = request.scope.get("raw_path")
+        sent = raw.decode("latin-1") if raw else quote(path)
+        relative = output_path_for_url(sent)
         media_type = media_type_for_path(path)
-        if media_type is None or ".." in path:
+        if media_type is None or ".." in path or ".." in PurePosixPath(relative).parts:
             return json_response({"status": "not_found"}, 404)
         tombstone = await tombstone_for(runtime, path)
         if tombstone is not None:
             return activity_response(tombstone, 410)
-        relative = output_path_for_url(path)
         if settings.documents_dir is not None:
             content = await runtime.call(_read_inside, settings.documents_dir, relative)
         else:
-            content = await _from_origin(runtime, path)
+            content = await _from_origin(runtime, sent)
         if content is None:
             return json_response({"status": "not_found"}, 404)
         return Response(

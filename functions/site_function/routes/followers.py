@@ -38,7 +38,11 @@ def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
             if total:
                 collection["first"] = urls.followers_page(1)
             return activity_response(collection)
-        if not page_text.isdigit() or int(page_text) < 1:
+        # ASCII digits only, and few of them: int() refuses 4300+ digits and SQLite an
+        # OFFSET past 2**63, either of which would be a 500 for a bad query string.
+        if not (page_text.isascii() and page_text.isdigit()) or len(page_text) > 9:
+            return json_response({"status": "bad_page"}, 400)
+        if int(page_text) < 1:
             return json_response({"status": "bad_page"}, 400)
         number = int(page_text)
         rows = await runtime.call(
