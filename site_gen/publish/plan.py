@@ -9,7 +9,10 @@ Rules (issue 4):
 
 - first publish of a site (empty, never-initialised ledger): every post is recorded as sent
   and nothing old is delivered (interop item 64); the actor's hash is recorded too;
-- a post missing from the ledger (or deleted there and back again): Create;
+- a post missing from the ledger: Create;
+- a post whose id the ledger holds as deleted is refused (`ContentError`): receivers keep the
+  tombstone and reject any later Create of that id (interop item 77), so the post needs a new
+  slug;
 - a post whose `updated` is later than the ledger's: Update. Without an `updated` date in the
   front matter an edit is a silent fix and does not federate, even though its hash changed;
 - a live ledger row missing from the build: Delete (the ledger keeps it as "deleted", and the
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from site_gen.errors import ContentError
 from site_gen.federation.urls import UrlScheme
 from site_gen.publish.built_site import BuiltPost, BuiltSite, document_hash
 
@@ -156,11 +160,15 @@ def _delete(item: LedgerItem, urls: UrlScheme, context: Any) -> dict[str, Any]:
     }
 
 
-def _update_actor(actor: dict[str, Any], urls: UrlScheme, actor_hash: str) -> dict[str, Any]:
+def _update_actor(
+    actor: dict[str, Any], urls: UrlScheme, actor_hash: str, now: datetime
+) -> dict[str, Any]:
+    """Update{Person} (item 55); the id carries the time, as a profile can come back to an
+    earlier state and the queue never sends one activity id to one inbox twice."""
     body = {key: value for key, value in actor.items() if key != "@context"}
     return {
         "@context": actor.get("@context"),
-        "id": urls.activity(f"update-actor-{actor_hash[:16]}"),
+        "id": urls.activity(f"update-actor-{actor_hash[:16]}-{_stamp(now)}"),
         "type": "Update",
         "actor": urls.actor,
         "to": [PUBLIC],
@@ -174,16 +182,36 @@ def actor_hash_of(actor: dict[str, Any]) -> str:
     return document_hash(actor)
 
 
+def _refuse_reused_ids(site: BuiltSite, known: dict[str, LedgerItem]) -> None:
+    """Refuse posts at ids announced as deleted: Mastodon would drop them (item 77)."""
+    reused = sorted(
+        post.slug
+        for post in site.posts
+        if (before := known.get(post.object_id)) is not None and before.state == "deleted"
+    )
+    if reused:
+        raise ContentError(
+            "these posts use the slug of a post that was deleted and announced as deleted: "
+            + ", ".join(reused)
+            + ". Servers keep the deleted id and refuse a new post at it (interop item 77):"
+            " give each post a new slug (front matter 'slug:' or another file name)"
+        )
+
+
 def plan_publish(
     site: BuiltSite, ledger: LedgerState, urls: UrlScheme, now: datetime
 ) -> PublishPlan:
-    """The activities and ledger rows of one publish; see the module docstring for the rules."""
+    """The activities and ledger rows of one publish; see the module docstring for the rules.
+
+    Raises `ContentError` if a post reuses the id of a deleted post (nothing is planned).
+    """
     actor_hash = actor_hash_of(site.actor)
     if not ledger.initialized and not ledger.items:
         first = tuple(_ledger_item(post) for post in site.posts)
         return PublishPlan((), first, actor_hash, first_publish=True, unchanged=len(first))
 
     known = {item.object_id: item for item in ledger.items}
+    _refuse_reused_ids(site, known)
     built_ids = {post.object_id for post in site.posts}
     activities: list[PlannedActivity] = []
     rows: list[LedgerItem] = []
@@ -192,10 +220,8 @@ def plan_publish(
     # Oldest first, so followers' timelines get the posts in the order they were written.
     for post in sorted(site.posts, key=lambda p: (p.published, p.slug)):
         before = known.get(post.object_id)
-        if before is None or before.state == "deleted":
+        if before is None:
             activity, note = _create(post, now)
-            if before is not None:
-                note = "this object was deleted before; Mastodon ignores a re-used id"
             activities.append(
                 PlannedActivity(
                     "create",
@@ -236,7 +262,9 @@ def plan_publish(
             )
     if ledger.actor_hash is not None and ledger.actor_hash != actor_hash:
         activities.append(
-            PlannedActivity("update-actor", _update_actor(site.actor, urls, actor_hash), urls.actor)
+            PlannedActivity(
+                "update-actor", _update_actor(site.actor, urls, actor_hash, now), urls.actor
+            )
         )
     return PublishPlan(tuple(activities), tuple(rows), actor_hash, False, unchanged, tuple(silent))
 

@@ -75,10 +75,12 @@ def _followers_view(planned: PlannedActivity) -> str:
 def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str:
     """The human report of a plan; `outcome` is the backend's dry-run answer (audiences)."""
     if plan.first_publish:
+        # A dry run records nothing: say so, or the owner believes the ledger is written.
+        verb = "would be" if (outcome or {}).get("dry_run") else "are"
         return (
-            f"First publish: {len(plan.ledger)} existing post(s) are recorded as already sent;\n"
-            "nothing old is delivered (new followers see them in the outbox). From now on,\n"
-            "new, edited (with an 'updated' date) and removed posts are sent."
+            f"First publish: {len(plan.ledger)} existing post(s) {verb} recorded as already"
+            " sent;\nnothing old is delivered (new followers see them in the outbox). From now"
+            " on,\nnew, edited (with an 'updated' date) and removed posts are sent."
         )
     audiences = {a["activity_id"]: a for a in (outcome or {}).get("audiences", [])}
     out: list[str] = []

@@ -165,3 +165,45 @@ def test_plan_round_trips_through_json(site) -> None:  # type: ignore[no-untyped
 def test_plain_text_keeps_paragraphs() -> None:
     html = '<p>Hello <a href="x">#<span>tag</span></a></p><p>Second&amp;last</p>'
     assert plain_text(html) == "Hello #tag\n\nSecond&last"
+
+
+def test_a_new_post_at_a_deleted_slug_is_refused(site, rebuild) -> None:  # type: ignore[no-untyped-def]
+    """Item 77: a deleted id is never reused; the publish stops with a clear message."""
+    import pytest
+
+    from site_gen.errors import ContentError
+
+    built = read_built_site(site.output_dir, site.urls)
+    ledger = _ledger(built)
+    source = site.posts_dir / "2024-03-10-spring-garden.md"
+    text = source.read_text(encoding="utf-8")
+    source.unlink()
+    gone = read_built_site(rebuild(site).output_dir, site.urls)
+    deleted = plan_publish(gone, ledger, site.urls, NOW)
+    after = LedgerState(
+        tuple(i for i in ledger.items if i.slug != "spring-garden") + deleted.ledger,
+        True,
+        deleted.actor_hash,
+    )
+    source.write_text(text, encoding="utf-8")  # the same slug comes back
+    back = read_built_site(rebuild(site).output_dir, site.urls)
+    with pytest.raises(ContentError, match=r"spring-garden.*new slug"):
+        plan_publish(back, after, site.urls, NOW)
+
+
+def test_a_profile_back_to_an_earlier_state_gets_a_new_update_id(site) -> None:  # type: ignore[no-untyped-def]
+    """The queue never sends one activity id twice to an inbox: a profile changed A -> B -> A
+    must not reuse the id of the first Update{Person} to A, or the last change is lost."""
+    built = read_built_site(site.output_dir, site.urls)
+    first = plan_publish(built, _ledger(built, actor_hash="0" * 64), site.urls, NOW)
+    later = plan_publish(
+        built, _ledger(built, actor_hash="1" * 64), site.urls, NOW + timedelta(days=1)
+    )
+    assert first.activities[0].activity_id != later.activities[0].activity_id
+
+
+def test_a_dry_first_publish_does_not_claim_to_record(site) -> None:  # type: ignore[no-untyped-def]
+    built = read_built_site(site.output_dir, site.urls)
+    plan = plan_publish(built, LedgerState(), site.urls, NOW)
+    assert "7 existing post(s) would be recorded" in format_plan(plan, {"dry_run": True})
+    assert "7 existing post(s) are recorded" in format_plan(plan, {"dry_run": False})

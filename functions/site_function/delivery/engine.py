@@ -23,8 +23,10 @@ Crash guarantee (a drain killed at any instant, e.g. SIGKILL):
   item 56: Mastodon and the others deduplicate by id). Exactly-once across a crash is not
   possible over HTTP; at-least-once with a window this small is the guarantee.
 
-The budget is for *starting* work: rows already claimed are still sent, so a drain may
-overrun by at most one request timeout. Callers with a hard limit pass budget = limit - 15 s.
+The budget is for *starting* work: once it is spent, claimed rows not yet sent (waiting for a
+worker or for a busy host's slot) go back to the queue due now, and only requests already in
+flight finish, so a drain overruns by at most one request timeout (a serverless time limit).
+Callers with a hard limit pass budget = limit - 15 s.
 """
 
 from __future__ import annotations
@@ -180,6 +182,13 @@ async def drain(
             held.pop(row.id, None)
 
     async def attempt(row: Delivery) -> None:
+        if time.monotonic() >= deadline:
+            # The budget is spent: a row still waiting (for a worker, or behind a slow host)
+            # must not keep a serverless call past its limit. Back in the queue, due now.
+            report.released += 1
+            report.stopped = "budget"
+            recorder.add(DeliveryOutcome(row.id, "retry", None, "budget spent", clock()))
+            return
         if time.monotonic() > held.get(row.id, 0.0):
             # Half the lease is gone: sending now could outlive it. Back in the queue, due now.
             report.released += 1

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from site_function.delivery.publishing import (
     META_MOVED_TO,
     apply_plan,
+    deleted_object,
     ledger_state,
     queue_to_followers,
     summary_as_dict,
@@ -71,6 +72,14 @@ def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
         for planned in plan.activities:
             if planned.activity.get("actor") != urls.actor:
                 raise OwnerControlError("every activity must have our actor as 'actor'")
+            if (
+                planned.kind == "create"
+                and await runtime.call(deleted_object, store, planned.object_id) is not None
+            ):
+                # Interop item 77: receivers keep the tombstone and refuse the id forever.
+                raise OwnerControlError(
+                    f"{planned.object_id} was deleted: a new post needs a new slug"
+                )
         dry_run = bool(body.get("dry_run", False))
         outcome = await apply_plan(runtime, plan, own_prefix=urls.post_object(""), dry_run=dry_run)
         if outcome.queued:

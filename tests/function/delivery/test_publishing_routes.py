@@ -112,3 +112,16 @@ async def test_a_deleted_post_answers_410_with_a_tombstone(
     }
     assert response.headers["content-type"].startswith("application/activity+json")
     assert (await client.get("/ap/posts/never-existed")).status_code == 404
+
+
+async def test_a_create_at_a_deleted_id_is_refused(app: Any, client: httpx.AsyncClient) -> None:
+    """Item 77: a plan that re-creates a deleted object is refused, nothing is recorded."""
+    store = app.state.runtime.store
+    now = datetime.now(UTC)
+    row = PublishedObject("https://alice.example/ap/posts/a", "a", "h", None, "deleted", now, now)
+    store.save_published([row], [], now)
+    body = {"plan": plan_to_dict(_plan()), "dry_run": False}
+    response = await client.post("/admin/api/publish", json=body, headers=AUTH)
+    assert response.status_code == 400
+    assert "new slug" in response.text
+    assert store.get_published(row.object_id).state == "deleted"
