@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_THEME_DIR", "Theme"]
 
-DEFAULT_THEME_DIR = Path(__file__).resolve().parents[2] / "templates"
+_PACKAGED_THEME = Path(__file__).resolve().parents[1] / "default_theme"  # in an installed wheel
+_SOURCE_THEME = Path(__file__).resolve().parents[2] / "templates"  # in a checkout
+DEFAULT_THEME_DIR = _PACKAGED_THEME if _PACKAGED_THEME.is_dir() else _SOURCE_THEME
 
 
 def _theme_files(folder: Path) -> list[Path]:
