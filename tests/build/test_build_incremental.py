@@ -115,3 +115,24 @@ def test_a_lost_post_cache_is_read_again_from_the_sources(
         load_config(sample_site), output=tmp_path / "clean", jobs=1, offline=True, clean=True
     )
     assert _tree(clean.output) == _tree(report.output)
+
+
+def test_no_change_rebuilds_keep_every_page_hash(sample_site: Path) -> None:
+    """Kept pages stay in the manifest, so a second no-change rebuild keeps them too (and
+    writes no new manifest) instead of rendering the site pages every other time."""
+    from site_gen.build.previous_build import manifest_path
+    from site_gen.build.writer import Manifest
+
+    config = load_config(sample_site)
+    first = build_site(config, jobs=1, offline=True)
+    path = manifest_path(config, first.output)
+    after_first = Manifest.load(path)
+    build_site(config, jobs=1, offline=True)
+    after_second = Manifest.load(path)
+    build_site(config, jobs=1, offline=True)
+    after_third = Manifest.load(path)
+    assert after_first is not None
+    assert after_second is not None
+    assert after_third is not None
+    assert after_second.pages == after_first.pages
+    assert after_third.pages == after_first.pages

@@ -1,0 +1,168 @@
+"""The first stages of a build: what it reads, and which posts it must read again.
+
+A rebuild of a large site must not open every unchanged post: a source whose stat is
+unchanged is taken from the source index, valid for one post fingerprint. Mentions are
+inputs too: an unchanged post whose mentions now resolve differently is read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import site_gen
+from site_gen.build.post_rendering import PostEntry, SourceTask
+from site_gen.build.source_index import SourceIndex, scan_sources
+from site_gen.build.theme import Theme
+from site_gen.config import SiteConfig
+from site_gen.content.model import Mention
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "RENDER_VERSION",
+    "ResolvedMentions",
+    "SourceChanges",
+    "cache_folder",
+    "fingerprint",
+    "read_sources",
+    "resolve_mentions",
+]
+
+# Bump when a change of the code changes what a post renders to (invalidates the caches).
+RENDER_VERSION = "2"
+
+
+def fingerprint(config: SiteConfig, drafts: bool) -> str:
+    """Changes when anything but the source file could change what a post renders to."""
+    digest = hashlib.sha256()
+    settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    settings.pop("extra", None)
+    digest.update(f"{site_gen.__version__}|{RENDER_VERSION}|{drafts}|{settings!r}".encode())
+    # Image sizes are read from static/ files: their names, sizes and times are inputs too.
+    if config.static_dir.is_dir():
+        for path in sorted(config.static_dir.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@contextmanager
+def cache_folder(config: SiteConfig, *, scratch: bool) -> Iterator[Path]:
+    """The site's private cache folder; a scratch one, removed after, for a check (which
+    must not write even caches)."""
+    if not scratch:
+        yield config.state_dir / "cache"
+        return
+    folder = Path(tempfile.mkdtemp(prefix="site-gen-check-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class SourceChanges:
+    """The sources of a build split into the unchanged (`known`) and those to read (`tasks`)."""
+
+    theme: Theme
+    post_fingerprint: str  # configuration, static files, drafts flag
+    site_fingerprint: str  # and the theme
+    cache_dir: Path
+    index: SourceIndex
+    index_path: Path
+    source_count: int  # every post file, changed or not
+    known: dict[str, PostEntry]  # file name -> entry of the index, file not opened
+    tasks: list[SourceTask]  # read by the workers
+
+    @property
+    def post_cache_path(self) -> Path:
+        return self.cache_dir / "posts.sqlite3"
+
+
+def read_sources(
+    config: SiteConfig, cache_dir: Path, *, drafts: bool, reuse: bool
+) -> SourceChanges:
+    """Every source file's stamp, against the saved index when `reuse` (else all are read)."""
+    theme = Theme(config.templates_dir, cache_dir / "templates")
+    post_fingerprint = fingerprint(config, drafts)
+    site_fingerprint = f"{post_fingerprint}:{theme.fingerprint()}"
+    index_path = cache_dir / "sources.pickle"
+    index = SourceIndex(post_fingerprint)
+    if reuse:
+        index = SourceIndex.load(index_path, post_fingerprint)
+    stamps = scan_sources(config.posts_dir)
+    known = {name: index.entries[name] for name, _, stamp in stamps if _same(index, name, stamp)}
+    tasks = [SourceTask(path, stamp, False) for name, path, stamp in stamps if name not in known]
+    return SourceChanges(
+        theme,
+        post_fingerprint,
+        site_fingerprint,
+        cache_dir,
+        index,
+        index_path,
+        len(stamps),
+        known,
+        tasks,
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedMentions:
+    resolved: dict[str, Mention]  # normalized handle -> mention
+    warnings: tuple[str, ...]
+
+
+def resolve_mentions(
+    config: SiteConfig,
+    sources: SourceChanges,
+    *,
+    offline: bool,
+    client: httpx.Client | None,
+    save: bool,
+) -> ResolvedMentions:
+    """Resolve every handle once (the committed mentions.json, then WebFinger unless
+    offline); an unchanged post whose mentions resolve differently moves to `tasks`."""
+    from site_gen.content.mentions import MentionResolver, normalize_handle
+
+    known, tasks = sources.known, sources.tasks
+    resolver = MentionResolver(config.root / "mentions.json", offline=offline, client=client)
+    try:
+        handles = [h for task in tasks for h in _handles(Path(task.path))]
+        handles += [m.handle for entry in known.values() for m in entry.post.mentions]
+        resolved = resolver.resolve(handles)
+        if save:
+            resolver.save()
+    finally:
+        resolver.close()
+    stale = [
+        (entry.source, entry.stamp)
+        for entry in known.values()
+        if any(resolved.get(normalize_handle(m.handle)) != m for m in entry.post.mentions)
+    ]
+    for path, _stamp in stale:
+        del known[Path(path).name]
+    tasks += [SourceTask(path, stamp, True) for path, stamp in stale]
+    return ResolvedMentions(resolved, tuple(resolver.warnings))
+
+
+def _handles(path: Path) -> tuple[str, ...]:
+    """The mentions of a changed source, to resolve before the workers render it."""
+    from site_gen.content.mentions import extract_mentions
+
+    data = path.read_bytes()
+    return extract_mentions(data.decode("utf-8", errors="replace")) if b"@" in data else ()
+
+
+def _same(index: SourceIndex, name: str, stamp: tuple[int, int, int]) -> bool:
+    entry = index.entries.get(name)
+    return entry is not None and entry.stamp == stamp

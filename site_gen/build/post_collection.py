@@ -1,0 +1,125 @@
+"""The posts of a build: rendered in the worker pool, collected, sorted into the model.
+
+The workers read the changed sources and write each post's page and object into the
+staging folder themselves; the main process collects only what they report back (a
+`PostEntry` without HTML, and file records), checks slugs, and raises a worker's content
+error here, where the build stops. The model is what every later stage reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_gen.build.build_inputs import SourceChanges
+from site_gen.build.post_rendering import POOL_THRESHOLD, PostEntry, RenderPool, RenderSettings
+from site_gen.build.staged_output import StagedOutput
+from site_gen.config import SiteConfig
+from site_gen.content.model import Mention, Post
+from site_gen.errors import ContentError
+
+__all__ = ["BuildModel", "CollectedPosts", "collect_posts", "render_settings", "start_pool"]
+
+
+def render_settings(
+    config: SiteConfig,
+    sources: SourceChanges,
+    mentions: Mapping[str, Mention],
+    drafts: bool,
+    output: StagedOutput,
+) -> RenderSettings:
+    """What every worker process needs (inherited on fork, never sent per task)."""
+    return RenderSettings(
+        config,
+        mentions,
+        drafts,
+        sources.post_fingerprint,
+        sources.site_fingerprint,
+        sources.post_cache_path,
+        output.staging,
+        output.previous_files,
+    )
+
+
+def start_pool(
+    settings: RenderSettings, jobs: int, sources: SourceChanges, first_build: bool
+) -> RenderPool:
+    """A pool of `jobs` workers when the work is large enough to pay for it, else in-process.
+
+    A first build counts every source: its page tasks follow, even if the post cache
+    spares the Markdown.
+    """
+    use_pool = jobs > 1 and (
+        len(sources.tasks) >= POOL_THRESHOLD
+        or (first_build and sources.source_count >= POOL_THRESHOLD)
+    )
+    return RenderPool(settings, jobs if use_pool else 0)
+
+
+@dataclass(frozen=True)
+class CollectedPosts:
+    entries: dict[str, PostEntry]  # file name -> entry, of every source
+    rendered_keys: set[str]  # posts whose page and object the workers wrote
+    rendered: int  # posts rendered from Markdown (the rest came from the cache)
+
+
+def collect_posts(
+    pool: RenderPool,
+    sources: SourceChanges,
+    output: StagedOutput,
+    page_hashes: dict[str, str],
+) -> CollectedPosts:
+    """Run the changed sources through the pool; claim the files the workers wrote."""
+    entries = dict(sources.known)
+    by_slug: dict[str, str] = {}
+    rendered_keys: set[str] = set()
+    rendered = 0
+    for entry in sources.known.values():
+        _claim_slug(by_slug, entry)
+    for result in pool.sources(sources.tasks):
+        if result.error is not None:
+            message, where, line = result.error
+            raise ContentError(message, where, line)
+        assert result.entry is not None
+        _claim_slug(by_slug, result.entry)
+        entries[result.path.name] = result.entry
+        rendered += result.rendered
+        rendered_keys.add(result.entry.key)
+        for record in result.files:
+            output.record(record)
+            page_hashes[record.path] = record.page_hash
+    return CollectedPosts(entries, rendered_keys, rendered)
+
+
+@dataclass(frozen=True)
+class BuildModel:
+    """The posts that are built, newest first: immutable, and the same for the same input."""
+
+    entries: tuple[PostEntry, ...]  # drafts only when they are built
+    published: tuple[Post, ...]  # without drafts: what the public documents list
+    drafts_left_out: int
+
+    @classmethod
+    def of(cls, entries: Iterable[PostEntry], drafts: bool) -> BuildModel:
+        every = list(entries)
+        model = tuple(_sorted_entries(e for e in every if drafts or not e.post.draft))
+        left_out = sum(1 for e in every if e.post.draft and not drafts)
+        published = tuple(entry.post for entry in model if not entry.post.draft)
+        return cls(model, published, left_out)
+
+
+def _claim_slug(by_slug: dict[str, str], entry: PostEntry) -> None:
+    """Slugs are unique: the error names both files, in a stable order."""
+    other = by_slug.get(entry.post.slug)
+    if other is not None:
+        first, second = sorted([Path(other), Path(entry.source)])
+        raise ContentError(f"duplicate slug '{entry.post.slug}' (also in {first})", second)
+    by_slug[entry.post.slug] = entry.source
+
+
+def _sorted_entries(entries: Iterable[PostEntry]) -> list[PostEntry]:
+    """Newest first; the slug breaks ties so the order never depends on the file system."""
+    ordered = sorted(entries, key=lambda entry: entry.post.slug)
+    ordered.sort(key=lambda entry: entry.post.published, reverse=True)
+    return ordered
