@@ -54,14 +54,17 @@ def open_backend(
     *,
     allow_private_addresses: bool = False,
     lease_seconds: float = 60.0,
+    read_only: bool = False,
 ) -> Backend:
-    """The database when `--database` is given, else the function's admin API."""
+    """The database when `--database` is given (read-only, existing, for a dry run), else
+    the function's admin API."""
     if database_url:
         return DatabaseBackend(
             config,
             database_url,
             allow_private_addresses=allow_private_addresses,
             lease_seconds=lease_seconds,
+            read_only=read_only,
         )
     url = function_url or config.function_url or config.base_url
     return FunctionBackend(url, os.environ.get("SITE_GEN_ADMIN_TOKEN", "").strip())
@@ -158,7 +161,11 @@ def register(cli: click.Group) -> None:
         """
         config = load_config(site_dir)
         backend = open_backend(
-            config, database_url, function_url, allow_private_addresses=allow_private_addresses
+            config,
+            database_url,
+            function_url,
+            allow_private_addresses=allow_private_addresses,
+            read_only=dry_run,
         )
         try:
             outcome = publish_site(config, backend, dry_run=dry_run)

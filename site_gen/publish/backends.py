@@ -4,7 +4,8 @@
 talks HTTP to the deployed function (bearer `SITE_GEN_ADMIN_TOKEN`), which queues and fans
 out; `DatabaseBackend` (`--database URL`) opens the store itself and runs the very same
 function code (`site_function.delivery`), for a GitHub Actions runner that has hours where a
-serverless call has seconds. Both answer with the same JSON shapes.
+serverless call has seconds. Both answer with the same JSON shapes. For a dry run the
+database is opened read-only and must already exist (`site_gen.publish.read_only`).
 """
 
 from __future__ import annotations
@@ -133,10 +134,13 @@ class DatabaseBackend:
         allow_private_addresses: bool = False,
         clock: Callable[[], datetime] | None = None,
         lease_seconds: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         from site_function.runtime import FunctionRuntime, utc_now
         from site_function.settings import Settings
         from site_function.store.factory import open_store
+
+        from site_gen.publish.read_only import open_read_only
 
         environment = dict(os.environ if env is None else env)
         settings = Settings.from_site(
@@ -146,11 +150,16 @@ class DatabaseBackend:
             allow_private_addresses=allow_private_addresses,
             serve_documents=False,
         )
-        self._runtime = FunctionRuntime(
-            settings, open_store(settings.database_url), clock=clock or utc_now
+        # Read-only: no file created, no migration, and any write fails (a dry run).
+        store = (
+            open_read_only(settings.database_url)
+            if read_only
+            else open_store(settings.database_url)
         )
+        self._runtime = FunctionRuntime(settings, store, clock=clock or utc_now)
         self._loop = asyncio.new_event_loop()
         self._lease = lease_seconds
+        self._read_only = read_only
 
     def _run(self, coroutine: Any) -> Any:
         return self._loop.run_until_complete(coroutine)
@@ -163,6 +172,8 @@ class DatabaseBackend:
     def publish(self, plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
         from site_function.delivery.publishing import apply_plan
 
+        if self._read_only and not dry_run:
+            raise BackendError("the database was opened read-only, for a dry run")
         outcome = self._run(
             apply_plan(
                 self._runtime,

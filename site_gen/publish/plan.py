@@ -29,6 +29,7 @@ their timelines. The page and the static object keep the front-matter date.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -39,14 +40,18 @@ from site_gen.publish.built_site import BuiltPost, BuiltSite, document_hash
 
 __all__ = [
     "FRESH_WINDOW",
+    "FUTURE_SLACK",
     "ActivityKind",
     "LedgerItem",
     "LedgerState",
     "PlannedActivity",
     "PublishPlan",
+    "is_post_activity",
     "plan_publish",
+    "post_activity_prefixes",
 ]
 
+FUTURE_SLACK = timedelta(minutes=5)  # clock skew between the author's machine and the runner
 FRESH_WINDOW = timedelta(hours=5)  # under Mastodon's 6 h REAL_TIME_WINDOW, with slack to deliver
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
@@ -110,6 +115,9 @@ def _ledger_item(post: BuiltPost, state: Literal["live", "deleted"] = "live") ->
     return LedgerItem(post.object_id, post.slug, post.content_hash, post.updated, state)
 
 
+_UPDATE_STAMP = re.compile(r"\d{8}T\d{6}Z")  # what `_stamp` writes
+
+
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
@@ -146,6 +154,21 @@ def _update(post: BuiltPost, urls: UrlScheme) -> dict[str, Any]:
         "cc": create.get("cc", [urls.followers]),
         "object": post.object,
     }
+
+
+def post_activity_prefixes(urls: UrlScheme, slug: str) -> tuple[str, str]:
+    """The id of a post's Create and the prefix of its Updates' ids (queue lookups)."""
+    return urls.activity(f"create-{slug}"), urls.activity(f"update-{slug}-")
+
+
+def is_post_activity(activity_id: str, urls: UrlScheme, slug: str) -> bool:
+    """True if `activity_id` is the Create or one of the Updates of the post at `slug`
+    (not of another post whose slug merely starts with it)."""
+    create_id, update_prefix = post_activity_prefixes(urls, slug)
+    if activity_id == create_id:
+        return True
+    stamp = activity_id[len(update_prefix) :] if activity_id.startswith(update_prefix) else ""
+    return len(stamp) == 16 and _UPDATE_STAMP.fullmatch(stamp) is not None
 
 
 def _delete(item: LedgerItem, urls: UrlScheme, context: Any) -> dict[str, Any]:
@@ -198,19 +221,46 @@ def _refuse_reused_ids(site: BuiltSite, known: dict[str, LedgerItem]) -> None:
         )
 
 
+def _refuse_future_updates(site: BuiltSite, known: dict[str, LedgerItem], now: datetime) -> None:
+    """Refuse `updated` dates in the future in posts this publish would send or record:
+    receivers apply an edit only if its `updated` is newer than the last (item 76), so after
+    such an Update every real edit until that date would be ignored, and the ledger would
+    not send it either. Posts the ledger already holds unchanged are not looked at."""
+    future = sorted(
+        f"{post.slug} (updated {_iso(post.updated)})"
+        for post in site.posts
+        if post.updated is not None
+        and post.updated > now + FUTURE_SLACK
+        and (
+            (before := known.get(post.object_id)) is None
+            or before.updated != post.updated
+            or before.content_hash != post.content_hash
+        )
+    )
+    if future:
+        raise ContentError(
+            "these posts have an 'updated' date in the future: "
+            + ", ".join(future)
+            + f". It is now {_iso(now)}; servers would ignore every later edit until that"
+            " date (interop item 76). Fix 'updated' in their front matter and rebuild"
+        )
+
+
 def plan_publish(
     site: BuiltSite, ledger: LedgerState, urls: UrlScheme, now: datetime
 ) -> PublishPlan:
     """The activities and ledger rows of one publish; see the module docstring for the rules.
 
-    Raises `ContentError` if a post reuses the id of a deleted post (nothing is planned).
+    Raises `ContentError` if a post reuses the id of a deleted post, or has an `updated`
+    date in the future (nothing is planned).
     """
+    known = {item.object_id: item for item in ledger.items}
+    _refuse_future_updates(site, known, now)
     actor_hash = actor_hash_of(site.actor)
     if not ledger.initialized and not ledger.items:
         first = tuple(_ledger_item(post) for post in site.posts)
         return PublishPlan((), first, actor_hash, first_publish=True, unchanged=len(first))
 
-    known = {item.object_id: item for item in ledger.items}
     _refuse_reused_ids(site, known)
     built_ids = {post.object_id for post in site.posts}
     activities: list[PlannedActivity] = []

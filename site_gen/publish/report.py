@@ -98,6 +98,8 @@ def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str
             )
             for actor, inbox in audience.get("extra", {}).items():
                 out.append(f"   + {actor} ({inbox or 'inbox unknown: not sent'})")
+            if audience.get("earlier"):
+                out.append(f"   + {audience['earlier']} inbox(es) that received this post before")
             for actor in audience.get("blocked", []):
                 out.append(f"   - skipped, blocked: {actor}")
         if planned.note:

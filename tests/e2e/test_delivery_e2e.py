@@ -216,8 +216,9 @@ def test_publish_edit_delete_and_move(world: World) -> None:
     assert flaky.refused == []
 
     # --- an edit with an `updated` date: one Update ----------------------------------------
-    world.clock.offset += timedelta(minutes=1)
-    edited = world.clock().strftime("%Y-%m-%d %H:%M:%S")
+    # The real time: the shifted clock runs ahead, and publish refuses a future `updated`.
+    time.sleep(1)
+    edited = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     post.write_text(
         f"---\ndate: {stamp}\nupdated: {edited}\ntags: [e2e]\n---\nFresh news, corrected.\n"
     )

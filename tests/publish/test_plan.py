@@ -77,10 +77,10 @@ def test_new_post_is_a_create_with_a_fresh_published(site) -> None:  # type: ign
 
 def test_a_fresh_post_keeps_its_date(site) -> None:  # type: ignore[no-untyped-def]
     built = read_built_site(site.output_dir, site.urls)
-    post = next(p for p in built.posts if p.slug == "static-sites")
+    post = next(p for p in built.posts if p.slug == "hello-fediverse")
     plan = plan_publish(
         built,
-        _ledger(built, skip="static-sites"),
+        _ledger(built, skip="hello-fediverse"),
         site.urls,
         post.published + FRESH_WINDOW - timedelta(minutes=1),
     )
@@ -207,3 +207,25 @@ def test_a_dry_first_publish_does_not_claim_to_record(site) -> None:  # type: ig
     plan = plan_publish(built, LedgerState(), site.urls, NOW)
     assert "7 existing post(s) would be recorded" in format_plan(plan, {"dry_run": True})
     assert "7 existing post(s) are recorded" in format_plan(plan, {"dry_run": False})
+
+
+def test_an_updated_date_in_the_future_is_refused(site, rebuild) -> None:  # type: ignore[no-untyped-def]
+    """Item 76: an Update dated in the future would make every real edit before that date
+    look older to receivers (and to the ledger), so it would never be sent."""
+    import pytest
+
+    from site_gen.errors import ContentError
+
+    built = read_built_site(site.output_dir, site.urls)
+    ledger = _ledger(built)
+    source = site.posts_dir / "2024-04-01-static-sites.md"
+    _edit(source, "2026-11-22 12:04:00", "\nWithin the clock-skew slack.\n")
+    skewed = read_built_site(rebuild(site).output_dir, site.urls)
+    [update] = plan_publish(skewed, ledger, site.urls, NOW).activities
+    assert update.kind == "update"
+    _edit(source, "2027-01-01 00:00:00", "\nDated next year.\n")
+    future = read_built_site(rebuild(site).output_dir, site.urls)
+    with pytest.raises(ContentError, match=r"static-sites \(updated 2027-01-01T00:00:00Z\)"):
+        plan_publish(future, ledger, site.urls, NOW)
+    with pytest.raises(ContentError, match="in the future"):  # the first publish too
+        plan_publish(future, LedgerState(), site.urls, NOW)

@@ -24,7 +24,8 @@ Crash guarantee (a drain killed at any instant, e.g. SIGKILL):
   possible over HTTP; at-least-once with a window this small is the guarantee.
 
 The budget is for *starting* work: once it is spent, claimed rows not yet sent (waiting for a
-worker or for a busy host's slot) go back to the queue due now, and only requests already in
+worker or for a busy host's slot) go back to the queue due now, without counting an attempt
+(`Store.release_claims`: not a failure, so no longer backoff), and only requests already in
 flight finish, so a drain overruns by at most one request timeout (a serverless time limit).
 Callers with a hard limit pass budget = limit - 15 s.
 """
@@ -187,12 +188,12 @@ async def drain(
             # must not keep a serverless call past its limit. Back in the queue, due now.
             report.released += 1
             report.stopped = "budget"
-            recorder.add(DeliveryOutcome(row.id, "retry", None, "budget spent", clock()))
+            recorder.release(row.id)
             return
         if time.monotonic() > held.get(row.id, 0.0):
             # Half the lease is gone: sending now could outlive it. Back in the queue, due now.
             report.released += 1
-            recorder.add(DeliveryOutcome(row.id, "retry", None, "not sent in time", clock()))
+            recorder.release(row.id)
             return
         paused_until = breakers.paused_until(row.host, clock())
         if paused_until is not None:
@@ -217,9 +218,10 @@ async def drain(
                 store.claim_due, clock(), settings.claim_batch, settings.lease
             )
             if not rows:
-                if not held:
+                if not held and not recorder.releasing:
                     return
-                # Rows still in flight may come back due now (released): look again shortly.
+                # Rows still in flight, or released but not yet written back, come back due
+                # now: look again shortly.
                 await asyncio.sleep(0.05)
                 continue
             # A row this drain still holds can come back if its lease ran out: never twice.

@@ -8,7 +8,12 @@ publishes never send anything twice.
 Audience of each activity (interop item 59): the distinct inboxes of accepted followers (the
 shared inbox where a server has one, the personal inbox where not), plus the inboxes of the
 accounts the post mentions and of the author it replies to; blocked accounts and domains are
-skipped, and the dry run names them.
+skipped, and the dry run names them. An Update or a Delete of a post also goes to every inbox
+its earlier Create and Updates were queued for (the queue table remembers them): a Delete must
+reach the same audience as the Create (item 77), including accounts mentioned then and
+followers who left since, and an edit must reach whoever holds the old text.
+
+A dry run writes nothing: actors it must look up are fetched but not cached.
 """
 
 from __future__ import annotations
@@ -19,10 +24,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
-from site_gen.publish.plan import LedgerItem, LedgerState, PlannedActivity, PublishPlan
+from site_gen.publish.plan import (
+    LedgerItem,
+    LedgerState,
+    PlannedActivity,
+    PublishPlan,
+    is_post_activity,
+    post_activity_prefixes,
+)
 
 if TYPE_CHECKING:
+    from site_function.actor_lookup import ActorLookup
     from site_function.remote.client import FetchResult
+    from site_gen.federation.urls import UrlScheme
 
 __all__ = [
     "META_ACTOR_HASH",
@@ -33,6 +47,7 @@ __all__ = [
     "PublishOutcome",
     "apply_plan",
     "deleted_object",
+    "earlier_inboxes",
     "ledger_state",
     "queue_to_followers",
     "summary_as_dict",
@@ -50,6 +65,9 @@ class FanOutContext(Protocol):
     @property
     def store(self) -> Store: ...
 
+    @property
+    def urls(self) -> UrlScheme: ...
+
     def clock(self) -> datetime: ...
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...
@@ -57,6 +75,8 @@ class FanOutContext(Protocol):
     async def actor(self, actor_id: str, *, refresh: bool = False) -> RemoteActor | None: ...
 
     async def fetch(self, url: str) -> FetchResult: ...
+
+    async def fetch_actor(self, actor_id: str) -> ActorLookup: ...
 
 
 @dataclass
@@ -68,6 +88,7 @@ class Audience:
     inboxes: list[str]
     extra: dict[str, str | None] = field(default_factory=dict)  # actor -> inbox (None: unknown)
     blocked: list[str] = field(default_factory=list)
+    earlier: list[str] = field(default_factory=list)  # inboxes added: they got the post before
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +97,7 @@ class Audience:
             "inboxes": len(self.inboxes),
             "extra": self.extra,
             "blocked": self.blocked,
+            "earlier": len(self.earlier),
         }
 
 
@@ -149,6 +171,24 @@ async def _extra_recipients(
     return list(dict.fromkeys(actors))
 
 
+def earlier_inboxes(store: Store, urls: UrlScheme, slug: str) -> list[str]:
+    """Inboxes the post's Create and Updates were queued for (and not refused), blocked
+    domains left out: the audience a Delete must reach again (item 77). Synchronous."""
+    rows = store.activity_inboxes(post_activity_prefixes(urls, slug))
+    inboxes = dict.fromkeys(
+        inbox for activity_id, inbox in rows if is_post_activity(activity_id, urls, slug)
+    )
+    return [inbox for inbox in inboxes if not store.is_blocked(inbox)]
+
+
+async def _resolve(ctx: FanOutContext, actor_id: str, *, dry_run: bool) -> RemoteActor | None:
+    """The actor (cached, else fetched); a dry run does not write what it fetched."""
+    if not dry_run:
+        return await ctx.actor(actor_id)
+    known: RemoteActor | None = await ctx.call(ctx.store.get_actor, actor_id)
+    return known if known is not None else (await ctx.fetch_actor(actor_id)).actor
+
+
 async def _audience(
     ctx: FanOutContext,
     planned: PlannedActivity,
@@ -156,6 +196,7 @@ async def _audience(
     followers: int,
     blocked_followers: list[str],
     own_prefix: str,
+    dry_run: bool,
 ) -> Audience:
     audience = Audience(
         planned.activity_id, followers, list(targets), blocked=list(blocked_followers)
@@ -164,11 +205,17 @@ async def _audience(
         if await ctx.call(ctx.store.is_blocked, actor_id):
             audience.blocked.append(actor_id)
             continue
-        actor = await ctx.actor(actor_id)
+        actor = await _resolve(ctx, actor_id, dry_run=dry_run)
         inbox = (actor.shared_inbox or actor.inbox) if actor is not None else None
         audience.extra[actor_id] = inbox
         if inbox and inbox not in audience.inboxes:
             audience.inboxes.append(inbox)
+    if planned.kind in ("update", "delete") and planned.slug:
+        earlier: list[str] = await ctx.call(earlier_inboxes, ctx.store, ctx.urls, planned.slug)
+        for inbox in earlier:
+            if inbox not in audience.inboxes:
+                audience.inboxes.append(inbox)
+                audience.earlier.append(inbox)
     return audience
 
 
@@ -190,7 +237,7 @@ async def apply_plan(
     followers: int = await ctx.call(store.count_followers)
     blocked: list[str] = await ctx.call(_blocked_followers, store) if dry_run else []
     audiences = [
-        await _audience(ctx, planned, targets, followers, blocked, own_prefix)
+        await _audience(ctx, planned, targets, followers, blocked, own_prefix, dry_run)
         for planned in plan.activities
     ]
     outcome = PublishOutcome(dry_run, plan.first_publish, audiences)

@@ -40,6 +40,8 @@ class OutcomeRecorder:
         self._hosts: dict[str, HostState] = {}
         self._gone: list[str] = []
         self._resets: set[str] = set()
+        self._released: list[int] = []
+        self._releases_unwritten = 0
         self._wake = asyncio.Event()
         self._closing = False
         self.followers_removed = 0
@@ -48,6 +50,18 @@ class OutcomeRecorder:
         self._outcomes.append(outcome)
         if len(self._outcomes) >= self._settings.flush_every:
             self._wake.set()
+
+    def release(self, delivery_id: int) -> None:
+        """A claimed row goes back unsent: due now, no attempt counted (not a failure)."""
+        self._released.append(delivery_id)
+        self._releases_unwritten += 1
+        if len(self._released) >= self._settings.flush_every:
+            self._wake.set()
+
+    @property
+    def releasing(self) -> bool:
+        """True while released rows are not yet written back (still leased in the store)."""
+        return self._releases_unwritten > 0
 
     def host_changed(self, state: HostState) -> None:
         self._hosts[state.host] = state
@@ -67,6 +81,7 @@ class OutcomeRecorder:
         hosts: list[HostState],
         gone: list[str],
         resets: set[str],
+        released: list[int],
     ) -> int:
         # Breakers read here, in the recorder's thread, never on the claim path: a drain to
         # thousands of hosts must not wait for thousands of reads before sending.
@@ -82,18 +97,24 @@ class OutcomeRecorder:
             removed += len(self._store.remove_followers_by_inbox(inbox))
         if outcomes:
             self._store.record_many(outcomes, self._clock())
+        if released:
+            self._store.release_claims(released, self._clock())
         return removed
 
     async def flush(self) -> None:
-        if not (self._outcomes or self._hosts or self._gone or self._resets):
+        if not (self._outcomes or self._hosts or self._gone or self._resets or self._released):
             return
         outcomes, self._outcomes = self._outcomes, []
         hosts, self._hosts = list(self._hosts.values()), {}
         gone, self._gone = self._gone, []
         resets, self._resets = self._resets, set()
-        self.followers_removed += await asyncio.to_thread(
-            self._write, outcomes, hosts, gone, resets
-        )
+        released, self._released = self._released, []
+        try:
+            self.followers_removed += await asyncio.to_thread(
+                self._write, outcomes, hosts, gone, resets, released
+            )
+        finally:
+            self._releases_unwritten -= len(released)
         if self._on_recorded is not None and outcomes:
             self._on_recorded(len(outcomes))
 

@@ -51,6 +51,11 @@ _FAILED = (
 )
 
 
+def _like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern whose escape character is ``!``."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 class QueueStatements(SqlCore):
     """The delivery queue, host breakers and publish ledger in portable SQL."""
 
@@ -121,6 +126,45 @@ class QueueStatements(SqlCore):
             for sql, params in ((_DELIVERED, delivered), (_RETRY, retry), (_FAILED, failed)):
                 if params:
                     cur.executemany(sql, params)
+
+    def release_claims(self, delivery_ids: Sequence[int], now: datetime) -> int:
+        if not delivery_ids:
+            return 0
+        stamp = self._encode_time(now)
+        ids = list(dict.fromkeys(delivery_ids))
+        count = 0
+        with self._transaction(write=True) as cur:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cur.execute(
+                    "UPDATE deliveries SET lease_until = NULL, updated_at = ?, next_attempt_at ="
+                    " CASE WHEN next_attempt_at > ? THEN ? ELSE next_attempt_at END"
+                    f" WHERE state = 'queued' AND id IN ({placeholders(len(chunk))})",
+                    [stamp, stamp, stamp, *chunk],
+                )
+                count += max(cur.rowcount, 0)
+        return count
+
+    def activity_inboxes(self, id_prefixes: Sequence[str]) -> list[tuple[str, str]]:
+        prefixes = [prefix for prefix in dict.fromkeys(id_prefixes) if prefix]
+        if not prefixes:
+            return []
+        # LIKE narrows the rows (SQLite's LIKE ignores ASCII case); startswith decides.
+        patterns = [_like_escape(prefix) + "%" for prefix in prefixes]
+        matches = " OR ".join("activity_id LIKE ? ESCAPE '!'" for _ in patterns)
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                "SELECT DISTINCT activity_id, inbox FROM deliveries"
+                f" WHERE state <> 'failed' AND ({matches})",
+                patterns,
+            )
+            rows = cur.fetchall()
+        found = {
+            (str(activity_id), str(inbox))
+            for activity_id, inbox in rows
+            if str(activity_id).startswith(tuple(prefixes))
+        }
+        return sorted(found)
 
     def list_deliveries(
         self, state: DeliveryState | None = None, host: str | None = None, limit: int = 100

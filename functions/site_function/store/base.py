@@ -488,6 +488,19 @@ class Store(Protocol):
     def set_meta(self, key: str, value: str) -> None:
         """Insert or replace a setting."""
 
+    # the delivery queue, continued
+    def release_claims(self, delivery_ids: Sequence[int], now: datetime) -> int:
+        """Give claimed rows back unsent (a drain's budget ran out, or half the lease passed
+        before a slot was free): the lease is cleared and the row stays queued and due (its
+        ``next_attempt_at`` at most ``now``), without counting an attempt or touching its last
+        status and error. Only queued rows change. Returns how many."""
+
+    def activity_inboxes(self, id_prefixes: Sequence[str]) -> list[tuple[str, str]]:
+        """Distinct ``(activity_id, inbox)`` of queued and done rows whose activity id starts
+        with one of ``id_prefixes`` (case-sensitive): where an object's activities went, so
+        its Delete reaches the same audience (item 77). Failed rows (refused, gone) are left
+        out. Sorted."""
+
 
 # --- pure helpers shared by the backends and their callers ---------------------------------
 

@@ -234,8 +234,31 @@ async def test_budget_bounds_the_drain_behind_a_slow_host(  # type: ignore[no-un
     assert first.seconds < 1.5  # was 40 / 2 * 0.2 = 4 s: every claimed row was still sent
     assert 0 < first.delivered < 40
     assert first.released == 40 - first.delivered
-    assert store.delivery_summary().counts["queued"] == 40 - first.delivered
+    summary = store.delivery_summary()
+    assert summary.counts["queued"] == 40 - first.delivered
+    # Released rows were never attempted: no attempt counted, no error, not "retrying".
+    assert summary.retrying == 0
+    queued = store.list_deliveries("queued")
+    assert all(d.attempts == 0 and d.last_error is None for d in queued)
+    assert all(d.lease_until is None for d in queued)
     second = await drain(store, AiohttpSender(session), signing_key, budget=30, settings=settings)
     assert first.delivered + second.delivered == 40
     paths = [r.path for r in receiver.requests]
     assert sorted(paths) == sorted(f"/busy/{i}" for i in range(40))
+
+
+async def test_rows_not_sent_within_half_the_lease_go_back_without_an_attempt(  # type: ignore[no-untyped-def]
+    store: Store, receiver, signing_key, session
+) -> None:
+    """A row that waited behind a slow host past half its lease is put back unsent; that is
+    no failed attempt (no longer backoff, no error shown), and the same drain sends it."""
+    receiver.delay = 0.15
+    inboxes = [receiver.behave(f"/queue/{i}", [202]) for i in range(6)]
+    store.enqueue([NewDelivery("a1", inbox, _body()) for inbox in inboxes], datetime.now(UTC))
+    settings = DrainSettings(per_host=1, lease=timedelta(seconds=0.4))
+    report = await drain(store, AiohttpSender(session), signing_key, budget=20, settings=settings)
+    assert report.released > 0
+    assert report.delivered == 6
+    done = store.list_deliveries("done")
+    assert [d.attempts for d in done] == [1] * 6  # one real attempt each, nothing more
+    assert sorted(r.path for r in receiver.requests) == sorted(f"/queue/{i}" for i in range(6))
