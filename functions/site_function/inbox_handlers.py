@@ -6,7 +6,10 @@ needs a remote document (the follower's actor, a Move's target) returns `NeedsAc
 inbox fetches it (async, signed) and runs the handler again with it in `HandlerContext.fetched`.
 
 Replies are stored under the id of the reply Note (not of its Create), so a later Update or
-Delete of that Note finds the same row.
+Delete of that Note finds the same row. That stored id (the Note's for a reply, the activity's
+for a Like or Announce) must be on the actor's own origin (item 6, as Mastodon requires of a
+Create's object): otherwise anyone could take a predictable future id of another server's
+account first, and the real reply or Like would then be ignored as already held.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from site_function.activity_parsing import activity_type, first_id
 from site_function.follow_responses import follow_response_body
-from site_function.remote_actors import actor_from_document
+from site_function.remote_actors import actor_from_document, same_origin
 from site_function.store.base import (
     Follower,
     FollowState,
@@ -185,6 +188,8 @@ def _like_or_announce(
     activity_id = first_id(activity.get("id"))
     if not _is_our_post(ctx.urls, object_id) or activity_id is None or object_id is None:
         return Handled("not about our posts: ignored")
+    if not same_origin(activity_id, actor_id):  # item 6
+        return Handled("activity id not on the actor's origin: ignored")
     kind: InteractionKind = "like" if activity_type(activity) == "Like" else "announce"
     return _save(store, ctx, activity_id, kind, actor_id, object_id, activity)
 
@@ -199,6 +204,8 @@ def _reply(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id
         return Handled("not a reply to our posts: ignored")
     if first_id(note.get("attributedTo")) != actor_id:
         return Handled("reply attributed to someone else: ignored")
+    if not same_origin(note_id, actor_id):  # item 6
+        return Handled("reply id not on the actor's origin: ignored")
     return _save(store, ctx, note_id, "reply", actor_id, in_reply_to, activity)
 
 

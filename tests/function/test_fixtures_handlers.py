@@ -121,6 +121,8 @@ def test_follow_fixtures_are_accepted(store: Store, name: str) -> None:
 )  # fmt: skip
 def test_likes_and_boosts_of_our_posts_are_stored_pending(store: Store, name: str) -> None:
     activity = {**load(name), "object": POST}
+    if name == "misskey/like.json":  # a hand-made Pleroma fixture: id and actor on two hosts
+        activity["id"] = activity["actor"] + "/likes/75149198"
     result = _run(store, activity)
     assert result.note.endswith("stored")
     [stored] = store.list_interactions()
@@ -129,6 +131,38 @@ def test_likes_and_boosts_of_our_posts_are_stored_pending(store: Store, name: st
     undo = {"type": "Undo", "actor": activity["actor"], "object": activity, "id": "u"}
     assert _run(store, undo).note == "interaction undone"
     assert store.list_interactions() == []
+
+
+def _interaction(kind: str, actor: str, stored_id: str) -> dict[str, Any]:
+    """A Like/Announce with id `stored_id`, or a Create/Update of a reply Note with that id."""
+    if kind in ("Like", "Announce"):
+        return {"id": stored_id, "type": kind, "actor": actor, "object": POST}
+    note = {"id": stored_id, "type": "Note", "attributedTo": actor, "inReplyTo": POST}
+    return {"id": f"{actor}/activity/1", "type": kind, "actor": actor, "object": note}
+
+
+@pytest.mark.parametrize("kind", ["Like", "Announce", "Create", "Update"])
+@pytest.mark.parametrize(
+    "squatted",
+    [
+        "https://other.example/users/bob/statuses/1",  # another host
+        "http://social.example/users/ann/statuses/1",  # another scheme
+        "https://social.example:8443/users/ann/statuses/1",  # another port
+    ],
+)
+def test_interactions_whose_id_is_on_another_origin_are_ignored(
+    store: Store, kind: str, squatted: str
+) -> None:
+    """Item 6: a stored id (the activity's, or a reply Note's) must be on the actor's origin,
+    or anyone could squat another account's future id and have its real one ignored."""
+    actor = "https://social.example/users/ann"
+    result = _run(store, _interaction(kind, actor, squatted))
+    assert isinstance(result, Handled)
+    assert result.note.endswith("not on the actor's origin: ignored"), result.note
+    assert store.list_interactions() == []
+    own = "https://social.example/users/ann/statuses/1"
+    assert _run(store, _interaction(kind, actor, own)).note.endswith("stored")
+    assert [i.activity_id for i in store.list_interactions()] == [own]
 
 
 def test_likes_of_other_objects_are_ignored(store: Store) -> None:

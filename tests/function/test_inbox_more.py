@@ -47,6 +47,24 @@ def test_likes_boosts_and_replies_are_stored_for_moderation(
     assert again.json()["status"] == "duplicate"
 
 
+def test_a_reply_or_like_whose_id_is_on_another_host_is_ignored(
+    fediverse: FakeFediverse, make_function: Any
+) -> None:
+    """Item 6: 202 (the sender needs no retry) and nothing stored, so an id squatted on
+    another server cannot make that server's real reply or Like look already held."""
+    fn = make_function()
+    squatter = fediverse.add("squat.test", "mallory")
+    victim_id = "http://victim.test/users/bob/statuses/1"
+    note = {"id": victim_id, "type": "Note", "attributedTo": squatter.id, "inReplyTo": POST,
+            "content": "<p>first</p>"}  # fmt: skip
+    reply = post_signed(fn.client, fn.inbox, squatter, squatter.activity("Create", note))
+    assert reply.status_code == 202, reply.text
+    like = {**squatter.activity("Like", POST), "id": victim_id}
+    assert post_signed(fn.client, fn.inbox, squatter, like).status_code == 202
+    assert fn.store.list_interactions() == []
+    assert fn.store.get_interaction(victim_id) is None
+
+
 def test_a_rotated_key_is_refetched_once_then_rate_limited(
     fediverse: FakeFediverse, make_function: Any
 ) -> None:
