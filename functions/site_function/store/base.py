@@ -1,4 +1,4 @@
-"""The one storage contract of the function, and the records it stores.
+"""The one storage contract of the function (the records it stores are in `records`).
 
 Two backends implement it (SQLite, the embedded default, and PostgreSQL for serverless
 hosts); one contract suite in ``tests/function/store/`` runs against both. The interface is
@@ -18,13 +18,36 @@ Conventions every backend keeps:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
-from urllib.parse import urlsplit
+
+# The records and the host helpers have modules of their own; they are re-exported here
+# because callers read the contract and its records together.
+from site_function.store.names import domain_candidates, host_of, normalize_domain
+from site_function.store.records import (
+    Block,
+    BlockKind,
+    Delivery,
+    DeliveryOutcome,
+    DeliveryState,
+    DeliverySummary,
+    Follower,
+    FollowState,
+    HostState,
+    HostSummary,
+    Interaction,
+    InteractionKind,
+    ModerationState,
+    NewDelivery,
+    OutcomeKind,
+    PublishedObject,
+    PublishedState,
+    RemoteActor,
+    RemoteKey,
+    StoreError,
+)
 
 __all__ = [
     "Block",
@@ -54,200 +77,7 @@ __all__ = [
     "normalize_domain",
 ]
 
-FollowState = Literal["pending", "accepted"]
-BlockKind = Literal["account", "domain"]
-ModerationState = Literal["pending", "approved", "rejected"]
-InteractionKind = Literal["like", "announce", "reply"]
-DeliveryState = Literal["queued", "done", "failed"]
-OutcomeKind = Literal["delivered", "retry", "failed"]
-PublishedState = Literal["live", "deleted"]
 T = TypeVar("T")
-
-
-class StoreError(Exception):
-    """The database failed or refused a value (infrastructure, not an expected outcome)."""
-
-
-# --- remote actors and keys (a cache the function refreshes) ---------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteActor:
-    """A remote actor document as last fetched, with the fields the function needs."""
-
-    id: str
-    inbox: str
-    shared_inbox: str | None
-    key_id: str | None
-    public_key_pem: str | None
-    also_known_as: tuple[str, ...]
-    document: dict[str, Any]
-    fetched_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteKey:
-    """A remote public key; ``owner`` is the actor id the key document names."""
-
-    key_id: str
-    owner: str
-    public_key_pem: str
-    fetched_at: datetime
-
-
-# --- followers and blocks ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Follower:
-    """One follower (or pending follow request) with the Follow that created it.
-
-    ``follow_activity`` is kept whole because Accept and Reject must embed it (items 45, 49).
-    """
-
-    actor_id: str
-    follow_id: str
-    inbox: str
-    shared_inbox: str | None
-    state: FollowState
-    follow_activity: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """An owner's block of one account (actor id) or a whole domain and its subdomains.
-
-    The extra fields mirror Mastodon's domain-block CSV so published blocklists round-trip.
-    """
-
-    kind: BlockKind
-    value: str
-    created_at: datetime
-    severity: str = "suspend"
-    comment: str = ""
-    reject_media: bool = False
-    reject_reports: bool = False
-    obfuscate: bool = False
-
-
-# --- interactions (likes, boosts, replies to our posts) ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Interaction:
-    """A Like, Announce or reply to one of our posts, waiting for the owner's moderation."""
-
-    activity_id: str
-    kind: InteractionKind
-    actor_id: str
-    object_id: str
-    activity: dict[str, Any]
-    state: ModerationState
-    created_at: datetime
-    updated_at: datetime
-
-
-# --- the delivery queue -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NewDelivery:
-    """One activity body to POST to one inbox; (activity_id, inbox) is unique in the queue."""
-
-    activity_id: str
-    inbox: str
-    body: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A queued, done or failed delivery row.
-
-    ``attempts`` counts finished attempts (recorded outcomes); a claimed row carries
-    ``lease_until`` until its outcome is recorded or the lease runs out.
-    """
-
-    id: int
-    activity_id: str
-    inbox: str
-    host: str
-    body: bytes
-    state: DeliveryState
-    attempts: int
-    next_attempt_at: datetime
-    lease_until: datetime | None
-    last_status: int | None
-    last_error: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOutcome:
-    """The result of one attempt, recorded in batches by ``Store.record_many``.
-
-    ``next_attempt_at`` is required when ``kind == "retry"`` and ignored otherwise.
-    """
-
-    delivery_id: int
-    kind: OutcomeKind
-    status: int | None = None
-    error: str | None = None
-    next_attempt_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HostSummary:
-    """Per-host delivery counts for ``site-gen deliveries status``."""
-
-    host: str
-    queued: int
-    failed: int
-    done: int
-    last_error: str | None
-    paused_until: datetime | None
-    retrying: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySummary:
-    """Counts per state (every state present, zero when empty) and per host.
-
-    ``retrying`` is the part of ``counts["queued"]`` that has failed at least once.
-    """
-
-    counts: dict[str, int]
-    hosts: list[HostSummary] = field(default_factory=list)
-    retrying: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class HostState:
-    """The breaker of one host: a host failing for long is paused as a whole (issue 4)."""
-
-    host: str
-    consecutive_failures: int
-    first_failure_at: datetime | None
-    paused_until: datetime | None
-    last_error: str | None
-
-
-# --- the publish ledger -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedObject:
-    """What the outside world has been told about one of our objects (issue 4)."""
-
-    object_id: str
-    slug: str
-    content_hash: str
-    updated: datetime | None
-    state: PublishedState
-    first_sent_at: datetime
-    last_sent_at: datetime
 
 
 # --- the inbox's unit of work -----------------------------------------------------------------
@@ -500,55 +330,3 @@ class Store(Protocol):
         with one of ``id_prefixes`` (case-sensitive): where an object's activities went, so
         its Delete reaches the same audience (item 77). Failed rows (refused, gone) are left
         out. Sorted."""
-
-
-# --- pure helpers shared by the backends and their callers ---------------------------------
-
-
-@lru_cache(maxsize=8192)
-def normalize_domain(domain: str) -> str:
-    """Lower-case IDNA form of a domain, without a trailing dot (as blocks store it)."""
-    text = domain.strip().rstrip(".").lower()
-    if not text:
-        return ""
-    try:
-        return text.encode("idna").decode("ascii")
-    except UnicodeError:
-        # Already-ASCII labels that the idna codec refuses (e.g. underscores) are kept as is.
-        return text
-
-
-@lru_cache(maxsize=8192)
-def host_of(url: str) -> str:
-    """The breaker unit of an inbox URL: lower-cased ``hostname[:port]`` (ports kept apart)."""
-    parts = urlsplit(url)
-    hostname = normalize_domain(parts.hostname or "")
-    if ":" in hostname:  # an IPv6 literal
-        hostname = f"[{hostname}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{hostname}:{port}" if port is not None else hostname
-
-
-def domain_candidates(actor_id: str) -> list[str]:
-    """The host of an actor id and each parent domain: the values a domain block may hold."""
-    return list(_domain_candidates(actor_id))
-
-
-@lru_cache(maxsize=8192)
-def _domain_candidates(actor_id: str) -> tuple[str, ...]:
-    # Cached: every inbox request checks blocks, and parsing the URL and trying it as an IP
-    # address cost more than the SQL lookup itself.
-    hostname = normalize_domain(urlsplit(actor_id).hostname or "")
-    if not hostname:
-        return ()
-    try:
-        ipaddress.ip_address(hostname)
-    except ValueError:
-        pass
-    else:
-        return (hostname,)  # an address has no parent domains
-    labels = hostname.split(".")
-    return tuple(".".join(labels[i:]) for i in range(len(labels)))

@@ -1,0 +1,58 @@
+"""Pure helpers on hosts and domains, shared by the backends and their callers."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+__all__ = ["domain_candidates", "host_of", "normalize_domain"]
+
+
+@lru_cache(maxsize=8192)
+def normalize_domain(domain: str) -> str:
+    """Lower-case IDNA form of a domain, without a trailing dot (as blocks store it)."""
+    text = domain.strip().rstrip(".").lower()
+    if not text:
+        return ""
+    try:
+        return text.encode("idna").decode("ascii")
+    except UnicodeError:
+        # Already-ASCII labels that the idna codec refuses (e.g. underscores) are kept as is.
+        return text
+
+
+@lru_cache(maxsize=8192)
+def host_of(url: str) -> str:
+    """The breaker unit of an inbox URL: lower-cased ``hostname[:port]`` (ports kept apart)."""
+    parts = urlsplit(url)
+    hostname = normalize_domain(parts.hostname or "")
+    if ":" in hostname:  # an IPv6 literal
+        hostname = f"[{hostname}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{hostname}:{port}" if port is not None else hostname
+
+
+def domain_candidates(actor_id: str) -> list[str]:
+    """The host of an actor id and each parent domain: the values a domain block may hold."""
+    return list(_domain_candidates(actor_id))
+
+
+@lru_cache(maxsize=8192)
+def _domain_candidates(actor_id: str) -> tuple[str, ...]:
+    # Cached: every inbox request checks blocks, and parsing the URL and trying it as an IP
+    # address cost more than the SQL lookup itself.
+    hostname = normalize_domain(urlsplit(actor_id).hostname or "")
+    if not hostname:
+        return ()
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        pass
+    else:
+        return (hostname,)  # an address has no parent domains
+    labels = hostname.split(".")
+    return tuple(".".join(labels[i:]) for i in range(len(labels)))
