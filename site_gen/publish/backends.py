@@ -17,12 +17,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from site_gen.errors import SiteGenError
-from site_gen.publish.plan import (
-    LedgerState,
-    PublishPlan,
-    ledger_item_from_dict,
-    plan_to_dict,
-)
+from site_gen.publish.plan import LedgerState, PublishPlan
+from site_gen.publish.plan_wire import ledger_item_from_dict, plan_to_dict
 
 if TYPE_CHECKING:
     import httpx

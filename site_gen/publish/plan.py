@@ -28,7 +28,6 @@ their timelines. The page and the static object keep the front-matter date.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -317,92 +316,3 @@ def plan_publish(
             )
         )
     return PublishPlan(tuple(activities), tuple(rows), actor_hash, False, unchanged, tuple(silent))
-
-
-def short_hash(text: str) -> str:
-    """A short stable hash for ids (e.g. of a Move target)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-# --- the wire form: the CLI sends a plan to the function's admin API as JSON -----------------
-
-
-def _time_or_none(text: Any) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
-
-
-def plan_to_dict(plan: PublishPlan) -> dict[str, Any]:
-    """JSON-ready form of a plan (the inverse of `plan_from_dict`)."""
-    return {
-        "activities": [
-            {
-                "kind": item.kind,
-                "activity": item.activity,
-                "object_id": item.object_id,
-                "slug": item.slug,
-                "extra_actors": list(item.extra_actors),
-                "in_reply_to": item.in_reply_to,
-                "note": item.note,
-            }
-            for item in plan.activities
-        ],
-        "ledger": [ledger_item_to_dict(item) for item in plan.ledger],
-        "actor_hash": plan.actor_hash,
-        "first_publish": plan.first_publish,
-        "unchanged": plan.unchanged,
-        "silent_edits": list(plan.silent_edits),
-    }
-
-
-def ledger_item_to_dict(item: LedgerItem) -> dict[str, Any]:
-    return {
-        "object_id": item.object_id,
-        "slug": item.slug,
-        "content_hash": item.content_hash,
-        "updated": item.updated.isoformat() if item.updated else None,
-        "state": item.state,
-    }
-
-
-def ledger_item_from_dict(data: dict[str, Any]) -> LedgerItem:
-    state = data.get("state")
-    if state not in ("live", "deleted"):
-        raise ValueError(f"bad ledger state {state!r}")
-    return LedgerItem(
-        str(data["object_id"]),
-        str(data["slug"]),
-        str(data["content_hash"]),
-        _time_or_none(data.get("updated")),
-        state,
-    )
-
-
-def plan_from_dict(data: dict[str, Any]) -> PublishPlan:
-    """Parse a plan sent as JSON; ValueError/KeyError/TypeError on a malformed one."""
-    activities = []
-    for item in data["activities"]:
-        kind = item["kind"]
-        if kind not in ("create", "update", "delete", "update-actor", "move"):
-            raise ValueError(f"bad activity kind {kind!r}")
-        activity = item["activity"]
-        if not isinstance(activity, dict) or not isinstance(activity.get("id"), str):
-            raise ValueError("an activity needs an id")
-        activities.append(
-            PlannedActivity(
-                kind,
-                activity,
-                str(item["object_id"]),
-                item.get("slug"),
-                tuple(str(a) for a in item.get("extra_actors", ())),
-                item.get("in_reply_to"),
-                str(item.get("note", "")),
-            )
-        )
-    return PublishPlan(
-        tuple(activities),
-        tuple(ledger_item_from_dict(row) for row in data["ledger"]),
-        str(data["actor_hash"]),
-        bool(data["first_publish"]),
-        int(data.get("unchanged", 0)),
-        tuple(str(s) for s in data.get("silent_edits", ())),
-    )

@@ -6,14 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from site_gen.publish.built_site import read_built_site
-from site_gen.publish.plan import (
-    FRESH_WINDOW,
-    LedgerItem,
-    LedgerState,
-    plan_from_dict,
-    plan_publish,
-    plan_to_dict,
-)
+from site_gen.publish.plan import FRESH_WINDOW, LedgerItem, LedgerState, plan_publish
+from site_gen.publish.plan_wire import plan_from_dict, plan_to_dict
 from site_gen.publish.report import format_plan, plain_text
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -35,7 +35,7 @@ from site_function.routes._responses import activity_response, json_response
 from site_function.routes.admin import ADMIN_PREFIX, _guarded, _json_body
 from site_function.routes.documents import tombstone_for
 from site_function.runtime import FunctionRuntime
-from site_gen.publish.plan import ledger_item_to_dict, plan_from_dict
+from site_gen.publish.plan_wire import ledger_item_to_dict, plan_from_dict
 
 __all__ = ["routes"]
 
