@@ -15,6 +15,7 @@ from site_gen.build.theme import Theme
 from site_gen.build.views import site_view
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
+from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.urls import output_path_for_url
 
 __all__ = [
@@ -73,11 +74,11 @@ def render_index_pages(
 
 
 def tag_counts(posts: Sequence[Post]) -> dict[str, tuple[str, list[int]]]:
-    """Lowercased tag -> (name as first written, indexes of its posts in `posts`)."""
+    """Tag key (`hashtag_key`) -> (name as first written, indexes of its posts in `posts`)."""
     tags: dict[str, tuple[str, list[int]]] = {}
     for index, post in enumerate(posts):
         for tag in post.tags:
-            tags.setdefault(tag.lower(), (tag, []))[1].append(index)
+            tags.setdefault(hashtag_key(tag), (tag, []))[1].append(index)
     return dict(sorted(tags.items()))
 
 

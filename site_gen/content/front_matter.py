@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from site_gen.errors import ContentError
+from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.urls import SLUG_PATTERN
 
 __all__ = [
@@ -134,7 +135,7 @@ def _tags(value: Any, key: str) -> tuple[str, ...]:
                 f"'{key}' has an invalid tag {item!r} (letters and digits; no spaces, '#',"
                 " commas, slashes, '?' or '%')"
             )
-        if tag.lower() not in (t.lower() for t in tags):
+        if hashtag_key(tag) not in (hashtag_key(t) for t in tags):
             tags.append(tag)
     return tuple(tags)
 

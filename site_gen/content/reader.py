@@ -27,6 +27,7 @@ from site_gen.content.image_size import image_size
 from site_gen.content.markdown_render import render_markdown
 from site_gen.content.model import Image, Mention, Post
 from site_gen.errors import ContentError
+from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.urls import SLUG_PATTERN
 
 __all__ = ["SUMMARY_LENGTH", "merge_tags", "plain_summary", "read_post", "source_hash"]
@@ -54,12 +55,13 @@ def plain_summary(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
 
 
 def merge_tags(front: tuple[str, ...], inline: tuple[str, ...]) -> tuple[str, ...]:
-    """Front-matter tags first, then inline #hashtags, deduplicated case-insensitively."""
+    """Front-matter tags first, then inline #hashtags, one per tag as Mastodon sees it (item 72)."""
     seen: set[str] = set()
     merged: list[str] = []
     for tag in (*front, *inline):
-        if tag.lower() not in seen:
-            seen.add(tag.lower())
+        key = hashtag_key(tag)
+        if key not in seen:
+            seen.add(key)
             merged.append(tag)
     return tuple(merged)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from site_gen.content.federated_html import to_federated_html
 from site_gen.content.mentions import HANDLE_PATTERN, normalize_handle
+from site_gen.federation.hashtags import hashtag_key
 
 if TYPE_CHECKING:
     from site_gen.content.model import Mention
@@ -78,7 +79,7 @@ class _Linker(HTMLParser):
     def _link(self, match: re.Match[str]) -> str:
         if match.group("tag"):
             tag = match.group("tag")
-            self.tags.setdefault(tag.lower(), tag)
+            self.tags.setdefault(hashtag_key(tag), tag)
             href = html.escape(self.urls.tag_page(tag))
             return f'<a href="{href}" class="mention hashtag" rel="tag">#<span>{tag}</span></a>'
         mention = self.mentions.get(normalize_handle(match.group(0)))

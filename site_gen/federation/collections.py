@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from site_gen.federation.activities import build_create, embedded
 from site_gen.federation.context import POST_CONTEXT
+from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.objects import build_object, published_posts
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def build_featured_tags(posts: Sequence[Post], config: SiteConfig) -> dict[str, 
     spelling: dict[str, str] = {}
     for post in published_posts(posts):
         for tag in post.tags:
-            key = tag.lower()
+            key = hashtag_key(tag)
             counts[key] += 1
             spelling.setdefault(key, tag)
     ranked = sorted(counts, key=lambda key: (-counts[key], key))[:FEATURED_TAGS_LIMIT]

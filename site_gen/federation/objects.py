@@ -52,9 +52,13 @@ def addressing(post: Post, config: SiteConfig) -> dict[str, list[str]]:
 
 
 def _tags(post: Post, config: SiteConfig) -> list[dict[str, str]]:
+    # One Hashtag per tag page: `Café` and `cafe` are one tag to Mastodon (item 72); the
+    # name keeps the author's first spelling, the href is the normalised page.
+    pages: dict[str, str] = {}
+    for tag in post.tags:
+        pages.setdefault(config.urls.tag_page(tag), tag)
     tags: list[dict[str, str]] = [
-        {"type": "Hashtag", "href": config.urls.tag_page(tag), "name": f"#{tag}"}
-        for tag in post.tags
+        {"type": "Hashtag", "href": href, "name": f"#{tag}"} for href, tag in pages.items()
     ]
     seen: set[str] = set()
     for mention in post.mentions:

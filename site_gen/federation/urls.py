@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from site_gen.federation.hashtags import hashtag_key
+
 __all__ = [
     "ACTIVITY_JSON",
     "JRD_JSON",
@@ -182,8 +184,8 @@ class UrlScheme:
         return f"{self.base_url}/posts/{slug}/"
 
     def tag_page(self, tag: str) -> str:
-        """Tags are case-insensitive (Mastodon lowercases them); the page uses the lowercase."""
-        return f"{self.base_url}/tags/{quote(tag.lower(), safe='')}/"
+        """One page per tag as Mastodon normalises it (item 72): `Café` and `cafe` share it."""
+        return f"{self.base_url}/tags/{quote(hashtag_key(tag), safe='')}/"
 
     @property
     def archive(self) -> str:

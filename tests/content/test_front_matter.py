@@ -87,3 +87,9 @@ def test_tag_that_cannot_be_a_page_is_an_error_with_its_line(tag: str) -> None:
 def test_tags_with_dots_and_letters_stay_allowed() -> None:
     front = parse_front_matter("date: 2024-05-01\ntags: [node.js, C++, café]", PATH)
     assert front.tags == ("node.js", "C++", "café")
+
+
+def test_spellings_of_one_tag_are_kept_once_as_first_written() -> None:
+    # item 72: Mastodon sees `Café`, `cafe` and `CAFE` as one tag; Cyrillic stays its own.
+    front = parse_front_matter("date: 2024-05-01\ntags: [Café, cafe, CAFE, Ёлка, ёлка]", PATH)
+    assert front.tags == ("Café", "Ёлка")

@@ -8,7 +8,7 @@ import pytest
 
 from site_gen.config import SiteConfig, load_config
 from site_gen.content.model import Mention
-from site_gen.content.reader import read_post
+from site_gen.content.reader import merge_tags, read_post
 
 BOB = Mention(
     "@bob@social.example", "https://social.example/users/bob", "https://social.example/@bob"
@@ -43,3 +43,9 @@ def test_mentions_are_found_whatever_their_case(config: SiteConfig) -> None:
     assert [m.actor_id for m in post.mentions] == [BOB.actor_id]
     assert 'href="https://social.example/@bob"' in post.federated_html
     assert 'class="u-url mention"' in post.html
+
+
+def test_inline_hashtags_merge_with_front_matter_as_mastodon_normalises() -> None:
+    # item 72: `#cafe` in the text is the front matter's `Café`; the front matter spelling wins.
+    merged = merge_tags(("Café", "Python"), ("cafe", "CAFÉ", "python", "Привет"))
+    assert merged == ("Café", "Python", "Привет")

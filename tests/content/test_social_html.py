@@ -159,3 +159,13 @@ def test_linked_tags_and_mentions_survive_the_sanitizer() -> None:
     assert federated == (
         f"<p><strong>{HASHTAG.format(lower='garden', tag='Garden')}</strong></p><p>with {bob}</p>"
     )
+
+
+def test_accented_and_plain_hashtags_are_one_tag() -> None:
+    # item 72: the href is the normalised page, the text keeps what the author wrote.
+    html, tags = link_tags_and_mentions("<p>#Café #cafe #日本語</p>", URLS, {})
+    accented = HASHTAG.format(lower="cafe", tag="Café")
+    plain = HASHTAG.format(lower="cafe", tag="cafe")
+    japanese = HASHTAG.format(lower="%E6%97%A5%E6%9C%AC%E8%AA%9E", tag="日本語")
+    assert html == f"<p>{accented} {plain} {japanese}</p>"
+    assert tags == ("Café", "日本語")
