@@ -19,6 +19,7 @@ from site_function.store._sql_core import (
     placeholders,
 )
 from site_function.store.base import Interaction, ModerationState, RemoteActor, RemoteKey
+from site_function.store.migrations import seen_activity_key
 
 __all__ = ["RecordStatements"]
 
@@ -161,15 +162,15 @@ class RecordStatements(SqlCore):
     def remember_activity(self, activity_id: str, now: datetime) -> bool:
         with self._transaction(write=True) as cur:
             cur.execute(
-                "INSERT INTO seen_activities (activity_id, seen_at) VALUES (?, ?)"
-                " ON CONFLICT (activity_id) DO NOTHING",
-                (activity_id, self._encode_time(now)),
+                "INSERT INTO seen_activity_keys (activity_key, seen_at) VALUES (?, ?)"
+                " ON CONFLICT (activity_key) DO NOTHING",
+                (seen_activity_key(activity_id), self._encode_time(now)),
             )
             return cur.rowcount > 0
 
     def forget_activities_before(self, cutoff: datetime) -> int:
         with self._transaction(write=True) as cur:
             cur.execute(
-                "DELETE FROM seen_activities WHERE seen_at < ?", (self._encode_time(cutoff),)
+                "DELETE FROM seen_activity_keys WHERE seen_at < ?", (self._encode_time(cutoff),)
             )
             return max(cur.rowcount, 0)

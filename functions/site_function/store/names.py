@@ -15,6 +15,10 @@ def normalize_domain(domain: str) -> str:
     text = domain.strip().rstrip(".").lower()
     if not text:
         return ""
+    if text.isascii():
+        # The idna codec returns ASCII text unchanged (or refuses it, and then it is kept as
+        # is below): skip its slow per-label work, which every Follow paid.
+        return text
     try:
         return text.encode("idna").decode("ascii")
     except UnicodeError:

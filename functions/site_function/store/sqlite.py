@@ -30,6 +30,7 @@ from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store.base import InboxItem, NewDelivery, StoreError
+from site_function.store.migrations import seen_activity_key
 
 __all__ = ["SqliteStore"]
 
@@ -79,6 +80,8 @@ class SqliteStore(InboxStatements, QueueStatements):
                 # NORMAL in WAL mode never corrupts; a power cut may lose the last commits.
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Migration 2 computes this in SQL; PostgreSQL has sha256() built in.
+            conn.create_function("site_seen_key", 1, seen_activity_key, deterministic=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self._path}: {exc}") from exc
         with self._registry:

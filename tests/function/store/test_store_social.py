@@ -425,3 +425,36 @@ def test_datetimes_come_back_in_utc(store: Store) -> None:
     assert got is not None
     assert got.fetched_at == NOW.replace(microsecond=123456)
     assert got.fetched_at.tzinfo == UTC
+
+
+def test_activities_seen_before_migration_2_stay_seen(backend: Backend) -> None:
+    from site_function.store._sql_core import SqlCore
+    from site_function.store.migrations import statements_for
+
+    store = backend.open(migrate=False)
+    assert isinstance(store, SqlCore)
+    with store._transaction(write=True) as cur:  # a database left at schema version 1
+        cur.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            f" applied_at {'TIMESTAMPTZ' if store.dialect == 'postgres' else 'TEXT'} NOT NULL)"
+        )
+        for statement in statements_for(MIGRATIONS[0], store.dialect):
+            cur.execute(statement)
+        cur.execute(
+            "INSERT INTO schema_migrations VALUES (1, 'initial schema', ?)",
+            (store._encode_time(NOW),),
+        )
+        cur.execute(
+            "INSERT INTO seen_activities (activity_id, seen_at) VALUES (?, ?), (?, ?)",
+            ("https://m.example/old/1", store._encode_time(NOW),
+             "https://m.example/old/2", store._encode_time(NOW + timedelta(days=2))),
+        )  # fmt: skip
+    assert store.schema_version() == 1
+    store.migrate()
+    assert store.schema_version() == MIGRATIONS[-1].version
+    assert store.remember_activity("https://m.example/old/1", NOW) is False
+    assert store.remember_activity("https://m.example/old/2", NOW) is False
+    assert store.remember_activity("https://m.example/new/1", NOW) is True
+    assert store.forget_activities_before(NOW + timedelta(days=1)) == 2  # old/1 and new/1
+    assert store.remember_activity("https://m.example/old/1", NOW) is True
+    assert store.remember_activity("https://m.example/old/2", NOW) is False
