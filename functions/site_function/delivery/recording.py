@@ -148,7 +148,10 @@ class HostBreakers:
 
     async def failure(self, row: Delivery, error: str, now: datetime) -> None:
         if row.host not in self._known:  # the first failure of this host in this drain
-            self._known[row.host] = await asyncio.to_thread(self._store.get_host, row.host)
+            stored = await asyncio.to_thread(self._store.get_host, row.host)
+            # Another failure of the same host may have been counted while this one waited for
+            # the store: keep its newer state rather than the stored one.
+            self._known.setdefault(row.host, stored)
         before = self._known.get(row.host)
         after = host_after_failure(before, row.host, error, now, self._policy)
         self._known[row.host] = after
@@ -156,6 +159,7 @@ class HostBreakers:
             after.paused_until is not None
             and after.paused_until > now
             and (before is None or before.paused_until != after.paused_until)
+            and row.host not in self.paused
         ):
             self.paused.append(row.host)
         self._recorder.host_changed(after)

@@ -262,3 +262,33 @@ async def test_rows_not_sent_within_half_the_lease_go_back_without_an_attempt(  
     done = store.list_deliveries("done")
     assert [d.attempts for d in done] == [1] * 6  # one real attempt each, nothing more
     assert sorted(r.path for r in receiver.requests) == sorted(f"/queue/{i}" for i in range(6))
+
+
+async def test_concurrent_failures_of_one_host_are_all_counted(store: Store) -> None:
+    """Two failures of a host met for the first time in a drain both wait for its stored
+    state; the later one must not overwrite the count the earlier one made."""
+    import asyncio
+    import time
+
+    from site_function.delivery.engine import DrainSettings
+    from site_function.delivery.policy import BreakerPolicy
+    from site_function.delivery.recording import HostBreakers, OutcomeRecorder
+
+    class SlowHosts:
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(store, name)
+
+        def get_host(self, host: str):  # type: ignore[no-untyped-def]
+            time.sleep(0.05)  # both failures wait here at once
+            return store.get_host(host)
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    inbox = "https://dead.example/inbox"
+    store.enqueue([NewDelivery(f"a{i}", inbox, _body()) for i in range(2)], now)
+    rows = store.claim_due(now, 2, timedelta(minutes=1))
+    policy = BreakerPolicy(trip_after=2, failing_for=timedelta(0), pause=timedelta(hours=1))
+    settings = DrainSettings(breaker=policy)
+    recorder = OutcomeRecorder(store, settings, lambda: now, None)
+    breakers = HostBreakers(SlowHosts(), policy, recorder)  # type: ignore[arg-type]
+    await asyncio.gather(*(breakers.failure(row, "503", now) for row in rows))
+    assert breakers.paused == [host_of(inbox)]  # two failures in a row: tripped, listed once
