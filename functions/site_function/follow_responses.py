@@ -7,7 +7,8 @@ fresh https id on our host (item 46); the caller supplies it so tests can pin it
 
 from __future__ import annotations
 
-import uuid
+import secrets
+import time
 from typing import Any, Literal
 
 from site_gen.federation.serialize import serialize
@@ -21,8 +22,12 @@ _FOLLOW_FIELDS = ("id", "type", "actor", "object", "to", "cc", "published")
 
 
 def new_activity_id(urls: UrlScheme, kind: str) -> str:
-    """A unique id for an activity the function sends, e.g. `.../ap/activities/accept-<hex>`."""
-    return urls.function_activity(f"{kind.lower()}-{uuid.uuid4().hex}")
+    """A unique id for an activity the function sends, e.g. `.../ap/activities/accept-<hex>`.
+
+    Time-ordered (nanoseconds first) so the delivery queue's unique index grows at its end
+    instead of at random places, and unguessable (64 random bits after it).
+    """
+    return urls.function_activity(f"{kind.lower()}-{time.time_ns():016x}{secrets.token_hex(8)}")
 
 
 def _embedded_follow(follow: dict[str, Any]) -> dict[str, Any]:
