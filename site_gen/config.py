@@ -68,6 +68,13 @@ class SiteConfig:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def bio_paragraphs(self) -> tuple[str, ...]:
+        """The bio's paragraphs (split at blank lines, white space folded), for the profile
+        page and the actor alike."""
+        blocks = self.bio.replace("\r\n", "\n").split("\n\n")
+        return tuple(" ".join(block.split()) for block in blocks if block.strip())
+
+    @property
     def urls(self) -> UrlScheme:
         return UrlScheme(self.base_url, self.username, self.function_url)
 

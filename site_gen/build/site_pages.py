@@ -17,9 +17,8 @@ __all__ = ["render_site_pages"]
 
 def _profile(config: SiteConfig, post_count: int) -> dict[str, object]:
     urls = config.urls
-    paragraphs = [p.strip() for p in config.bio.split("\n\n") if p.strip()]
     return {
-        "bio": [" ".join(p.split()) for p in paragraphs],
+        "bio": list(config.bio_paragraphs),
         "header": urls.asset(config.header) if config.header else None,
         "fields": [
             {

@@ -47,10 +47,9 @@ def _image(config: SiteConfig, path: str) -> dict[str, Any]:
     return {"type": "Image", "mediaType": media_type, "url": url}
 
 
-def _summary_html(bio: str) -> str:
-    """The bio as HTML paragraphs: blank lines split paragraphs, as in Markdown."""
-    paragraphs = [p.strip() for p in bio.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs)
+def _summary_html(config: SiteConfig) -> str:
+    """The bio as HTML paragraphs, as the profile page shows it."""
+    return "".join(f"<p>{html.escape(p)}</p>" for p in config.bio_paragraphs)
 
 
 def _field_value_html(value: str) -> str:
@@ -110,7 +109,7 @@ def build_actor(
         # FEP-2c59 (item 15): the canonical handle, without the leading "@".
         "webfinger": urls.acct.removeprefix("acct:"),
         "name": config.display_name,
-        "summary": _summary_html(config.bio),
+        "summary": _summary_html(config),
         "url": urls.profile,
         "published": published,
         "inbox": urls.inbox,
