@@ -3,7 +3,7 @@
     .venv/bin/python bench/fanout.py [--followers 10000] [--inboxes 2000] [--rounds 3]
                                      [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
-Receiver: nginx (`return 202;`, 1 worker, as in ../shared/PERFORMANCE.md section 3) on
+Receiver: nginx (`return 202;`, 1 worker, the receiver the reference figures used) on
 127.0.0.1, HTTP and HTTPS (a self-signed wildcard certificate made here), started and stopped
 by PID. Two scenarios, each measured for the engine and, in the same run, for the limit:
 
@@ -187,7 +187,7 @@ def inbox_urls(scenario: str, count: int, http_port: int, https_port: int) -> li
 
 
 def body() -> bytes:
-    text = "Lorem ipsum dolor sit amet, " * 60  # a 2 KB activity, as in PERFORMANCE.md
+    text = "Lorem ipsum dolor sit amet, " * 60  # a 2 KB activity, as the reference figures used
     activity = {
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": URLS.activity(f"create-{uuid.uuid4().hex}"),

@@ -242,7 +242,18 @@ async def drive(
 
 
 def function_env(tmp: Path, database_url: str, key_file: Path) -> dict[str, str]:
+    # The owner's settings come from the build: a minimal built actor that accepts follows,
+    # so each Follow queues its Accept as on a published site (else Follows wait, pending).
+    documents = tmp / "documents"
+    actor = documents / "ap" / "actor"
+    actor.parent.mkdir(parents=True, exist_ok=True)
+    actor.write_text(
+        json.dumps(
+            {"id": f"{OUR_BASE}/ap/actor", "type": "Person", "manuallyApprovesFollowers": False}
+        )
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("SITE_GEN_")}
+    env["SITE_GEN_DOCUMENTS_DIR"] = str(documents)
     env.update(
         SITE_GEN_BASE_URL=OUR_BASE,
         SITE_GEN_USERNAME="alice",
