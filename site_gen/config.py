@@ -16,12 +16,15 @@ from urllib.parse import urlsplit
 
 from site_gen.errors import ConfigError
 from site_gen.federation.urls import UrlScheme
+from site_gen.loopback import is_loopback_host
+from site_gen.yaml_errors import explain_yaml_error
 
 __all__ = [
     "CONFIG_FILENAME",
     "HOSTING_TARGETS",
     "ProfileField",
     "SiteConfig",
+    "check_profile_images",
     "load_config",
     "parse_config",
 ]
@@ -146,7 +149,7 @@ def _https_url(value: Any, key: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"'{key}' must be a URL such as https://example.com")
     parts = urlsplit(value.strip())
-    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    local = is_loopback_host(parts.hostname)
     if (
         parts.scheme not in ("https", "http")
         or not parts.netloc
@@ -276,6 +279,30 @@ def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
     return tuple(result)
 
 
+_SETTING_LINE = re.compile(r"^\s+([A-Za-z_]+)\s*:(?:\s|$)")
+
+
+def _setting_inside_block(key: str, node: Any, lines: list[str], path: Path) -> None:
+    """A `key: value` line indented under `bio: |` is part of the bio, not a setting: say so.
+
+    Only known keys are looked for, so prose with a colon in it stays prose.
+    """
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode) or node.style not in ("|", ">"):
+        return
+    last = min(node.end_mark.line, len(lines) - 1)
+    for index in range(node.start_mark.line + 1, last + 1):
+        match = _SETTING_LINE.match(lines[index])
+        if match and match.group(1) in _ALL_KEYS:
+            raise ConfigError(
+                f"this line is indented under {key}: {node.style} so it is part of the {key}; "
+                "remove the indentation to make it a setting",
+                path,
+                index + 1,
+            )
+
+
 def _suggest(key: str) -> str:
     import difflib
 
@@ -290,18 +317,20 @@ def parse_config(text: str, path: Path) -> SiteConfig:
     try:
         root_node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"not valid YAML: {problem}", path, line) from None
+        explained = explain_yaml_error(text, first_line=1)
+        if explained is not None:
+            raise ConfigError(explained.message, path, explained.line) from None
+        raise ConfigError(f"not valid YAML: {exc}", path) from None
     if root_node is None or not isinstance(root_node, yaml.MappingNode):
         raise ConfigError("must be a mapping of keys such as base_url, username", path, 1)
 
     values: dict[str, Any] = {}
     seen_lines: dict[str, int] = {}
+    lines = text.split("\n")
     for key_node, value_node in root_node.value:
         key = key_node.value
         line = key_node.start_mark.line + 1
+        _setting_inside_block(key, value_node, lines, path)
         if key in seen_lines:
             raise ConfigError(
                 f"key '{key}' appears twice (first on line {seen_lines[key]})", path, line
@@ -341,3 +370,27 @@ def load_config(site_dir: Path | str) -> SiteConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path) from None
     return parse_config(text, path)
+
+
+def check_profile_images(config: SiteConfig) -> None:
+    """The avatar and header, when given as paths, are files under static/.
+
+    Checked by `build` and `check`, which need the files, not by `load_config`: a command that
+    only talks to the function (keys, followers) must not stop on a missing image.
+    """
+    from site_gen.content.local_images import is_remote, missing_image
+
+    path = config.root / CONFIG_FILENAME
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+
+    for key in ("avatar", "header"):
+        value = getattr(config, key)
+        if value is None or is_remote(value):
+            continue
+        missing = missing_image(config.static_dir, value, value)
+        if missing is not None:
+            line = next(
+                (n for n, t in enumerate(text.split("\n"), 1) if re.match(rf"{key}\s*:", t)),
+                None,
+            )
+            raise ConfigError(f"'{key}': {missing}", path, line)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.config import load_config, parse_config
+from site_gen.config import check_profile_images, load_config, parse_config
 from site_gen.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,3 +86,60 @@ def test_invalid_yaml_has_a_line(tmp_path: Path) -> None:
 def test_missing_file_suggests_init(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="site-gen init"):
         load_config(tmp_path)
+
+
+def test_a_setting_indented_under_the_bio_is_named(tmp_path: Path) -> None:
+    text = MINIMAL + "bio: |\n  I write about bikes.\n  language: fr\n"
+    with pytest.raises(ConfigError) as caught:
+        _parse(text, tmp_path)
+    assert caught.value.line == 6
+    assert caught.value.message == (
+        "this line is indented under bio: | so it is part of the bio; remove the indentation"
+        " to make it a setting"
+    )
+
+
+def test_a_folded_bio_names_its_indicator(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"site.yaml:5: this line is indented under bio: >"):
+        _parse(MINIMAL + "bio: >\n  hosting: netlify\n", tmp_path)
+
+
+def test_prose_with_colons_in_the_bio_stays_prose(tmp_path: Path) -> None:
+    bio = "bio: |\n  Note: I ride bikes.\n  Home: Lyon\n\n  Languages: en, fr\nlanguage: fr\n"
+    config = _parse(MINIMAL + bio, tmp_path)
+    assert config.bio_paragraphs == ("Note: I ride bikes. Home: Lyon", "Languages: en, fr")
+    assert config.language == "fr"
+
+
+def _site(tmp_path: Path, extra: str) -> Path:
+    (tmp_path / "static" / "images").mkdir(parents=True)
+    (tmp_path / "static" / "images" / "avatar.png").write_bytes(b"png")
+    (tmp_path / "site.yaml").write_text(MINIMAL + extra, "utf-8")
+    return tmp_path
+
+
+def test_an_avatar_typo_suggests_the_closest_file(tmp_path: Path) -> None:
+    site = _site(tmp_path, "title: Notes\navatar: images/avatr.png\n")
+    config = load_config(site)  # commands that need no image still work
+    with pytest.raises(ConfigError) as caught:
+        check_profile_images(config)
+    assert caught.value.line == 5
+    assert caught.value.message == (
+        "'avatar': image 'images/avatr.png' not found under static/:"
+        " did you mean images/avatar.png?"
+    )
+
+
+def test_a_missing_header_without_a_close_name_says_where_to_put_it(tmp_path: Path) -> None:
+    site = _site(tmp_path, "header: banner/wide.jpg\n")
+    with pytest.raises(
+        ConfigError, match=r"site.yaml:4: 'header': .*put the file at static/banner"
+    ):
+        check_profile_images(load_config(site))
+
+
+def test_remote_and_present_profile_images_pass(tmp_path: Path) -> None:
+    site = _site(tmp_path, "avatar: /images/avatar.png\nheader: https://cdn.example.org/h.jpg\n")
+    config = load_config(site)
+    check_profile_images(config)
+    assert (config.avatar, config.header) == ("/images/avatar.png", "https://cdn.example.org/h.jpg")

@@ -4,8 +4,8 @@ Routes come from the modules named in `_ROUTE_MODULES`, matched in that order (t
 documents come last: they are a catch-all for `/ap/...` GETs); the inbox's POSTs skip
 Starlette's stack (`FunctionApp`). Exceptions become HTTP statuses in one place,
 `routes._responses.error_answer`: an owner's impossible request is its own status
-(400/404/413), a store failure is 503 (the sender retries, item 57), anything else is a bug
-and a plain 500.
+(400/404/413), a store failure is 503 (the sender retries, FEDERATION.md#ignore-unknown), anything
+else is a bug and a plain 500.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ def create_app(
 
         store = open_store(settings.database_url)
     runtime = FunctionRuntime(settings, store, session_factory=session_factory, clock=clock)
+    runtime.seed_owner_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

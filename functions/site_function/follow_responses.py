@@ -1,8 +1,9 @@
 """Accept and Reject of a Follow: the two documents the function itself writes (sans-IO).
 
-Both embed the whole Follow with its original `id`, `actor` and `object` (items 45, 49):
+Both embed the whole Follow with its original `id`, `actor` and `object`
+(FEDERATION.md#accept-embeds-follow):
 Mastodon matches the answer by the Follow's id or by the embedded actor. Each answer gets a
-fresh https id on our host (item 46); the caller supplies it so tests can pin it.
+fresh https id on our host (FEDERATION.md#response-ids); the caller supplies it so tests can pin it.
 """
 
 from __future__ import annotations

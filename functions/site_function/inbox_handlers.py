@@ -1,4 +1,4 @@
-"""What each verified activity does (interop section F); anything unknown is ignored.
+"""What each verified activity does (FEDERATION.md#inbox); anything unknown is ignored.
 
 Handlers are synchronous and run in the same worker-thread call as the inbox's block check and
 idempotency record, so the common case costs one hop to the store per request. A handler that
@@ -7,9 +7,9 @@ inbox fetches it (async, signed) and runs the handler again with it in `HandlerC
 
 Replies are stored under the id of the reply Note (not of its Create), so a later Update or
 Delete of that Note finds the same row. That stored id (the Note's for a reply, the activity's
-for a Like or Announce) must be on the actor's own origin (item 6, as Mastodon requires of a
-Create's object): otherwise anyone could take a predictable future id of another server's
-account first, and the real reply or Like would then be ignored as already held.
+for a Like or Announce) must be on the actor's own origin (FEDERATION.md#one-host, as Mastodon
+requires of a Create's object): otherwise anyone could take a predictable future id of another
+server's account first, and the real reply or Like would then be ignored as already held.
 """
 
 from __future__ import annotations
@@ -28,12 +28,18 @@ from site_function.store.base import (
     Interaction,
     InteractionKind,
     NewDelivery,
+    OwnerSettings,
     RemoteActor,
     Store,
 )
 from site_gen.federation.urls import UrlScheme
 
-__all__ = ["Handled", "HandlerContext", "NeedsActor", "handle_activity"]
+__all__ = [
+    "Handled",
+    "HandlerContext",
+    "NeedsActor",
+    "handle_activity",
+]
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,12 @@ class NeedsActor:
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What handlers know besides the store: our URLs, the owner's choice, the time."""
+    """What handlers know besides the store: our URLs, the time, and the owner's settings
+    the function read from the build (`owner_fallback`), which count only until a publish
+    stored them (`Store.get_owner_settings`)."""
 
     urls: UrlScheme
-    manually_approves_followers: bool
+    owner_fallback: OwnerSettings | None
     now: datetime
     fetched: RemoteActor | None = None
     fetch_tried: bool = False
@@ -70,6 +78,12 @@ Handler = Callable[[Store, HandlerContext, dict[str, Any], str], Result]
 
 def _is_our_post(urls: UrlScheme, object_id: str | None) -> bool:
     return object_id is not None and object_id.startswith(urls.post_object(""))
+
+
+def _owner(store: Store, ctx: HandlerContext) -> OwnerSettings | None:
+    """The owner's settings: as last published, else as the build states them, else None
+    (unknown: nothing may be decided that the owner might want to decide)."""
+    return store.get_owner_settings() or ctx.owner_fallback
 
 
 # --- follows --------------------------------------------------------------------------------
@@ -86,16 +100,35 @@ def _follow(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_i
         return Handled("follower actor could not be fetched: ignored")
     existing = store.get_follower(actor_id)
     keep = existing is not None and existing.state == "accepted"
-    state: FollowState = "pending" if ctx.manually_approves_followers and not keep else "accepted"
+    owner = _owner(store, ctx)
+    if owner is not None and owner.moved_to is not None and not keep:
+        return _refuse_follow(store, ctx, activity, actor, existing is not None)
+    # Unknown settings (no publish yet, no build to read) hold the request for the owner.
+    held = owner is None or owner.manually_approves_followers
+    state: FollowState = "pending" if held and not keep else "accepted"
     follower = Follower(
         actor_id, follow_id, actor.inbox, actor.shared_inbox, state, activity, ctx.now, ctx.now
     )
     deliveries: list[NewDelivery] = []
-    if state == "accepted":  # items 45-46; a duplicate Follow gets a fresh Accept (item 44)
+    if state == "accepted":  # FEDERATION.md#accept-embeds-follow; a repeat too
         answer_id, body = follow_response_body("Accept", activity, ctx.urls)
         deliveries.append(NewDelivery(answer_id, actor.inbox, body))
     store.save_follower(follower, deliveries, ctx.now)
     return Handled(f"follow {state}", queued=bool(deliveries))
+
+
+def _refuse_follow(
+    store: Store, ctx: HandlerContext, activity: dict[str, Any], actor: RemoteActor, held: bool
+) -> Result:
+    """A moved account takes no new followers (as on Mastodon, which refuses to follow one):
+    Reject, and drop a request still held. Followers already accepted keep their Accept."""
+    answer_id, body = follow_response_body("Reject", activity, ctx.urls)
+    reject = [NewDelivery(answer_id, actor.inbox, body)]
+    if held:
+        store.remove_follower(actor.id, reject, ctx.now)
+    else:
+        store.enqueue(reject, ctx.now)
+    return Handled("follow rejected: the account moved", queued=True)
 
 
 def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
@@ -105,8 +138,8 @@ def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
     if inner_type in ("", "Follow"):
         follower = store.get_follower_by_follow_id(inner_id) if inner_id else None
         if follower is None or follower.actor_id != actor_id:
-            # item 48: by actor. Also when the follow id is another's: Follow ids are chosen
-            # by senders, so someone may have reused this one to make this Undo miss.
+            # FEDERATION.md#undo-follow: by actor. Also when the follow id is another's: Follow ids
+            # are chosen by senders, so someone may have reused this one to make this Undo miss.
             own = store.get_follower(actor_id)
             if own is not None and (inner_type == "Follow" or own.follow_id == inner_id):
                 follower = own
@@ -121,7 +154,7 @@ def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
 def _block(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
     if first_id(activity.get("object")) != ctx.urls.actor:
         return Handled("block of someone else: ignored")
-    removed = store.remove_follower(actor_id, (), ctx.now)  # item 51
+    removed = store.remove_follower(actor_id, (), ctx.now)  # FEDERATION.md#blocked-by
     return Handled("blocked us: follower removed" if removed else "blocked us")
 
 
@@ -130,7 +163,7 @@ def _block(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id
 
 def _delete(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
     object_id = first_id(activity.get("object"))
-    if object_id == actor_id:  # item 52
+    if object_id == actor_id:  # FEDERATION.md#actor-deleted
         store.forget_actor(actor_id)
         return Handled("actor deleted", forget_keys_of=actor_id)
     if object_id and store.remove_interaction(object_id, actor_id):
@@ -142,6 +175,8 @@ def _move(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
     target = first_id(activity.get("target"))
     if first_id(activity.get("object")) != actor_id or target is None or target == actor_id:
         return Handled("move not of the actor itself: ignored")
+    if target == ctx.urls.actor:
+        return _move_in(store, ctx, actor_id)
     old = store.get_follower(actor_id)
     if old is None:
         return Handled("move of a non-follower: ignored")
@@ -149,11 +184,22 @@ def _move(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
         return NeedsActor(target, refresh=True)
     new = ctx.fetched
     if new is None or new.id != target or actor_id not in new.also_known_as:
-        return Handled("move target does not name the old account: ignored")  # item 53
+        # FEDERATION.md#move-aliases
+        return Handled("move target does not name the old account: ignored")
     moved = Follower(new.id, old.follow_id, new.inbox, new.shared_inbox, old.state,
                      old.follow_activity, old.created_at, ctx.now)  # fmt: skip
     store.move_follower(actor_id, moved, ctx.now)
     return Handled("follower moved")
+
+
+def _move_in(store: Store, ctx: HandlerContext, actor_id: str) -> Result:
+    """One of the owner's old accounts moved here. Nothing changes: the old account's
+    followers arrive as ordinary Follows, decided by the owner's approval setting (accepting
+    them unseen would let anyone in while the move lasts). Only a listed alias is noted."""
+    owner = _owner(store, ctx)
+    if owner is None or actor_id not in owner.also_known_as:
+        return Handled("move to us from an account not in also_known_as: ignored")
+    return Handled("moved in from an account in also_known_as")
 
 
 def _update(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
@@ -188,7 +234,7 @@ def _like_or_announce(
     activity_id = first_id(activity.get("id"))
     if not _is_our_post(ctx.urls, object_id) or activity_id is None or object_id is None:
         return Handled("not about our posts: ignored")
-    if not same_origin(activity_id, actor_id):  # item 6
+    if not same_origin(activity_id, actor_id):  # FEDERATION.md#one-host
         return Handled("activity id not on the actor's origin: ignored")
     kind: InteractionKind = "like" if activity_type(activity) == "Like" else "announce"
     return _save(store, ctx, activity_id, kind, actor_id, object_id, activity)
@@ -204,7 +250,7 @@ def _reply(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id
         return Handled("not a reply to our posts: ignored")
     if first_id(note.get("attributedTo")) != actor_id:
         return Handled("reply attributed to someone else: ignored")
-    if not same_origin(note_id, actor_id):  # item 6
+    if not same_origin(note_id, actor_id):  # FEDERATION.md#one-host
         return Handled("reply id not on the actor's origin: ignored")
     return _save(store, ctx, note_id, "reply", actor_id, in_reply_to, activity)
 
@@ -225,7 +271,8 @@ _HANDLERS: dict[str, Handler] = {
 def handle_activity(
     store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
 ) -> Result:
-    """Run the handler of the activity's type; unknown types are ignored (item 57)."""
+    """Run the handler of the activity's type; unknown types are ignored
+    (FEDERATION.md#ignore-unknown)."""
     handler = _HANDLERS.get(activity_type(activity))
     if handler is None:
         return Handled(f"{activity_type(activity)}: ignored")

@@ -1,4 +1,4 @@
-"""The inbox, stage by stage (interop section D): from raw request to a status and a reason.
+"""The inbox, stage by stage (FEDERATION.md#inbox-rules): from raw request to a status and a reason.
 
 The order is the contract; each stage either answers or hands on:
 
@@ -7,20 +7,22 @@ The order is the contract; each stage either answers or hands on:
 2. A signature must be present and readable (401).
 3. A keyId on a blocked domain, or a body whose actor is blocked, is refused before any
    fetch (403, nothing stored, no outgoing request).
-4. Delete{actor == object} of an actor we never knew: 202 without a key fetch (item 38).
-5. The key: in-process cache, store, then a signed fetch (item 35); failure is 401.
-6. Verify (items 26-33); after BAD_SIGNATURE with a key we had cached, refetch it once,
-   rate-limited (item 37). Any failure is 401 with the reason.
+4. Delete{actor == object} of an actor we never knew: 202 without a key fetch
+   (FEDERATION.md#unknown-actor-delete).
+5. The key: in-process cache, store, then a signed fetch (FEDERATION.md#key-resolution);
+   failure is 401.
+6. Verify (FEDERATION.md#inbox-rules); after BAD_SIGNATURE with a key we had cached, refetch
+   it once, rate-limited (FEDERATION.md#key-refetch). Any failure is 401 with the reason.
 7. Parse the JSON (400: invalid, too deep, no type or actor).
-8. The key's owner must be the activity's actor (401, item 36).
-9-10. ONE store transaction (`Store.receive_activity`): a blocked actor or domain gets 403
-   and nothing is stored; an activity id seen before is 202 (item 56); else the handler
-   runs and its effect and the activity id are committed together, then 202. A handler
-   that needs a remote actor (a Follow's follower, a Move's target) rolls back, the actor
-   is fetched, and the transaction runs again with it. If that fetch fails transiently the
-   answer is 503 with Retry-After (the sender retries); permanently, 400 (403 for an
-   address we refuse); nothing is stored either way. Verification always finishes before
-   the answer (item 32).
+8. The key's owner must be the activity's actor (401, FEDERATION.md#key-owner-is-actor).
+9-10. ONE store transaction (`Store.receive_activity`): a blocked actor or domain gets 403 and
+   nothing is stored; an activity id seen before is 202 (FEDERATION.md#idempotent-inbox); else the
+   handler runs and its effect and the activity id are committed together, then 202. A handler that
+   needs a remote actor (a Follow's follower, a Move's target) rolls back, the actor is fetched, and
+   the transaction runs again with it. If that fetch fails transiently the answer is 503 with
+   Retry-After (the sender retries); permanently, 400 (403 for an address we refuse); nothing is
+   stored either way. Verification always finishes before the answer
+   (FEDERATION.md#verify-on-arrival).
 
 The size limit (413) is enforced while reading the body, before stage 1.
 """
@@ -46,6 +48,7 @@ __all__ = ["InboxOutcome", "InboxRequest", "is_activity_content_type", "receive"
 log = logging.getLogger("site_function.inbox")
 _AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 RETRY_AFTER_SECONDS = 60
+_OWNER_DECIDES = frozenset({"Follow", "Move"})  # types whose handling the owner's settings steer
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class InboxOutcome:
 
 
 def is_activity_content_type(value: str) -> bool:
-    """activity+json, or ld+json with the ActivityStreams profile (item 1)."""
+    """activity+json, or ld+json with the ActivityStreams profile (FEDERATION.md#activity-json)."""
     media, _, params = value.partition(";")
     media = media.strip().lower()
     if media == "application/activity+json":
@@ -215,14 +218,18 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
     actor_id = first_id(activity.get("actor"))
     if actor_id is None or actor_id != key.owner:
         return InboxOutcome(401, "actor_mismatch", "the key's owner is not the activity's actor")
-    # 9-10. blocks, idempotency (item 56) and the handler: one store transaction
+    # 9-10. blocks, idempotency (FEDERATION.md#idempotent-inbox) and the handler: one store
+    # transaction
     activity_id = first_id(activity.get("id"))
     if activity_id is not None and not same_origin(activity_id, actor_id):
         # Ids are the sender's text: one naming another server's URL is remembered as this
         # actor's, so it cannot make that server's real activity look like a duplicate.
         activity_id = f"{actor_id} {activity_id}"
-    settings = runtime.settings
-    context = HandlerContext(runtime.urls, settings.manually_approves_followers, runtime.clock())
+    # The owner's settings as the build states them count until a publish stored them; only
+    # Follow and Move look at them, so a Like never waits for that read.
+    needs_owner = activity_type(activity) in _OWNER_DECIDES
+    fallback = await runtime.owner_fallback() if needs_owner else None
+    context = HandlerContext(runtime.urls, fallback, runtime.clock())
     handle = functools.partial(_run_handler, context, activity, actor_id, None)
     result = await runtime.receive_activity(InboxItem(actor_id, activity_id, context.now, handle))
     if isinstance(result, NeedsActor):

@@ -1,10 +1,10 @@
 """Find the public key a signature names: in-process cache, then the store, then a signed fetch.
 
-Item 35: drop the fragment and fetch the key's document with a signed GET; find the key whose
-`id` is the keyId; if the document is a stub (GoToSocial's `.../main-key`), fetch its owner
-and require that the owner lists the same key. The key's owner and the keyId must share an
-origin, so a server can only vouch for its own accounts. Item 37: keys are cached, and after
-a failed verification the key may be refetched once per `refetch_interval` (rotation).
+FEDERATION.md#key-resolution: drop the fragment and fetch the key's document with a signed GET; find
+the key whose `id` is the keyId; if the document is a stub (GoToSocial's `.../main-key`), fetch its
+owner and require that the owner lists the same key. The key's owner and the keyId must share an
+origin, so a server can only vouch for its own accounts. FEDERATION.md#key-refetch: keys are cached,
+and after a failed verification the key may be refetched once per `refetch_interval` (rotation).
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ class KeyResolver:
         return await self._fetch_key(key_id)
 
     def may_refetch(self, key_id: str) -> bool:
-        """Item 37: at most one refetch per key per interval, so forgeries cannot make us
-        hammer a server (or ourselves)."""
+        """FEDERATION.md#key-refetch: at most one refetch per key per interval, so forgeries
+        cannot make us hammer a server (or ourselves)."""
         now = self._clock()
         last = self._last_refetch.get(key_id)
         if last is not None and now - last < self._refetch_interval:
@@ -155,7 +155,7 @@ class KeyResolver:
             # A key stub (GoToSocial's `/main-key` answers `{id: <owner>, publicKey}`), a Key
             # document, or any document served elsewhere than at the owner's URL: it may not
             # speak for the owner (a page on a shared origin could name another account), so
-            # the owner itself must list this very key (item 35.3).
+            # the owner itself must list this very key (FEDERATION.md#key-resolution).
             owner_result = await self._fetch(owner)
             if not owner_result.ok:
                 return KeyFailure("key_owner_fetch", f"fetching the owner: {owner_result.outcome}")

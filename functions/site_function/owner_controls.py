@@ -3,7 +3,8 @@
 The admin API (in a worker thread) and the `site-gen followers|blocks --database` commands
 call the same functions, so a decision means the same thing wherever it is taken. Each one is
 one store transaction: a follower removed and the Reject that tells them are queued together
-(items 47, 49, 50). Results are JSON-ready dicts.
+(FEDERATION.md#approval, FEDERATION.md#reject-removes, FEDERATION.md#own-blocks). Results are
+JSON-ready dicts.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _follower(store: Store, actor_id: str) -> Follower:
 
 
 def approve_follower(store: Store, urls: UrlScheme, actor_id: str, now: datetime) -> dict[str, Any]:
-    """Accept a pending request (item 47): the follower becomes accepted, an Accept is queued."""
+    """Accept a pending request (FEDERATION.md#approval): the follower becomes accepted, an
+    Accept is queued."""
     follower = _follower(store, actor_id)
     accepted = Follower(
         follower.actor_id,
@@ -129,7 +131,8 @@ def approve_follower(store: Store, urls: UrlScheme, actor_id: str, now: datetime
 
 
 def reject_follower(store: Store, urls: UrlScheme, actor_id: str, now: datetime) -> dict[str, Any]:
-    """Refuse a request or remove a follower: gone from the list, a Reject queued (item 49)."""
+    """Refuse a request or remove a follower: gone from the list, a Reject queued
+    (FEDERATION.md#reject-removes)."""
     follower = _follower(store, actor_id)
     removed = store.remove_follower(actor_id, [_answer("Reject", follower, urls)], now)
     if removed is None:
@@ -182,8 +185,8 @@ def add_block(
     comment: str = "",
     severity: str = "suspend",
 ) -> dict[str, Any]:
-    """Block an account or a domain: its followers are removed and each gets a Reject (item 50),
-    all in the store's one transaction."""
+    """Block an account or a domain: its followers are removed and each gets a Reject
+    (FEDERATION.md#own-blocks), all in the store's one transaction."""
     kind, value = parse_block_target(target)
     rejects = [_answer("Reject", f, urls) for f in _covered(store, kind, value)]
     block = Block(kind, value, now, severity=severity, comment=comment)

@@ -6,6 +6,8 @@ size (`Store.worker_threads`: ONE thread for SQLite, whose single writer would o
 dozens of threads queue on its lock and fight over the GIL); the aiohttp session is made on
 first use inside the running loop and closed at shutdown; deliveries queued by requests are
 drained by one background drainer (`background_drain`), never one drain per request.
+The owner's settings come from the store (what the last publish stated); before the first
+publish, from the build if the function can see it (`build_owner`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_function.actor_lookup import ActorLookup, actor_lookup_from
 from site_function.background_drain import BackgroundDrainer
+from site_function.build_owner import BuildOwnerSettings, Loader, actor_file, read_actor_file
 from site_function.inbox_batches import InboxBatcher
 from site_function.key_resolver import KeyResolver
 from site_function.settings import Settings
-from site_function.store.base import InboxItem, RemoteActor, Store
+from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
 
 if TYPE_CHECKING:
     import aiohttp
@@ -72,6 +75,7 @@ class FunctionRuntime:
         self._batcher = InboxBatcher(store, self._submit, max_in_flight=threads)
         self._drainer = BackgroundDrainer(self._drain_once)
         self.drain_reports: list[Any] = []
+        self._build_owner = BuildOwnerSettings(self.urls, self._build_actor_loader())
 
     @functools.cached_property
     def signing_key(self) -> SigningKey:
@@ -118,6 +122,39 @@ class FunctionRuntime:
         if actor is not None:
             await self.call(self.store.save_actor, actor)
         return actor
+
+    # --- the owner's settings -------------------------------------------------------------
+
+    def _build_actor_loader(self) -> Loader | None:
+        """How to read the build's actor document: from the folder, the origin, or not."""
+        folder, origin = self.settings.documents_dir, self.settings.documents_origin
+        if folder is not None:
+            path = actor_file(folder, self.urls)
+
+            async def from_folder() -> dict[str, Any] | None:
+                return await self.call(read_actor_file, path)
+
+            return from_folder
+        if origin is not None:
+            url = origin.rstrip("/") + self.urls.path_of(self.urls.actor)
+
+            async def from_origin() -> dict[str, Any] | None:
+                result = await self.fetch(url)
+                return result.document if result.ok else None
+
+            return from_origin
+        return None
+
+    async def owner_fallback(self) -> OwnerSettings | None:
+        """The owner's settings as the deployed build states them (None if it cannot be
+        read); they count only while no publish has stored the settings."""
+        return await self._build_owner.get()
+
+    def seed_owner_settings(self) -> None:
+        """Store the settings known at start (`site-gen serve`: site.yaml's), as a publish
+        would; a later publish replaces them. Synchronous: call it before serving."""
+        if self.settings.owner is not None:
+            self.store.save_owner_settings(self.settings.owner)
 
     # --- background delivery ---------------------------------------------------------------
 

@@ -3,6 +3,11 @@
 Built from the environment on a serverless host (`Settings.from_env(os.environ)`) or from the
 site's `site.yaml` for `site-gen serve` (`Settings.from_site(config, ...)`). Secrets (the
 private key, the admin token) are held here but never shown by `repr` or in errors.
+
+The owner's profile settings (`manually_approves_followers`, `also_known_as`, `moved_to`) are
+not environment variables: site.yaml states them once, and `site-gen publish` tells the
+function (`Store.get_owner_settings`). `from_site` knows them from the config (`owner`), which
+the app stores at start.
 """
 
 from __future__ import annotations
@@ -21,12 +26,18 @@ if TYPE_CHECKING:
     from site_function.remote.client import ClientSettings
     from site_gen.config import SiteConfig
     from site_gen.federation.signatures import SigningKey
+    from site_gen.publish.owner_settings import OwnerSettings
 
 __all__ = ["ENV_PREFIX", "Settings"]
 
 ENV_PREFIX = "SITE_GEN_"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
+# Variables of earlier versions that site.yaml now states: set, they would be silently ignored.
+_MOVED_TO_SITE_YAML = {
+    "SITE_GEN_MANUALLY_APPROVES_FOLLOWERS": "manually_approves_followers",
+    "SITE_GEN_ALSO_KNOWN_AS": "also_known_as",
+}
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
@@ -39,6 +50,15 @@ def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _refuse_moved_variables(env: Mapping[str, str]) -> None:
+    for name, key in _MOVED_TO_SITE_YAML.items():
+        if name in env:
+            raise ConfigError(
+                f"the environment variable {name} is no longer read: set {key} in site.yaml;"
+                f" site-gen publish tells the function (remove {name})"
+            )
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -58,8 +78,9 @@ class Settings:
     database_url: str = field(repr=False)
     admin_token: str | None = field(default=None, repr=False, compare=False)
     function_url: str | None = None
-    manually_approves_followers: bool = False
-    also_known_as: tuple[str, ...] = ()
+    # The owner's settings known at start (from site.yaml, `from_site`); None on a host, where
+    # the last publish stated them (see the module docstring).
+    owner: OwnerSettings | None = None
     documents_dir: Path | None = None
     documents_origin: str | None = None
     public_base: str | None = None
@@ -92,12 +113,13 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Read `SITE_GEN_*` variables (see functions/README.md for the list)."""
+        """Read `SITE_GEN_*` variables (the table in README.md, "Environment variables");
+        a variable whose setting moved to site.yaml is refused (ConfigError naming it)."""
         from site_gen.federation.keys import private_key_from_environment
 
+        _refuse_moved_variables(env)
         key_file = env.get("SITE_GEN_PRIVATE_KEY_FILE")
         documents_dir = env.get("SITE_GEN_DOCUMENTS_DIR", "").strip()
-        also = env.get("SITE_GEN_ALSO_KNOWN_AS", "")
         return cls(
             base_url=_required(env, "SITE_GEN_BASE_URL"),
             username=_required(env, "SITE_GEN_USERNAME"),
@@ -105,8 +127,6 @@ class Settings:
             database_url=_required(env, "SITE_GEN_DATABASE_URL"),
             admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
             function_url=env.get("SITE_GEN_FUNCTION_URL", "").strip() or None,
-            manually_approves_followers=_flag(env, "SITE_GEN_MANUALLY_APPROVES_FOLLOWERS"),
-            also_known_as=tuple(a.strip() for a in also.split(",") if a.strip()),
             documents_dir=Path(documents_dir) if documents_dir else None,
             documents_origin=env.get("SITE_GEN_DOCUMENTS_ORIGIN", "").strip() or None,
             public_base=env.get("SITE_GEN_PUBLIC_BASE", "").strip() or None,
@@ -123,8 +143,10 @@ class Settings:
         database_url: str | None = None,
         allow_private_addresses: bool = False,
         serve_documents: bool = True,
+        admin_token: str | None = None,
     ) -> Settings:
-        """Settings for `site-gen serve`: the site's config, its local key and SQLite file."""
+        """Settings for `site-gen serve`: the site's config, its local key and SQLite file;
+        `admin_token`, when given, wins over SITE_GEN_ADMIN_TOKEN (serve's own token)."""
         from site_gen.federation.keys import private_key_from_environment
 
         url = database_url or env.get("SITE_GEN_DATABASE_URL", "").strip()
@@ -133,10 +155,17 @@ class Settings:
             username=config.username,
             private_key=private_key_from_environment(env, config.private_key_path),
             database_url=url or f"sqlite:///{config.state_dir / 'state.sqlite3'}",
-            admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
+            admin_token=admin_token or env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
             function_url=config.function_url,
-            manually_approves_followers=config.manually_approves_followers,
-            also_known_as=config.also_known_as,
+            owner=_owner_of(config),
             documents_dir=config.output_dir if serve_documents else None,
             allow_private_addresses=allow_private_addresses,
         )
+
+
+def _owner_of(config: SiteConfig) -> OwnerSettings:
+    """site.yaml's profile settings (a handle in `also_known_as` or `moved_to` stays a handle:
+    the local preview resolves no names)."""
+    from site_gen.publish.owner_settings import OwnerSettings
+
+    return OwnerSettings(config.manually_approves_followers, config.also_known_as, config.moved_to)

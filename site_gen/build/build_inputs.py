@@ -21,7 +21,7 @@ import site_gen
 from site_gen.build.post_rendering import PostEntry, SourceTask
 from site_gen.build.source_index import SourceIndex, scan_sources
 from site_gen.build.theme import Theme
-from site_gen.config import SiteConfig
+from site_gen.config import SiteConfig, check_profile_images
 from site_gen.content.model import Mention
 
 if TYPE_CHECKING:
@@ -93,6 +93,7 @@ def read_sources(
     config: SiteConfig, cache_dir: Path, *, drafts: bool, reuse: bool
 ) -> SourceChanges:
     """Every source file's stamp, against the saved index when `reuse` (else all are read)."""
+    check_profile_images(config)
     theme = Theme(config.templates_dir, cache_dir / "templates")
     post_fingerprint = fingerprint(config, drafts)
     site_fingerprint = f"{post_fingerprint}:{theme.fingerprint()}"

@@ -2,7 +2,7 @@
 
 The documents themselves come from `site_gen.federation` (pure builders); this module only
 reads the public key, asks each builder, and places every document at the path of its id,
-so that a fetched document's `id` equals its URL (interop item 3).
+so that a fetched document's `id` equals its URL (FEDERATION.md#id-is-url).
 """
 
 from __future__ import annotations

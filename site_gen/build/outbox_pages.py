@@ -43,7 +43,7 @@ def outbox_root(total: int, last: int, config: SiteConfig) -> dict[str, Any]:
 def outbox_page(
     number: int, last: int, total: int, posts: Sequence[Post], config: SiteConfig
 ) -> dict[str, Any]:
-    """Page `number` of `last`: Create activities embedding the objects (item 83)."""
+    """Page `number` of `last`: Create activities embedding the objects (FEDERATION.md#outbox)."""
     from site_gen.federation.activities import build_create, embedded
     from site_gen.federation.context import POST_CONTEXT
 

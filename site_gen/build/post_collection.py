@@ -98,13 +98,13 @@ class BuildModel:
 
     entries: tuple[PostEntry, ...]  # drafts only when they are built
     published: tuple[Post, ...]  # without drafts: what the public documents list
-    drafts_left_out: int
+    drafts_left_out: tuple[str, ...]  # the source files of drafts not built, sorted
 
     @classmethod
     def of(cls, entries: Iterable[PostEntry], drafts: bool) -> BuildModel:
         every = list(entries)
         model = tuple(_sorted_entries(e for e in every if drafts or not e.post.draft))
-        left_out = sum(1 for e in every if e.post.draft and not drafts)
+        left_out = tuple(sorted(e.source for e in every if e.post.draft and not drafts))
         published = tuple(entry.post for entry in model if not entry.post.draft)
         return cls(model, published, left_out)
 

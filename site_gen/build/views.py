@@ -78,8 +78,8 @@ def site_view(config: SiteConfig) -> dict[str, Any]:
 def public_summary(post: Post) -> str:
     """The teaser that may be shown outside the post: never the text behind a content warning.
 
-    Link previews (Mastodon's cards read `og:description`), feed readers and listings show
-    it openly, so a post with a warning is described by its warning only (item 71).
+    Link previews (Mastodon's cards read `og:description`), feed readers and listings show it
+    openly, so a post with a warning is described by its warning only (FEDERATION.md#cw-sensitive).
     """
     if post.content_warning:
         return f"Content warning: {post.content_warning}"

@@ -13,6 +13,7 @@ import click
 
 from site_gen.cli.followers_commands import backend_options, open_owner_backend
 from site_gen.errors import SiteGenError
+from site_gen.text import plural
 
 __all__ = ["register"]
 
@@ -75,7 +76,7 @@ def register(cli: click.Group) -> None:
         except (OSError, UnicodeDecodeError) as exc:
             raise SiteGenError(f"{csv_file}: cannot read: {exc}") from None
         result = open_owner_backend(site_dir, database_url, function_url).import_blocks(text)
-        click.echo(f"imported {result['imported']} blocks")
+        click.echo(f"imported {plural(result['imported'], 'block')}")
         for problem in result.get("problems", []):
             click.echo(f"  skipped {problem}", err=True)
         for actor in result["removed"]:

@@ -1,10 +1,10 @@
 """`site-gen followers list|pending|approve|reject|remove`: the owner decides who follows.
 
 Thin wrappers around `site_function.owner_controls`, reached either through the deployed
-function's admin API (`--function-url`, default from site.yaml; bearer SITE_GEN_ADMIN_TOKEN)
-or directly on a database (`--database URL`). Both paths run the same functions, so
-approving from a laptop or from the API queues the same Accept. `OwnerBackend` is shared with
-`blocks_commands`.
+function's admin API (`--function-url`, default from site.yaml; the bearer token found by
+`find_admin_token`) or directly on a database (`--database URL`). Both paths run the same
+functions, so approving from a laptop or from the API queues the same Accept. `OwnerBackend`
+is shared with `blocks_commands`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import click
 from site_gen.cli.options import site_option
 from site_gen.config import SiteConfig, load_config
 from site_gen.errors import SiteGenError
+from site_gen.publish.admin_token import require_admin_token
 
 __all__ = ["OwnerBackend", "backend_options", "open_owner_backend", "register"]
-
-ADMIN_TOKEN_ENV = "SITE_GEN_ADMIN_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
 
 class OwnerBackend:
@@ -38,17 +37,15 @@ class OwnerBackend:
     def http(self, method: str, path: str, **kw: Any) -> Any:
         import httpx
 
-        token = os.environ.get(ADMIN_TOKEN_ENV, "").strip()
-        if not token:
-            raise SiteGenError(f"set {ADMIN_TOKEN_ENV} to use the admin API (or pass --database)")
+        token = require_admin_token(self.config.state_dir, os.environ)
         url = f"{self.function_url}/admin/api{path}"
-        headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
+        headers = {"Authorization": f"Bearer {token.value}", **kw.pop("headers", {})}
         try:
             response = httpx.request(method, url, headers=headers, timeout=30, **kw)
         except httpx.HTTPError as exc:
             raise SiteGenError(f"cannot reach the function at {url}: {exc}") from None
         if response.status_code == 401:
-            raise SiteGenError(f"the function refused {ADMIN_TOKEN_ENV} (401)")
+            raise SiteGenError(token.refused())
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail") or response.text

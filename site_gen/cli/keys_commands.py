@@ -41,7 +41,7 @@ def generate_site_keys(config: SiteConfig, *, force: bool = False) -> GeneratedK
     """Write a new key pair for the site; refuses to replace one unless `force`.
 
     Replacing a key makes followers' servers fail to verify us until they refetch it
-    (interop item 44), hence the explicit `--force`.
+    (FEDERATION.md#key-rotation), hence the explicit `--force`.
     """
     private_path, public_path = config.private_key_path, config.public_key_path
     if not force:

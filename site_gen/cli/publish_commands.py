@@ -2,8 +2,11 @@
 
 Thin wrappers: the work is in `site_gen.publish` (plan, report, move) and, through a backend,
 in the function's delivery engine. Every command talks to the deployed function's admin API
-(bearer SITE_GEN_ADMIN_TOKEN) unless `--database URL` is given, in which case it opens that
-database and runs the same engine in this process (a CI runner has hours to drain).
+(bearer token from `find_admin_token`: SITE_GEN_ADMIN_TOKEN, SITE_GEN_ADMIN_TOKEN_FILE, or the
+`.site-gen/admin-token` that `site-gen serve` writes) unless `--database URL` is given, in
+which case it opens that database and runs the same engine in this process (a CI runner has
+hours to drain). A site on loopback (`http://localhost:8000`) may deliver to loopback
+followers without the hidden `--allow-private-addresses` flag: that is the local loop.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import click
 
 from site_gen.cli.options import site_option
 from site_gen.config import SiteConfig, load_config
+from site_gen.loopback import is_loopback_url
+from site_gen.publish.admin_token import require_admin_token
 from site_gen.publish.backends import Backend, DatabaseBackend, FunctionBackend
+from site_gen.text import plural
 
 __all__ = ["drain_until_done", "open_backend", "publish_site", "register"]
 
@@ -62,12 +68,12 @@ def open_backend(
         return DatabaseBackend(
             config,
             database_url,
-            allow_private_addresses=allow_private_addresses,
+            allow_private_addresses=allow_private_addresses or is_loopback_url(config.base_url),
             lease_seconds=lease_seconds,
             read_only=read_only,
         )
     url = function_url or config.function_url or config.base_url
-    return FunctionBackend(url, os.environ.get("SITE_GEN_ADMIN_TOKEN", "").strip())
+    return FunctionBackend(url, require_admin_token(config.state_dir, os.environ))
 
 
 def _log(message: str) -> None:
@@ -111,7 +117,10 @@ def publish_site(config: SiteConfig, backend: Backend, *, dry_run: bool) -> dict
     outcome = backend.publish(plan, dry_run=dry_run)
     click.echo(format_plan(plan, outcome))
     if not dry_run and not plan.first_publish and plan.activities:
-        click.echo(f"Queued {outcome['queued']} deliveries for {len(plan.activities)} activities.")
+        click.echo(
+            f"Queued {plural(outcome['queued'], 'delivery', 'deliveries')} for"
+            f" {plural(len(plan.activities), 'activity', 'activities')}."
+        )
     return outcome
 
 
@@ -204,7 +213,7 @@ def register(cli: click.Group) -> None:
         config = load_config(site_dir)
         backend = open_backend(config, database_url, function_url)
         try:
-            click.echo(f"Requeued {backend.retry(host)} deliveries.")
+            click.echo(f"Requeued {plural(backend.retry(host), 'delivery', 'deliveries')}.")
         finally:
             backend.close()
 
@@ -249,7 +258,7 @@ def register(cli: click.Group) -> None:
         try:
             total = int(backend.status()["counts"].get("queued", 0))
             done = drain_until_done(backend, budget, total=total)
-            click.echo(f"Finished {done} deliveries.")
+            click.echo(f"Finished {plural(done, 'delivery', 'deliveries')}.")
         finally:
             backend.close()
 
@@ -280,7 +289,8 @@ def register(cli: click.Group) -> None:
         from site_gen.publish.move import MoveError, refusal, set_moved_to
 
         config = load_config(site_dir)
-        resolved = _resolve_move_target(config, target, allow_private_addresses, webfinger_scheme)
+        local = allow_private_addresses or is_loopback_url(config.base_url)
+        resolved = _resolve_move_target(config, target, local, webfinger_scheme)
         reason = refusal(resolved.document, config.urls.actor)
         if reason is not None:
             raise MoveError(f"not moving to {resolved.actor_id}: {reason}")
@@ -293,7 +303,7 @@ def register(cli: click.Group) -> None:
         )
         try:
             queued = backend.move(build_move(load_config(site_dir), resolved.actor_id))
-            click.echo(f"Queued a Move to {queued} follower inbox(es).")
+            click.echo(f"Queued a Move to {plural(queued, 'follower inbox', 'follower inboxes')}.")
         finally:
             backend.close()
 

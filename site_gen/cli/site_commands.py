@@ -11,29 +11,10 @@ from pathlib import Path
 import click
 
 from site_gen.cli.options import site_option
+from site_gen.config import HOSTING_TARGETS, SiteConfig
 from site_gen.errors import SiteGenError
 
 __all__ = ["create_post", "init_site", "register", "slugify"]
-
-_SITE_YAML = """\
-# Every key is documented in README.md ("Configuration").
-base_url: http://localhost:8000
-username: {username}
-display_name: {display_name}
-bio: |
-  A new site made with site-gen.
-language: en
-hosting: netlify
-posts_per_page: 10
-"""
-_FIRST_NOTE = """\
----
-date: {date}
-tags: [hello]
----
-Hello, world! This is the first note of this site.
-"""
-_GITIGNORE = "# private key, local state and caches: never committed\n.site-gen/\npublic/\n"
 
 
 def slugify(title: str) -> str:
@@ -42,28 +23,27 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-") or "post"
 
 
-def init_site(folder: Path, *, username: str = "me", display_name: str = "Me") -> Path:
-    """A new site that builds at once: config, a first note, a key pair, a .gitignore."""
-    from site_gen.federation.keys import generate_private_key, public_key_pem, write_private_key
+def init_site(
+    folder: Path,
+    *,
+    username: str = "me",
+    display_name: str = "Me",
+    base_url: str = "http://localhost:8000",
+    hosting: str = "netlify",
+    function_url: str | None = None,
+) -> Path:
+    """A new site that builds at once (`site_gen.scaffold.make_site`); returns its folder."""
+    from site_gen.scaffold import make_site
 
-    if (folder / "site.yaml").exists():
-        raise SiteGenError(f"{folder} already holds a site (site.yaml exists)")
-    (folder / "posts").mkdir(parents=True, exist_ok=True)
-    (folder / "static" / "images").mkdir(parents=True, exist_ok=True)
-    (folder / "site.yaml").write_text(
-        _SITE_YAML.format(username=username, display_name=display_name), encoding="utf-8"
+    site = make_site(
+        folder,
+        username=username,
+        display_name=display_name,
+        base_url=base_url,
+        hosting=hosting,
+        function_url=function_url,
     )
-    today = datetime.now(UTC).replace(microsecond=0)
-    first = folder / "posts" / f"{today:%Y-%m-%d}-hello.md"
-    first.write_text(_FIRST_NOTE.format(date=f"{today:%Y-%m-%d %H:%M:%S}"), encoding="utf-8")
-    (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
-    key = generate_private_key()
-    write_private_key(folder / ".site-gen" / "private-key.pem", key, output_dir=folder / "public")
-    (folder / "public-key.pem").write_text(public_key_pem(key), encoding="ascii")
-    from site_gen.workflows import write_workflow
-
-    write_workflow(folder)  # .github/workflows/publish.yml: build, deploy, publish
-    return folder
+    return site.folder
 
 
 def create_post(
@@ -97,15 +77,58 @@ def _report(report: object) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
+def _warn_about_hosting(config: SiteConfig) -> None:
+    """What the chosen host cannot do with this config (a missing function_url, ...)."""
+    from site_gen.hosting import hosting_warnings
+
+    for warning in hosting_warnings(config):
+        click.echo(f"warning: {warning}", err=True)
+
+
 def register(cli: click.Group) -> None:
     @cli.command("init")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
     @click.option("--username", default="me", show_default=True, help="The account name.")
     @click.option("--name", "display_name", default="Me", show_default=True, help="Display name.")
-    def init_command(folder: Path, username: str, display_name: str) -> None:
-        """Make a new site in FOLDER that builds at once."""
-        init_site(folder, username=username, display_name=display_name)
-        click.echo(f"New site in {folder}. Next: cd {folder} && site-gen build")
+    @click.option(
+        "--base-url",
+        default="http://localhost:8000",
+        show_default=True,
+        help="The site's public root (https://example.com); written to site.yaml.",
+    )
+    @click.option(
+        "--hosting",
+        type=click.Choice(HOSTING_TARGETS),
+        default="netlify",
+        show_default=True,
+        help="Where the site is served: which host config the build writes and how the "
+        "workflow deploys.",
+    )
+    @click.option(
+        "--function-url",
+        default=None,
+        help="Where the function runs, if not behind base_url (https://fn.example.net).",
+    )
+    def init_command(
+        folder: Path,
+        username: str,
+        display_name: str,
+        base_url: str,
+        hosting: str,
+        function_url: str | None,
+    ) -> None:
+        """Make a new site in FOLDER that builds at once, and say what to set up next."""
+        from site_gen.scaffold import make_site, next_steps
+
+        site = make_site(
+            folder,
+            username=username,
+            display_name=display_name,
+            base_url=base_url,
+            hosting=hosting,
+            function_url=function_url,
+        )
+        click.echo(next_steps(site))
 
     @cli.command("new")
     @click.argument("title", required=False)
@@ -145,10 +168,12 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Build the website and its ActivityPub documents."""
         from site_gen.build.pipeline import build_site
+        from site_gen.cli.build_summary import summary_lines
         from site_gen.config import load_config
 
+        config = load_config(site_dir)
         report = build_site(
-            load_config(site_dir),
+            config,
             output=output,
             jobs=jobs,
             drafts=drafts,
@@ -156,10 +181,9 @@ def register(cli: click.Group) -> None:
             clean=clean,
         )
         _report(report)
-        click.echo(
-            f"Built {report.posts} posts into {report.output}: {report.written} files written,"
-            f" {report.unchanged} unchanged, {report.removed} removed in {report.seconds:.2f} s."
-        )
+        _warn_about_hosting(config)
+        for line in summary_lines("build", report, config.root):
+            click.echo(line)
 
     @cli.command("check")
     @site_option
@@ -167,8 +191,12 @@ def register(cli: click.Group) -> None:
     def check_command(site_dir: Path, drafts: bool) -> None:
         """Validate the config and every post, and render everything, writing nothing."""
         from site_gen.build.pipeline import check_site
+        from site_gen.cli.build_summary import summary_lines
         from site_gen.config import load_config
 
-        report = check_site(load_config(site_dir), drafts=drafts)
+        config = load_config(site_dir)
+        report = check_site(config, drafts=drafts)
         _report(report)
-        click.echo(f"OK: {report.posts} posts, {report.files} files would be written.")
+        _warn_about_hosting(config)
+        for line in summary_lines("check", report, config.root):
+            click.echo(line)

@@ -1,4 +1,5 @@
-"""Post HTML limited to Mastodon's allow-list, for the ActivityPub `content` (item 69).
+"""Post HTML limited to Mastodon's allow-list, for the ActivityPub `content`
+(FEDERATION.md#allowed-html).
 
 Two passes. First a small rewrite of structure that the allow-list would otherwise lose
 badly: headings become `<p><strong>`, table rows become paragraphs, images are dropped
@@ -36,7 +37,8 @@ _DROPPED_WITH_CONTENT = frozenset(
     {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"}
     | {"head", "title", "textarea", "select", "button", "audio", "video", "canvas", "form"}
 )
-# Links to other sites: Mastodon's own outgoing markup. Hashtags keep rel="tag" (item 72).
+# Links to other sites: Mastodon's own outgoing markup. Hashtags keep rel="tag"
+# (FEDERATION.md#hashtags).
 LINK_REL = "nofollow noopener noreferrer"
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELL_SEPARATOR = " | "
@@ -125,7 +127,8 @@ def _restructure(html_text: str) -> str:
 
 
 def to_federated_html(html_text: str, *, base_url: str | None = None) -> str:
-    """The post HTML as Mastodon's sanitizer would keep it (item 69), safe for any reader.
+    """The post HTML as Mastodon's sanitizer would keep it (FEDERATION.md#allowed-html), safe for
+    any reader.
 
     Relative links mean nothing on another server: with `base_url` (the post page's URL)
     they are made absolute, without it they are removed (the link text stays).

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from site_gen.errors import ContentError
 from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.urls import SLUG_PATTERN
+from site_gen.yaml_errors import explain_yaml_error
 
 __all__ = [
     "FrontMatter",
@@ -30,7 +31,7 @@ _FENCE = "---"
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 # A tag names its page, /tags/<tag>/: no '/', '\\', '?' or '%', which would move the page
-# away from its URL (item 72: the Hashtag's href must be that page), and at least one letter
+# away from its URL (FEDERATION.md#hashtags: the Hashtag's href must be that page), and at least one letter
 # or digit, so '.' and '..' never become folders.
 _TAG = re.compile(r"^[^\s#,/\\?%]{1,64}$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -287,6 +288,11 @@ def _loaded(text: str, path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
+        explained = explain_yaml_error(text, first_line=2)
+        if explained is not None:
+            raise ContentError(
+                f"front matter is {explained.message}", path, explained.line
+            ) from None
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
@@ -340,8 +346,9 @@ def _validated(data: dict[str, Any]) -> FrontMatter:
 
     if "date" not in values:
         raise _Problem("missing required key 'date'", "date")
-    # The kind follows from the title when not given: a titled post is an article (interop
-    # decisions: Note is the default, Article is opt-in and needs a name).
+    # The kind follows from the title when not given: a titled post is an article
+    # (FEDERATION.md#note-by-default: Note is the default; FEDERATION.md#article-fields: an Article
+    # is opt-in and needs a name).
     kind = values.get("type") or ("article" if "title" in values else "note")
     if kind == "article" and "title" not in values:
         raise _Problem("an article needs a 'title'", "type", -1)

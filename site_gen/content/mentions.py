@@ -1,6 +1,6 @@
 """`@user@domain` mentions: finding them in Markdown and resolving them to actors.
 
-Resolution uses WebFinger (interop item 8) and is cached in `<site>/mentions.json`, a file
+Resolution uses WebFinger (FEDERATION.md#webfinger-self) and is cached in `<site>/mentions.json`, a file
 committed with the site so that builds work offline and give the same output every time. A
 handle that cannot be resolved is a warning, never a failed build: the text stays as written.
 """
@@ -41,7 +41,7 @@ _ACTIVITY_TYPES = (
     "application/activity+json",
     'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
 )
-_MAX_BYTES = 1024 * 1024  # item 5: Mastodon's own limit for a remote document
+_MAX_BYTES = 1024 * 1024  # FEDERATION.md#size-limits
 
 # Markdown regions where a handle is not a mention: code and existing links.
 _FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
@@ -195,7 +195,7 @@ class MentionResolver:
             import httpx
 
             self._own_client = httpx.Client(
-                timeout=httpx.Timeout(10.0, connect=5.0),  # item 5: Mastodon's timeouts
+                timeout=httpx.Timeout(10.0, connect=5.0),  # FEDERATION.md#size-limits
                 follow_redirects=True,
                 max_redirects=3,
                 headers={"User-Agent": "site-gen (mention lookup)"},

@@ -1,8 +1,8 @@
 """One Markdown source file into one immutable `Post`.
 
 This runs in the worker processes of the build, so it takes plain values (the file's bytes,
-the configuration, already resolved mentions) and touches the disk only to read the sizes of
-the images a post attaches.
+the configuration, already resolved mentions) and touches the disk only to see that the
+images a post names (attached or inline) are under static/, and to read their sizes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from site_gen.content.front_matter import (
     split_source,
 )
 from site_gen.content.image_size import image_size
+from site_gen.content.local_images import inline_image_problem, missing_image
 from site_gen.content.markdown_render import render_markdown
 from site_gen.content.model import Image, Mention, Post
 from site_gen.errors import ContentError
@@ -55,7 +56,8 @@ def plain_summary(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
 
 
 def merge_tags(front: tuple[str, ...], inline: tuple[str, ...]) -> tuple[str, ...]:
-    """Front-matter tags first, then inline #hashtags, one per tag as Mastodon sees it (item 72)."""
+    """Front-matter tags first, then inline #hashtags, one per tag as Mastodon sees it
+    (FEDERATION.md#hashtags)."""
     seen: set[str] = set()
     merged: list[str] = []
     for tag in (*front, *inline):
@@ -68,10 +70,9 @@ def merge_tags(front: tuple[str, ...], inline: tuple[str, ...]) -> tuple[str, ..
 
 def _image(spec: ImageSpec, config: SiteConfig, path: Path, yaml_text: str) -> Image:
     file = config.static_dir / spec.src
-    if ".." in Path(spec.src).parts or not file.is_file():
-        raise ContentError(
-            f"image '{spec.src}' not found under static/", path, image_line(yaml_text, spec.index)
-        )
+    missing = missing_image(config.static_dir, spec.src, spec.src)
+    if missing is not None:
+        raise ContentError(missing, path, image_line(yaml_text, spec.index))
     width, height = spec.width, spec.height
     if width is None or height is None:
         size = image_size(file)
@@ -112,15 +113,25 @@ def read_post(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text ({exc.reason})", path) from None
-    yaml_text, body, _body_line = split_source(text, path)
+    yaml_text, body, body_line = split_source(text, path)
     front = parse_front_matter(yaml_text, path)
     rendered = render_markdown(body)
+    slug = _slug(front, path)
+    images = tuple(_image(spec, config, path, yaml_text) for spec in front.images)
+    missing = inline_image_problem(
+        rendered.html,
+        body,
+        body_line,
+        config.static_dir,
+        config.urls.path_of(config.urls.post_page(slug)),
+    )
+    if missing is not None:
+        raise ContentError(missing[0], path, missing[1])
     handles = extract_mentions(body) if "@" in body else ()
     post_mentions = {
         normalize_handle(h): mentions.get(normalize_handle(h), Mention(h, None)) for h in handles
     }
     linked_html, inline_tags = link_tags_and_mentions(rendered.html, config.urls, post_mentions)
-    slug = _slug(front, path)
     return Post(
         source=path,
         slug=slug,
@@ -132,7 +143,7 @@ def read_post(
         lang=front.lang or config.language,
         content_warning=front.content_warning,
         sensitive=front.sensitive,
-        images=tuple(_image(spec, config, path, yaml_text) for spec in front.images),
+        images=images,
         pinned=front.pinned,
         in_reply_to=front.in_reply_to,
         summary=front.summary or plain_summary(rendered.html),

@@ -2,7 +2,7 @@
 
 Runs on the HTML that Markdown produced. Text inside `<code>`, `<pre>` and `<a>` is left
 alone (a hashtag in a code sample is not a tag; a link is already a link). The markup follows
-interop item 72 for hashtags and Mastodon's h-card mention markup, so the sanitizer of
+FEDERATION.md#hashtags for hashtags and Mastodon's h-card mention markup, so the sanitizer of
 `to_federated_html` keeps it and receiving servers recognise it.
 """
 

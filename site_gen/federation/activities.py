@@ -44,7 +44,8 @@ def _slug_of(object_id: str) -> str:
 
 
 def build_create(post: Post, config: SiteConfig) -> dict[str, Any]:
-    """Create embedding the full object (item 65), with the object's own to/cc (item 60)."""
+    """Create embedding the full object (FEDERATION.md#embed-object), with the object's own
+    to/cc (FEDERATION.md#addressing)."""
     note = build_object(post, config)
     return {
         "@context": POST_CONTEXT,
@@ -58,7 +59,7 @@ def build_create(post: Post, config: SiteConfig) -> dict[str, Any]:
 
 
 def build_update(post: Post, config: SiteConfig) -> dict[str, Any]:
-    """Update carrying the full new object and a newer `updated` (item 76).
+    """Update carrying the full new object and a newer `updated` (FEDERATION.md#update-newer).
 
     Raises ValueError when the post has no `updated` time later than `published`: Mastodon
     would ignore such an edit, so sending it is a bug of the caller.
@@ -79,7 +80,7 @@ def build_update(post: Post, config: SiteConfig) -> dict[str, Any]:
 
 
 def build_delete(object_id: str, config: SiteConfig) -> dict[str, Any]:
-    """Delete with a Tombstone object, to the public audience (item 77)."""
+    """Delete with a Tombstone object, to the public audience (FEDERATION.md#tombstones)."""
     return {
         "@context": POST_CONTEXT,
         "id": config.urls.activity(f"delete-{_slug_of(object_id)}"),
@@ -92,7 +93,8 @@ def build_delete(object_id: str, config: SiteConfig) -> dict[str, Any]:
 
 
 def build_update_actor(actor: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-    """Update{Person} with the whole actor (item 23: attributionDomains is re-read from it).
+    """Update{Person} with the whole actor (FEDERATION.md#update-person; Mastodon re-reads
+    attributionDomains from it, FEDERATION.md#attribution-domains).
 
     The id carries a hash of the actor, so each changed profile is a new activity.
     """

@@ -1,4 +1,4 @@
-"""The actor: the one `Person` of the site, with every field of interop section C.
+"""The actor: the one `Person` of the site, with every field of FEDERATION.md#the-actor.
 
 Pure: configuration, the public key PEM and the posts come in, a dict goes out. Handles in
 `also_known_as`/`moved_to` cannot go into the document (only actor URLs can), so they are
@@ -40,7 +40,8 @@ _IMAGE_TYPES = {
 
 
 def _image(config: SiteConfig, path: str) -> dict[str, Any]:
-    """An Image object (item 19: never a bare URL, which Mastodon would fetch as JSON)."""
+    """An Image object (FEDERATION.md#image-objects: never a bare URL, which Mastodon would
+    fetch as JSON)."""
     url = path if path.startswith(("https://", "http://")) else config.urls.asset(path)
     suffix = "." + urlsplit(url).path.rsplit(".", 1)[-1].lower() if "." in url else ""
     media_type = _IMAGE_TYPES.get(suffix) or mimetypes.guess_type(url)[0] or "image/png"
@@ -106,7 +107,7 @@ def build_actor(
         "id": urls.actor,
         "type": "Person",
         "preferredUsername": config.username,
-        # FEP-2c59 (item 15): the canonical handle, without the leading "@".
+        # FEP-2c59 (FEDERATION.md#webfinger-property): the handle, without the leading "@".
         "webfinger": urls.acct.removeprefix("acct:"),
         "name": config.display_name,
         "summary": _summary_html(config),

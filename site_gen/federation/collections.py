@@ -2,8 +2,8 @@
 
 Newest first everywhere. The outbox is an OrderedCollection with `totalItems` and `first`/`last`
 links to OrderedCollectionPage documents of Create activities that embed their objects
-(item 83); `featured` embeds the pinned objects, because pinned posts are the only older posts
-a new Mastodon follower sees (item 22).
+(FEDERATION.md#outbox); `featured` embeds the pinned objects, because pinned posts are the only
+older posts a new Mastodon follower sees (FEDERATION.md#featured).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def build_outbox(
 
 
 def build_featured(posts: Sequence[Post], config: SiteConfig) -> dict[str, Any]:
-    """The pinned posts, embedded, newest first (Mastodon's `featured`, item 22)."""
+    """The pinned posts, embedded, newest first (FEDERATION.md#featured)."""
     pinned = [post for post in published_posts(posts) if post.pinned]
     return {
         "@context": POST_CONTEXT,

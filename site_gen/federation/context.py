@@ -1,8 +1,8 @@
 """The JSON-LD `@context` of every document we publish, declared once.
 
 Mastodon and other JSON-LD consumers expand our documents: a term that no context defines is
-silently dropped (interop item 25). So every extension term we use is declared here, inline,
-the way Mastodon does it, instead of pointing at context URLs that do not serve JSON-LD. The
+silently dropped (FEDERATION.md#declared-terms). So every extension term we use is declared here,
+inline, the way Mastodon does it, instead of pointing at context URLs that do not serve JSON-LD. The
 tests expand every built document offline and fail on any term that does not survive.
 """
 
@@ -20,7 +20,7 @@ __all__ = [
 
 ACTIVITYSTREAMS = "https://www.w3.org/ns/activitystreams"
 SECURITY_V1 = "https://w3id.org/security/v1"
-# Interop item 61: the full IRI, which every server understands.
+# FEDERATION.md#public-iri: the full IRI, which every server understands.
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 _TOOT = "http://joinmastodon.org/ns#"
@@ -33,7 +33,7 @@ _POST_TERMS: dict[str, Any] = {
     "featured": {"@id": "toot:featured", "@type": "@id"},
 }
 
-# Terms of the actor (item 21, 23, 25; FEP-2c59 `webfinger`).
+# Terms of the actor (FEDERATION.md#actor-rules; FEP-2c59 `webfinger`).
 _ACTOR_TERMS: dict[str, Any] = {
     **_POST_TERMS,
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
@@ -41,10 +41,11 @@ _ACTOR_TERMS: dict[str, Any] = {
     "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
-    # Item 23: a set of plain domain names, not IRIs (an `@id` type would make them
-    # relative IRIs that a processor resolves against the document URL).
+    # FEDERATION.md#attribution-domains: a set of plain domain names, not IRIs (an `@id` type would
+    # make them relative IRIs that a processor resolves against the document URL).
     "attributionDomains": {"@id": "toot:attributionDomains", "@container": "@set"},
-    # Mastodon's historical (wrong) schema.org IRI, kept for compatibility (item 21).
+    # Mastodon's historical (wrong) schema.org IRI, kept for compatibility
+    # (FEDERATION.md#profile-fields).
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
@@ -54,5 +55,6 @@ _ACTOR_TERMS: dict[str, Any] = {
 
 # Posts, activities and collections: ActivityStreams plus the few Mastodon extensions.
 POST_CONTEXT: list[Any] = [ACTIVITYSTREAMS, _POST_TERMS]
-# The actor and Update{Person}: the security vocabulary for `publicKey` too (item 18).
+# The actor and Update{Person}: the security vocabulary for `publicKey` too
+# (FEDERATION.md#main-key).
 ACTOR_CONTEXT: list[Any] = [ACTIVITYSTREAMS, SECURITY_V1, _ACTOR_TERMS]

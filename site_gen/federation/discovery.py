@@ -1,8 +1,9 @@
 """WebFinger, host-meta and NodeInfo: how other servers find the actor and the software.
 
-One JRD answers every WebFinger query (item 12: a single-user site can serve a static file
-that ignores the query string). Its `subject` and `self` link are built from the same
-`UrlScheme` as the actor, so the round trip of item 10 holds byte for byte.
+One JRD answers every WebFinger query (FEDERATION.md#webfinger-any-resource: a single-user
+site can serve a static file that ignores the query string). Its `subject` and `self` link are
+built from the same `UrlScheme` as the actor, so the round trip holds byte for byte
+(FEDERATION.md#webfinger-round-trip).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ _SOFTWARE_NAME = re.compile(r"^[a-z0-9-]+$")
 
 
 def build_webfinger(config: SiteConfig) -> dict[str, Any]:
-    """The JRD served at /.well-known/webfinger for any `resource` (items 8, 12, 14)."""
+    """The JRD served at /.well-known/webfinger for any `resource`
+    (FEDERATION.md#webfinger-self, FEDERATION.md#webfinger-aliases)."""
     urls = config.urls
     return {
         "subject": urls.acct,
@@ -51,7 +53,7 @@ def build_webfinger(config: SiteConfig) -> dict[str, Any]:
 
 
 def build_host_meta(config: SiteConfig) -> str:
-    """The XRD pointing at WebFinger, which Pleroma asks for first (item 13)."""
+    """The XRD pointing at WebFinger, which Pleroma asks for first (FEDERATION.md#host-meta)."""
     template = quoteattr(f"{config.urls.webfinger}?resource={{uri}}")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -62,7 +64,7 @@ def build_host_meta(config: SiteConfig) -> str:
 
 
 def build_nodeinfo_links(config: SiteConfig) -> dict[str, Any]:
-    """/.well-known/nodeinfo: links to the 2.1 and 2.0 documents (item 85)."""
+    """/.well-known/nodeinfo: links to the 2.1 and 2.0 documents (FEDERATION.md#nodeinfo)."""
     return {
         "links": [
             {
@@ -100,7 +102,7 @@ def build_nodeinfo(version: str, config: SiteConfig, posts: Sequence[Post]) -> d
         "metadata": {
             "nodeName": config.title,
             "nodeDescription": config.bio,
-            # Item 86: non-standard, but cheap, and Threads wants these pages to exist (91).
+            # FEDERATION.md#policy-pages: non-standard, but cheap; Threads wants the pages.
             "privacyPolicy": config.urls.privacy,
             "agePolicy": config.urls.age_policy,
         },

@@ -1,11 +1,11 @@
 """One hashtag identity: the key that says two spellings are the same tag.
 
-Mastodon indexes a post's hashtags from its `tag` array and normalises every name before
-looking it up (interop item 72): NFKC (so full-width letters are plain ones), lowercase, then an
-ASCII folding of the accented letters of Latin-1 and Latin Extended-A only (`é` -> `e`,
-`ø` -> `o`, `ł` -> `l`; but `æ`, `ß`, `þ`, `œ` stay, and so do Vietnamese `ệ` or any
-non-Latin script). `#Café`, `#cafe` and `#CAFE` are therefore one tag there, and must be one
-tag page here, or the Hashtag `href` we send and Mastodon's idea of the tag would disagree.
+Mastodon indexes a post's hashtags from its `tag` array and normalises every name before looking it
+up (FEDERATION.md#hashtags): NFKC (so full-width letters are plain ones), lowercase, then an ASCII
+folding of the accented letters of Latin-1 and Latin Extended-A only (`é` -> `e`, `ø` -> `o`,
+`ł` -> `l`; but `æ`, `ß`, `þ`, `œ` stay, and so do Vietnamese `ệ` or any non-Latin script).
+`#Café`, `#cafe` and `#CAFE` are therefore one tag there, and must be one tag page here, or the
+Hashtag `href` we send and Mastodon's idea of the tag would disagree.
 
 Two deliberate differences from Mastodon:
 

@@ -1,9 +1,10 @@
 """One post as an ActivityPub object (Note or Article), and its Tombstone.
 
-Pure: a `Post` and the configuration in, a dict out. The rules come from interop section H:
-Note by default with the full HTML (item 66), Article only on request with name, url and a
-plain-text summary (item 67), `summary` is a content warning and never an excerpt (item 70),
-addressed Public + followers + mentioned actors (items 60, 73).
+Pure: a `Post` and the configuration in, a dict out. The rules are FEDERATION.md#post-rules:
+Note by default with the full HTML (FEDERATION.md#note-by-default), Article only on request with
+name, url and a plain-text summary (FEDERATION.md#article-fields), `summary` is a content warning
+and never an excerpt (FEDERATION.md#content-warning), addressed Public + followers + mentioned
+actors (FEDERATION.md#addressing, FEDERATION.md#mentions).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ __all__ = [
 
 
 def format_datetime(moment: datetime) -> str:
-    """ISO 8601 in UTC with a `Z` and whole seconds, the form every server parses (item 68)."""
+    """ISO 8601 in UTC with a `Z` and whole seconds, the form every server parses
+    (FEDERATION.md#object-fields)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -43,7 +45,8 @@ def published_posts(posts: Iterable[Post]) -> list[Post]:
 
 
 def addressing(post: Post, config: SiteConfig) -> dict[str, list[str]]:
-    """Public post: Public in `to`; followers and every resolved mention in `cc` (item 60)."""
+    """Public post: Public in `to`; followers and every resolved mention in `cc`
+    (FEDERATION.md#addressing)."""
     cc = [config.urls.followers]
     for mention in post.mentions:
         if mention.actor_id and mention.actor_id not in cc:
@@ -52,8 +55,8 @@ def addressing(post: Post, config: SiteConfig) -> dict[str, list[str]]:
 
 
 def _tags(post: Post, config: SiteConfig) -> list[dict[str, str]]:
-    # One Hashtag per tag page: `Café` and `cafe` are one tag to Mastodon (item 72); the
-    # name keeps the author's first spelling, the href is the normalised page.
+    # One Hashtag per tag page: `Café` and `cafe` are one tag to Mastodon (FEDERATION.md#hashtags);
+    # the name keeps the author's first spelling, the href is the normalised page.
     pages: dict[str, str] = {}
     for tag in post.tags:
         pages.setdefault(config.urls.tag_page(tag), tag)
@@ -69,7 +72,8 @@ def _tags(post: Post, config: SiteConfig) -> list[dict[str, str]]:
 
 
 def _attachments(post: Post) -> list[dict[str, Any]]:
-    """Images as attachments, alt text as `name` (item 74); inline <img> is never sent."""
+    """Images as attachments, alt text as `name` (FEDERATION.md#image-attachments); inline
+    <img> is never sent."""
     attachments = []
     for image in post.images:
         item: dict[str, Any] = {
@@ -98,9 +102,9 @@ def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
         "published": format_datetime(post.published),
         **addressing(post, config),
         "content": post.federated_html,
-        # Item 75: one entry, the same HTML, so the language is known.
+        # FEDERATION.md#content-map: one entry, the same HTML, so the language is known.
         "contentMap": {post.lang: post.federated_html},
-        # Item 71: a content warning always hides the post, not only its media.
+        # FEDERATION.md#cw-sensitive: a content warning always hides the post, not only its media.
         "sensitive": post.sensitive or bool(post.content_warning),
         "attachment": _attachments(post),
         "tag": _tags(post, config),
@@ -110,7 +114,8 @@ def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
     if post.content_warning:
         document["summary"] = post.content_warning
     elif post.kind == "article" and post.summary:
-        # Item 67: Mastodon shows name + summary + link for an Article (never for a Note).
+        # FEDERATION.md#article-fields: Mastodon shows name + summary + link for an Article
+        # (never for a Note).
         document["summary"] = post.summary
     if post.updated is not None and post.updated > post.published:
         document["updated"] = format_datetime(post.updated)
@@ -120,5 +125,6 @@ def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
 
 
 def build_tombstone(object_id: str, config: SiteConfig) -> dict[str, Any]:
-    """What a deleted object's URL may answer with (410 Gone and this body, item 77)."""
+    """What a deleted object's URL may answer with (410 Gone and this body,
+    FEDERATION.md#tombstones)."""
     return {"@context": POST_CONTEXT, "id": object_id, "type": "Tombstone"}

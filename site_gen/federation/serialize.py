@@ -1,9 +1,9 @@
 """Deterministic JSON bytes for every document we publish or send.
 
-Same input, same bytes (the build promises byte-identical output), so keys are sorted; that
-also keeps `@context` first, because `@` sorts before every letter. Output is compact (no
-indentation): the outbox pages of a large site are the bulk of the output and Mastodon reads
-at most 1 MB per document (interop item 5). UTF-8 as is, no `\\uXXXX` escapes, a final newline.
+Same input, same bytes (the build promises byte-identical output), so keys are sorted; that also
+keeps `@context` first, because `@` sorts before every letter. Output is compact (no indentation):
+the outbox pages of a large site are the bulk of the output and Mastodon reads at most 1 MB per
+document (FEDERATION.md#size-limits). UTF-8 as is, no `\\uXXXX` escapes, a final newline.
 """
 
 from __future__ import annotations

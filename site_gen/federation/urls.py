@@ -1,8 +1,9 @@
 """The one URL scheme: every id and URL of the site and of the function comes from here.
 
 The static generator and the running function both build their ids with `UrlScheme`, so the
-documents on the static host and the answers of the function can never disagree (interop
-item 3: a fetched document's `id` must equal the URL it was fetched from, byte for byte).
+documents on the static host and the answers of the function can never disagree
+(FEDERATION.md#id-is-url: a fetched document's `id` must equal the URL it was fetched from, byte for
+byte).
 
 Layout (paths relative to `base_url`, or to `function_url` for the live routes):
 
@@ -59,7 +60,8 @@ class UrlScheme:
 
     `base_url` is the public site (https://example.com, no trailing slash needed);
     `function_url` is where the function answers, by default the same host, because
-    Mastodon wants the actor, its objects and its inbox on one host (interop item 6).
+    Mastodon wants the actor, its objects and its inbox on one host
+    (FEDERATION.md#one-host).
     """
 
     base_url: str
@@ -184,7 +186,8 @@ class UrlScheme:
         return f"{self.base_url}/posts/{slug}/"
 
     def tag_page(self, tag: str) -> str:
-        """One page per tag as Mastodon normalises it (item 72): `Café` and `cafe` share it."""
+        """One page per tag as Mastodon normalises it (FEDERATION.md#hashtags): `Café` and
+        `cafe` share it."""
         return f"{self.base_url}/tags/{quote(hashtag_key(tag), safe='')}/"
 
     @property
@@ -193,7 +196,8 @@ class UrlScheme:
 
     @property
     def profile(self) -> str:
-        """The HTML profile: the actor's `url`, distinct from its JSON `id` (item 82)."""
+        """The HTML profile: the actor's `url`, distinct from its JSON `id`
+        (FEDERATION.md#url-is-not-id)."""
         return f"{self.base_url}/profile/"
 
     @property

@@ -65,14 +65,16 @@ def render_caddyfile(config: SiteConfig, info: BuildInfo) -> str:
     live = " ".join([*LIVE_EXACT, *(f"{prefix}*" for prefix in LIVE_PREFIXES)])
     body.append(f"@live path {live}")
     body += _proxy(config, info, "@live")
-    # Deleted post objects: the function answers 410 with a Tombstone (interop item 77).
+    # Deleted post objects: the function answers 410 with a Tombstone
+    # (FEDERATION.md#tombstones).
     body += ["@gone {", f"    path {MISSING_TO_FUNCTION_PREFIX}*", "    not file", "}"]
     body += _proxy(config, info, "@gone")
     link = (
         f'<{config.urls.post_object("")}{{re.post.1}}>; rel="alternate"; '
         'type="application/activity+json"'
     )
-    # Optional Link header on post pages (item 81); the HTML carries the same link.
+    # Optional Link header on post pages (FEDERATION.md#alternate-link); the HTML carries the
+    # same link.
     body += [
         "@post path_regexp post ^/posts/([a-z0-9]+(?:-[a-z0-9]+)*)/$",
         f"header @post Link {_quote(link)}",

@@ -1,7 +1,8 @@
 """GitHub Pages: nothing to configure, because nothing can be configured.
 
 GitHub Pages cannot set a Content-Type per path, so it serves /ap/actor as
-`application/octet-stream` and Mastodon throws it away (interop items 1 and 2). The only
+`application/octet-stream` and Mastodon throws it away
+(FEDERATION.md#activity-json, FEDERATION.md#type-per-path). The only
 file written is `.nojekyll`, without which Jekyll drops `.well-known/`; the ActivityPub
 documents must come from the function (README.md, "GitHub Pages").
 """

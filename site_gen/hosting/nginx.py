@@ -2,7 +2,7 @@
 
 `types {}` with a `default_type` inside a location is nginx's way to give extension-less
 files a type; exact (`=`) and `^~` prefix locations keep the regex location of post pages
-(which only adds the optional `Link` header of interop item 81) from taking them over.
+(which only adds the optional `Link` header of FEDERATION.md#alternate-link) from taking them over.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def _quote(value: str) -> str:
 def _proxy_lines(config: SiteConfig, info: BuildInfo) -> list[str]:
     function = remote_function_origin(config)
     if function is None:
-        # Same origin: keep the Host header as the sender signed it, port included (item 29).
+        # Same origin: keep the Host header as the sender signed it, port included
+        # (FEDERATION.md#raw-request).
         return [
             f"proxy_pass {info.function_upstream.rstrip('/')};",
             "proxy_set_header Host $http_host;",
@@ -105,7 +106,8 @@ def render_nginx_server(config: SiteConfig, info: BuildInfo) -> str:
         typed = ["types { }", f"default_type {_quote(media_type)};", *headers]
         if is_prefix:
             lines += _block(f"location ^~ {path}", [*typed, "try_files $uri =404;"])
-            # Deleted post objects: the function answers 410 with a Tombstone (item 77).
+            # Deleted post objects: the function answers 410 with a Tombstone
+            # (FEDERATION.md#tombstones).
             missing = MISSING_TO_FUNCTION_PREFIX
             lines += _block(f"location ^~ {missing}", [*typed, "try_files $uri @function;"])
         else:
@@ -118,7 +120,8 @@ def render_nginx_server(config: SiteConfig, info: BuildInfo) -> str:
     link = (
         f'<{config.urls.post_object("")}$slug>; rel="alternate"; type="application/activity+json"'
     )
-    # Optional Link header on post pages (item 81); the HTML carries the same link.
+    # Optional Link header on post pages (FEDERATION.md#alternate-link); the HTML carries the
+    # same link.
     lines += _block(
         'location ~ "^/posts/(?<slug>[a-z0-9]+(?:-[a-z0-9]+)*)/$"',
         # try_files serves the page in this location; `index` would leave it for `/`.

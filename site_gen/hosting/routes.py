@@ -29,7 +29,8 @@ __all__ = [
     "typed_paths",
 ]
 
-# Everything under /ap/ is an extension-less ActivityPub document (interop item 1).
+# Everything under /ap/ is an extension-less ActivityPub document
+# (FEDERATION.md#activity-json).
 ACTIVITY_PREFIX = "/ap/"
 # Discovery documents with a fixed path; their types come from `media_type_for_path`.
 TYPED_EXACT_PATHS = (
@@ -39,14 +40,14 @@ TYPED_EXACT_PATHS = (
     "/nodeinfo/2.1",
     "/nodeinfo/2.0",
 )
-# Fetched by browsers and clients from other origins (WebFinger needs it: item 9 context).
+# Fetched by browsers and web clients from other origins (WebFinger among them).
 CORS_PATHS = (ACTIVITY_PREFIX, *TYPED_EXACT_PATHS)
 
 # Routes only the running function can answer (POST inbox, live followers, owner API).
 LIVE_EXACT = ("/ap/inbox", "/ap/shared-inbox", "/ap/followers", "/healthz")
 LIVE_PREFIXES = ("/admin/api/",)
 # A post object that is not in the build was deleted: the function answers 410 + Tombstone
-# (interop item 77), so hosts that can "proxy only when the file is missing" send it there.
+# (FEDERATION.md#tombstones), so hosts that can "proxy only when the file is missing" send it there.
 MISSING_TO_FUNCTION_PREFIX = "/ap/posts/"
 
 # Where a self-hosted web server reaches the function when both share the site's origin.

@@ -1,12 +1,12 @@
 """`vercel.json` for Vercel: per-path headers and rewrites to the function.
 
 Vercel serves a file when one exists and applies `rewrites` only after that, so a rewrite
-of /ap/posts/* reaches the function only for deleted posts (interop item 77). The reverse
+of /ap/posts/* reaches the function only for deleted posts (FEDERATION.md#tombstones). The reverse
 also holds: a placeholder file at /ap/followers would hide a same-origin rewrite, which is
 why the live routes point at the function's own origin when it has one. Vercel reserves
 /.well-known for rewrites, but headers there work. `trailingSlash` stays unset on purpose:
 `true` would redirect the extension-less /ap/actor to /ap/actor/ and break every id
-(interop items 3 and 7).
+(FEDERATION.md#id-is-url, FEDERATION.md#no-redirects).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Where a publish is applied: the function's admin API, or a database with the same engine.
 
 `site-gen publish` plans on the CLI side and hands the plan to a backend. `FunctionBackend`
-talks HTTP to the deployed function (bearer `SITE_GEN_ADMIN_TOKEN`), which queues and fans
-out; `DatabaseBackend` (`--database URL`) opens the store itself and runs the very same
-function code (`site_function.delivery`), for a GitHub Actions runner that has hours where a
-serverless call has seconds. Both answer with the same JSON shapes. For a dry run the
-database is opened read-only and must already exist (`site_gen.publish.read_only`).
+talks HTTP to the deployed function (bearer token from `admin_token.find_admin_token`),
+which queues and fans out; `DatabaseBackend` (`--database URL`) opens the store itself and
+runs the very same function code (`site_function.delivery`), for a GitHub Actions runner
+that has hours where a serverless call has seconds. Both answer with the same JSON shapes.
+For a dry run the database is opened read-only and must already exist
+(`site_gen.publish.read_only`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from site_gen.errors import SiteGenError
+from site_gen.publish.admin_token import AdminToken
 from site_gen.publish.plan import LedgerState, PublishPlan
 from site_gen.publish.plan_wire import ledger_item_from_dict, plan_to_dict
 
@@ -57,17 +59,15 @@ def _ledger_from_json(data: Mapping[str, Any]) -> LedgerState:
 class FunctionBackend:
     """The deployed function's admin API over HTTPS."""
 
-    def __init__(self, function_url: str, token: str, *, client: httpx.Client | None = None):
+    def __init__(
+        self, function_url: str, token: AdminToken, *, client: httpx.Client | None = None
+    ) -> None:
         import httpx
 
-        if not token:
-            raise BackendError(
-                "SITE_GEN_ADMIN_TOKEN is not set: the function's admin API needs it "
-                "(or use --database URL to work on the database directly)"
-            )
         self._base = function_url.rstrip("/") + "/admin/api"
         self._client = client or httpx.Client(timeout=httpx.Timeout(30.0, read=660.0))
-        self._headers = {"Authorization": f"Bearer {token}"}
+        self._token = token
+        self._headers = {"Authorization": f"Bearer {token.value}"}
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         import httpx
@@ -79,7 +79,7 @@ class FunctionBackend:
         except httpx.HTTPError as exc:
             raise BackendError(f"cannot reach the function at {self._base}: {exc}") from None
         if response.status_code == 401:
-            raise BackendError("the function refused the admin token (401)")
+            raise BackendError(self._token.refused())
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text[:200])

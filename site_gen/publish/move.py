@@ -1,4 +1,5 @@
-"""Moving away: find the new account, check it names us, record `moved_to` (interop item 53).
+"""Moving away: find the new account, check it names us, record `moved_to`
+(FEDERATION.md#move-aliases).
 
 Mastodon ignores a Move unless the target's `alsoKnownAs` lists the old actor, so we check
 that first and refuse with that reason; then `moved_to` goes into site.yaml (the next build
@@ -42,7 +43,8 @@ class MoveTarget:
 
 
 def refusal(target: dict[str, Any], our_actor: str) -> str | None:
-    """Why Mastodon would ignore a Move to this actor, or None if it would not (item 53)."""
+    """Why Mastodon would ignore a Move to this actor, or None if it would not
+    (FEDERATION.md#move-aliases)."""
     if not isinstance(target.get("id"), str):
         return "the new account's actor document has no id"
     aliases = target.get("alsoKnownAs") or []

@@ -8,21 +8,25 @@ second run plans nothing.
 Rules (issue 4):
 
 - first publish of a site (empty, never-initialised ledger): every post is recorded as sent
-  and nothing old is delivered (interop item 64); the actor's hash is recorded too;
+  and nothing old is delivered (FEDERATION.md#realtime-window); the actor's hash is recorded too;
 - a post missing from the ledger: Create;
 - a post whose id the ledger holds as deleted is refused (`ContentError`): receivers keep the
-  tombstone and reject any later Create of that id (interop item 77), so the post needs a new
-  slug;
+  tombstone and reject any later Create of that id (FEDERATION.md#tombstones), so the post needs a
+  new slug;
 - a post whose `updated` is later than the ledger's: Update. Without an `updated` date in the
   front matter an edit is a silent fix and does not federate, even though its hash changed;
 - a live ledger row missing from the build: Delete (the ledger keeps it as "deleted", and the
   object URL answers 410 with a Tombstone);
-- the actor document changed (its hash): Update{Person} (item 55).
+- the actor document changed (its hash): Update{Person} (FEDERATION.md#update-person).
 
-`published` of a new post (item 64): Mastodon puts a status in home timelines only if its
-`published` is less than 6 hours old. A new post keeps its front-matter date when that date is
-within `FRESH_WINDOW` of the publish time; an older date (a backdated post, a late deploy) is
-replaced in the sent Create and its object by the publish time, so followers see the post in
+Every plan also carries the site's identity (`base_url`, `username`, where the function
+answers) and the owner's settings as the built actor states them (`owner_settings`): the
+function refuses a plan for another site, and keeps the settings for its inbox.
+
+`published` of a new post (FEDERATION.md#realtime-window): Mastodon puts a status in home timelines
+only if its `published` is less than 6 hours old. A new post keeps its front-matter date when that
+date is within `FRESH_WINDOW` of the publish time; an older date (a backdated post, a late deploy)
+is replaced in the sent Create and its object by the publish time, so followers see the post in
 their timelines. The page and the static object keep the front-matter date.
 """
 
@@ -36,6 +40,7 @@ from typing import Any, Literal
 from site_gen.errors import ContentError
 from site_gen.federation.urls import UrlScheme
 from site_gen.publish.built_site import BuiltPost, BuiltSite, document_hash
+from site_gen.publish.owner_settings import OwnerSettings, SiteIdentity
 
 __all__ = [
     "FRESH_WINDOW",
@@ -104,6 +109,9 @@ class PublishPlan:
     first_publish: bool
     unchanged: int = 0
     silent_edits: tuple[str, ...] = field(default=())  # slugs changed without `updated`
+    # Who the site is and what its actor says; None only in a plan from an older site-gen.
+    identity: SiteIdentity | None = None
+    owner: OwnerSettings | None = None
 
     @property
     def empty(self) -> bool:
@@ -185,8 +193,8 @@ def _delete(item: LedgerItem, urls: UrlScheme, context: Any) -> dict[str, Any]:
 def _update_actor(
     actor: dict[str, Any], urls: UrlScheme, actor_hash: str, now: datetime
 ) -> dict[str, Any]:
-    """Update{Person} (item 55); the id carries the time, as a profile can come back to an
-    earlier state and the queue never sends one activity id to one inbox twice."""
+    """Update{Person} (FEDERATION.md#update-person); the id carries the time, as a profile can come
+    back to an earlier state and the queue never sends one activity id to one inbox twice."""
     body = {key: value for key, value in actor.items() if key != "@context"}
     return {
         "@context": actor.get("@context"),
@@ -205,7 +213,8 @@ def actor_hash_of(actor: dict[str, Any]) -> str:
 
 
 def _refuse_reused_ids(site: BuiltSite, known: dict[str, LedgerItem]) -> None:
-    """Refuse posts at ids announced as deleted: Mastodon would drop them (item 77)."""
+    """Refuse posts at ids announced as deleted: Mastodon would drop them
+    (FEDERATION.md#tombstones)."""
     reused = sorted(
         post.slug
         for post in site.posts
@@ -215,16 +224,16 @@ def _refuse_reused_ids(site: BuiltSite, known: dict[str, LedgerItem]) -> None:
         raise ContentError(
             "these posts use the slug of a post that was deleted and announced as deleted: "
             + ", ".join(reused)
-            + ". Servers keep the deleted id and refuse a new post at it (interop item 77):"
+            + ". Servers keep the deleted id and refuse a new post at it:"
             " give each post a new slug (front matter 'slug:' or another file name)"
         )
 
 
 def _refuse_future_updates(site: BuiltSite, known: dict[str, LedgerItem], now: datetime) -> None:
-    """Refuse `updated` dates in the future in posts this publish would send or record:
-    receivers apply an edit only if its `updated` is newer than the last (item 76), so after
-    such an Update every real edit until that date would be ignored, and the ledger would
-    not send it either. Posts the ledger already holds unchanged are not looked at."""
+    """Refuse `updated` dates in the future in posts this publish would send or record: receivers
+    apply an edit only if its `updated` is newer than the last (FEDERATION.md#update-newer), so
+    after such an Update every real edit until that date would be ignored, and the ledger would not
+    send it either. Posts the ledger already holds unchanged are not looked at."""
     future = sorted(
         f"{post.slug} (updated {_iso(post.updated)})"
         for post in site.posts
@@ -241,7 +250,7 @@ def _refuse_future_updates(site: BuiltSite, known: dict[str, LedgerItem], now: d
             "these posts have an 'updated' date in the future: "
             + ", ".join(future)
             + f". It is now {_iso(now)}; servers would ignore every later edit until that"
-            " date (interop item 76). Fix 'updated' in their front matter and rebuild"
+            " date. Fix 'updated' in their front matter and rebuild"
         )
 
 
@@ -256,9 +265,10 @@ def plan_publish(
     known = {item.object_id: item for item in ledger.items}
     _refuse_future_updates(site, known, now)
     actor_hash = actor_hash_of(site.actor)
+    identity, owner = SiteIdentity.of(urls), OwnerSettings.from_actor(site.actor)
     if not ledger.initialized and not ledger.items:
         first = tuple(_ledger_item(post) for post in site.posts)
-        return PublishPlan((), first, actor_hash, first_publish=True, unchanged=len(first))
+        return PublishPlan((), first, actor_hash, True, len(first), identity=identity, owner=owner)
 
     _refuse_reused_ids(site, known)
     built_ids = {post.object_id for post in site.posts}
@@ -315,4 +325,13 @@ def plan_publish(
                 "update-actor", _update_actor(site.actor, urls, actor_hash, now), urls.actor
             )
         )
-    return PublishPlan(tuple(activities), tuple(rows), actor_hash, False, unchanged, tuple(silent))
+    return PublishPlan(
+        tuple(activities),
+        tuple(rows),
+        actor_hash,
+        False,
+        unchanged,
+        tuple(silent),
+        identity=identity,
+        owner=owner,
+    )

@@ -1,7 +1,8 @@
 """The wire form of a publish plan: the CLI sends it to the function's admin API as JSON.
 
 `plan_to_dict` and `plan_from_dict` are inverses; parsing refuses a malformed plan with
-ValueError, KeyError or TypeError, which the admin route answers with 400.
+ValueError, KeyError or TypeError, which the admin route answers with 400. `identity` and
+`owner` may be absent (a plan from an older site-gen): they are then None.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from site_gen.publish.owner_settings import OwnerSettings, SiteIdentity
 from site_gen.publish.plan import LedgerItem, PlannedActivity, PublishPlan
 
 __all__ = ["ledger_item_from_dict", "ledger_item_to_dict", "plan_from_dict", "plan_to_dict"]
@@ -38,6 +40,8 @@ def plan_to_dict(plan: PublishPlan) -> dict[str, Any]:
         "first_publish": plan.first_publish,
         "unchanged": plan.unchanged,
         "silent_edits": list(plan.silent_edits),
+        "identity": plan.identity.to_dict() if plan.identity else None,
+        "owner": plan.owner.to_dict() if plan.owner else None,
     }
 
 
@@ -66,6 +70,7 @@ def ledger_item_from_dict(data: dict[str, Any]) -> LedgerItem:
 
 def plan_from_dict(data: dict[str, Any]) -> PublishPlan:
     """Parse a plan sent as JSON; ValueError/KeyError/TypeError on a malformed one."""
+    identity, owner = data.get("identity"), data.get("owner")
     activities = []
     for item in data["activities"]:
         kind = item["kind"]
@@ -92,4 +97,6 @@ def plan_from_dict(data: dict[str, Any]) -> PublishPlan:
         bool(data["first_publish"]),
         int(data.get("unchanged", 0)),
         tuple(str(s) for s in data.get("silent_edits", ())),
+        identity=SiteIdentity.from_dict(identity) if identity is not None else None,
+        owner=OwnerSettings.from_dict(owner) if owner is not None else None,
     )

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from site_gen.publish.plan import PlannedActivity, PublishPlan
+from site_gen.text import plural
 
 __all__ = ["format_plan", "plain_text"]
 
@@ -76,16 +77,17 @@ def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str
     """The human report of a plan; `outcome` is the backend's dry-run answer (audiences)."""
     if plan.first_publish:
         # A dry run records nothing: say so, or the owner believes the ledger is written.
-        verb = "would be" if (outcome or {}).get("dry_run") else "are"
+        count = len(plan.ledger)
+        verb = "would be" if (outcome or {}).get("dry_run") else "is" if count == 1 else "are"
         return (
-            f"First publish: {len(plan.ledger)} existing post(s) {verb} recorded as already"
+            f"First publish: {plural(count, 'existing post')} {verb} recorded as already"
             " sent;\nnothing old is delivered (new followers see them in the outbox). From now"
             " on,\nnew, edited (with an 'updated' date) and removed posts are sent."
         )
     audiences = {a["activity_id"]: a for a in (outcome or {}).get("audiences", [])}
     out: list[str] = []
     if not plan.activities:
-        out.append(f"Nothing to send ({plan.unchanged} post(s) unchanged).")
+        out.append(f"Nothing to send ({plural(plan.unchanged, 'post')} unchanged).")
     for number, planned in enumerate(plan.activities, start=1):
         audience = audiences.get(planned.activity_id, {})
         label = planned.slug or planned.object_id
@@ -93,13 +95,14 @@ def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str
         out.append(f"   id: {planned.activity_id}")
         if audience:
             out.append(
-                f"   to {audience['followers']} follower(s) at {audience['inboxes']} distinct"
-                " inbox(es)"
+                f"   to {plural(audience['followers'], 'follower')} at"
+                f" {plural(audience['inboxes'], 'distinct inbox', 'distinct inboxes')}"
             )
             for actor, inbox in audience.get("extra", {}).items():
                 out.append(f"   + {actor} ({inbox or 'inbox unknown: not sent'})")
             if audience.get("earlier"):
-                out.append(f"   + {audience['earlier']} inbox(es) that received this post before")
+                earlier = plural(audience["earlier"], "inbox", "inboxes")
+                out.append(f"   + {earlier} that received this post before")
             for actor in audience.get("blocked", []):
                 out.append(f"   - skipped, blocked: {actor}")
         if planned.note:

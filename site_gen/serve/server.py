@@ -1,15 +1,17 @@
 """`site-gen serve`: build a preview, then serve it and the function on one local port.
 
-The preview is built with `base_url` set to the local address and into
-`.site-gen/preview/`, so ids and links work locally and the real output folder (and its
-production URLs) is never overwritten by a preview. The socket is bound before the first
-build because the port (possibly chosen by the OS) is part of every URL.
+The preview is built into `.site-gen/preview/` with the `base_url` it answers as
+(`preview_address`: the site's own origin when that is on loopback, else the local
+address), so ids and links work locally and the real output folder is never overwritten by
+a preview. Drafts are shown, marked as drafts, and get no ActivityPub documents. The socket
+is bound before the first build because the port (possibly chosen by the OS) is part of
+every URL. The function gets the admin token the owner commands will find
+(`admin_token.local_admin_token`), so `site-gen publish` works against it as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import socket
 import threading
@@ -21,38 +23,48 @@ from starlette.applications import Starlette
 
 from site_gen.config import SiteConfig, load_config
 from site_gen.errors import SiteGenError
+from site_gen.publish.admin_token import AdminToken, local_admin_token
 from site_gen.serve.live_reload import SCRIPT_TAG, ReloadChannel
+from site_gen.serve.preview_address import (
+    PREVIEW_OUTPUT,
+    PreviewAddress,
+    choose_address,
+    preview_config,
+)
 from site_gen.serve.preview_app import create_preview_app
 from site_gen.serve.rebuilds import watch_and_rebuild, watched_paths
 from site_gen.serve.static_site import StaticSite
+from site_gen.text import plural
 
-__all__ = ["PREVIEW_OUTPUT", "PreviewServer", "load_function_app", "preview_config"]
+__all__ = [
+    "PREVIEW_OUTPUT",
+    "PreviewAddress",
+    "PreviewServer",
+    "load_function_app",
+    "local_database_url",
+    "preview_config",
+]
 
-PREVIEW_OUTPUT = ".site-gen/preview"
 Builder = Callable[[SiteConfig], object]
 Report = Callable[[str], None]
 
 
-def preview_config(config: SiteConfig, host: str, port: int) -> SiteConfig:
-    """The site's config as the preview sees it: local base URL, same-origin function."""
-    shown = "localhost" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return dataclasses.replace(
-        config, base_url=f"http://{shown}:{port}", function_url=None, output=PREVIEW_OUTPUT
-    )
-
-
 def build_preview(config: SiteConfig) -> object:
-    """The real build, offline so a preview never waits on WebFinger lookups."""
+    """The real build with drafts (marked as such, without documents), offline so a preview
+    never waits on WebFinger lookups."""
     from site_gen.build.pipeline import build_site
 
     # An explicit output: the preview never rewrites the site's host files (vercel.json, ...).
-    return build_site(config, output=config.output_dir, offline=True)
+    return build_site(config, output=config.output_dir, offline=True, drafts=True)
+
+
+def local_database_url(config: SiteConfig) -> str:
+    """The preview function's SQLite file, in the site's private state folder."""
+    return f"sqlite:///{config.state_dir / 'state.sqlite3'}"
 
 
 def load_function_app(
-    config: SiteConfig, env: Mapping[str, str]
+    config: SiteConfig, env: Mapping[str, str], *, admin_token: str | None = None
 ) -> tuple[Starlette | None, str | None]:
     """The function app on the site's SQLite file, or None and the reason it cannot start."""
     try:
@@ -65,13 +77,27 @@ def load_function_app(
         settings = Settings.from_site(
             config,
             env,
-            database_url=f"sqlite:///{config.state_dir / 'state.sqlite3'}",
+            database_url=local_database_url(config),
             allow_private_addresses=True,  # local development: followers on localhost too
             serve_documents=False,  # the preview serves the documents itself
+            admin_token=admin_token,
         )
         return create_app(settings), None
     except SiteGenError as exc:
         return None, f"the function did not start: {exc}"
+
+
+def _bound_socket(address: PreviewAddress) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address.listen_host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address.listen_host.strip("[]"), address.port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _Server(uvicorn.Server):
@@ -93,34 +119,35 @@ class PreviewServer:
         self,
         config: SiteConfig,
         *,
-        host: str = "127.0.0.1",
-        port: int = 8000,
+        host: str | None = None,
+        port: int | None = None,
         function: bool = True,
         watch: bool = True,
         builder: Builder = build_preview,
         env: Mapping[str, str] | None = None,
         report: Report = print,
     ) -> None:
+        """`host` and `port` default to what `choose_address` derives from base_url."""
         self.site_root = config.root
-        self.host = host
+        self.address = choose_address(config, host, port)
+        self.host = self.address.listen_host
         self.report = report
         self.builder = builder
         self.channel = ReloadChannel()
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
-        self.socket.listen(128)
+        self.socket = _bound_socket(self.address)
         self.port: int = self.socket.getsockname()[1]
-        self.config = preview_config(config, host, self.port)
+        self.config = preview_config(config, self.address, self.port)
         self.function_error: str | None = None
+        self.admin_token: AdminToken | None = None
 
-        builder(self.config)  # the first build: an error here is the command's error
         function_app = None
-        if function:
-            function_app, self.function_error = load_function_app(
-                self.config, os.environ if env is None else env
-            )
+        try:
+            builder(self.config)  # the first build: an error here is the command's error
+            if function:
+                function_app = self._function_app(os.environ if env is None else env)
+        except BaseException:
+            self.socket.close()
+            raise
         static = StaticSite(self.config.output_dir, script_tag=SCRIPT_TAG if watch else None)
         self.app = create_preview_app(
             static,
@@ -136,10 +163,32 @@ class PreviewServer:
     def url(self) -> str:
         return self.config.base_url
 
+    def _function_app(self, env: Mapping[str, str]) -> Starlette | None:
+        """The function with the token the owner commands find; for a site answered as its
+        own origin, the ledger first records the posts already there (`local_ledger`)."""
+        from site_gen.serve.local_ledger import record_existing_posts
+
+        try:
+            self.admin_token = local_admin_token(self.config.state_dir, env)
+            if self.address.as_site:
+                recorded = record_existing_posts(self.config, local_database_url(self.config), env)
+                if recorded is not None:
+                    self.report(
+                        f"recorded {plural(recorded, 'existing post')} as published: "
+                        "'site-gen publish' sends only what comes after"
+                    )
+        except SiteGenError as exc:
+            self.function_error = f"the function did not start: {exc}"
+            return None
+        app, self.function_error = load_function_app(
+            self.config, env, admin_token=self.admin_token.value
+        )
+        return app
+
     def _rebuild(self) -> None:
         # site.yaml may have changed: read it again, keep the preview's address.
         fresh = load_config(self.site_root)
-        self.config = preview_config(fresh, self.host, self.port)
+        self.config = preview_config(fresh, self.address, self.port)
         self.builder(self.config)
 
     async def _watch(self, stop: asyncio.Event) -> None:

@@ -1,58 +1,85 @@
 """The GitHub Actions workflow `site-gen init` writes: build, deploy, then publish.
 
-`render_workflow(config)` returns `.github/workflows/publish.yml` for the site's hosting
-target. Secrets stay secrets: the private key and the admin token are repository secrets read
-as environment variables (never written into the file), and the deploy step uses each
-platform's own CLI and token. The file passes actionlint (tests/publish/test_workflow.py).
+`render_workflow(config, package)` returns `.github/workflows/publish.yml` for the site's
+hosting target. Secrets stay secrets: the private key and the admin token are repository
+secrets read as environment variables (never written into the file), and the deploy step uses
+each platform's own CLI and token. Nothing of the machine that ran `init` is frozen into the
+file except the site-gen to install (`SITE_GEN_PACKAGE`, see `package_source`): the function's
+address is read from site.yaml by `site-gen publish` at run time. The file passes actionlint
+(tests/publish/test_workflow.py), and its `run:` steps are run for real in
+tests/publish/test_workflow_run.py.
 """
 
 from __future__ import annotations
 
+import json
+import textwrap
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_gen.workflows.package_source import PackageSource, installed_source
+
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig
 
-__all__ = ["WORKFLOW_PATH", "render_workflow", "write_workflow"]
+__all__ = [
+    "WORKFLOW_PATH",
+    "PackageSource",
+    "deploy_secrets",
+    "installed_source",
+    "render_workflow",
+    "write_workflow",
+]
 
 WORKFLOW_PATH = ".github/workflows/publish.yml"
 
-# How each hosting target deploys the built folder; None: the owner's own server (rsync).
-_DEPLOY: dict[str, dict[str, str]] = {
-    "netlify": {
-        "name": "Deploy to Netlify",
-        "run": 'npx --yes netlify-cli@17 deploy --prod --dir "$OUTPUT"',
-        "env": "NETLIFY_AUTH_TOKEN: ${{ secrets.NETLIFY_AUTH_TOKEN }}\n"
-        "NETLIFY_SITE_ID: ${{ secrets.NETLIFY_SITE_ID }}",
-    },
-    "cloudflare": {
-        "name": "Deploy to Cloudflare Pages",
-        "run": 'npx --yes wrangler@3 pages deploy "$OUTPUT" --project-name "$CF_PAGES_PROJECT"',
-        "env": "CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n"
-        "CLOUDFLARE_ACCOUNT_ID: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}\n"
-        "CF_PAGES_PROJECT: ${{ secrets.CF_PAGES_PROJECT }}",
-    },
-    "vercel": {
-        "name": "Deploy to Vercel - site and function on one host (interop item 6)",
-        "run": 'npx --yes vercel@39 deploy --prod --yes --token "$VERCEL_TOKEN"',
-        "env": "VERCEL_TOKEN: ${{ secrets.VERCEL_TOKEN }}\n"
-        "VERCEL_ORG_ID: ${{ secrets.VERCEL_ORG_ID }}\n"
-        "VERCEL_PROJECT_ID: ${{ secrets.VERCEL_PROJECT_ID }}",
-    },
+
+@dataclass(frozen=True)
+class _DeployStep:
+    name: str
+    run: str
+    secrets: tuple[str, ...]
+
+    def env_lines(self) -> list[str]:
+        return [f"{name}: ${{{{ secrets.{name} }}}}" for name in self.secrets]
+
+
+# How each hosting target deploys the built folder; the others are the owner's own server.
+_DEPLOY: dict[str, _DeployStep] = {
+    "netlify": _DeployStep(
+        "Deploy to Netlify",
+        'npx --yes netlify-cli@17 deploy --prod --dir "$OUTPUT"',
+        ("NETLIFY_AUTH_TOKEN", "NETLIFY_SITE_ID"),
+    ),
+    "cloudflare": _DeployStep(
+        "Deploy to Cloudflare Pages",
+        'npx --yes wrangler@3 pages deploy "$OUTPUT" --project-name "$CF_PAGES_PROJECT"',
+        ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "CF_PAGES_PROJECT"),
+    ),
+    "vercel": _DeployStep(
+        "Deploy to Vercel - site and function on one host",
+        'npx --yes vercel@39 deploy --prod --yes --token "$VERCEL_TOKEN"',
+        ("VERCEL_TOKEN", "VERCEL_ORG_ID", "VERCEL_PROJECT_ID"),
+    ),
 }
-_RSYNC = {
-    "name": "Deploy to your server with rsync ({target} config proxies the inbox)",
-    "run": "mkdir -p ~/.ssh\n"
+_RSYNC = _DeployStep(
+    "Deploy to your server with rsync ({target} config proxies the inbox)",
+    "mkdir -p ~/.ssh\n"
     "printf '%s\\n' \"$DEPLOY_SSH_KEY\" > ~/.ssh/id_deploy\n"
     "chmod 600 ~/.ssh/id_deploy\n"
     "printf '%s\\n' \"$DEPLOY_KNOWN_HOSTS\" > ~/.ssh/known_hosts\n"
     'rsync -az --delete -e "ssh -i ~/.ssh/id_deploy" "$OUTPUT/" "$DEPLOY_TARGET"',
-    "env": "DEPLOY_SSH_KEY: ${{ secrets.DEPLOY_SSH_KEY }}\n"
-    "DEPLOY_KNOWN_HOSTS: ${{ secrets.DEPLOY_KNOWN_HOSTS }}\n"
-    "DEPLOY_TARGET: ${{ secrets.DEPLOY_TARGET }}",
-}
+    ("DEPLOY_SSH_KEY", "DEPLOY_KNOWN_HOSTS", "DEPLOY_TARGET"),
+)
+
+
+def deploy_secrets(hosting: str) -> tuple[str, ...]:
+    """The repository secrets the deploy step of `hosting` reads (none for GitHub Pages)."""
+    if hosting == "github-pages":
+        return ()
+    return _DEPLOY.get(hosting, _RSYNC).secrets
 
 
 def _indent(text: str, spaces: int) -> str:
@@ -72,45 +99,58 @@ def _deploy_steps(target: str) -> str:
             "        id: pages\n"
             "        uses: actions/deploy-pages@v4\n"
         )
-    step = _DEPLOY.get(target) or {k: v.replace("{target}", target) for k, v in _RSYNC.items()}
-    run = step["run"]
+    step = _DEPLOY.get(target, _RSYNC)
+    run = step.run
     run_block = (
         f"        run: {run}\n" if "\n" not in run else "        run: |\n" + _indent(run, 10) + "\n"
     )
     return (
-        f"      - name: {step['name']}\n"
-        "        env:\n" + _indent(step["env"], 10) + "\n" + run_block
+        f"      - name: {step.name.replace('{target}', target)}\n"
+        "        env:\n" + _indent("\n".join(step.env_lines()), 10) + "\n" + run_block
     )
 
 
-def render_workflow(config: SiteConfig) -> str:
-    """The workflow text for this site's hosting target."""
+def _package_lines(package: PackageSource) -> tuple[str, str]:
+    """(comment lines of the note, the YAML value): one line to change, explained."""
+    note = ""
+    if package.note:
+        wrapped = textwrap.wrap(f"NOTE: {package.note}", width=94, break_on_hyphens=False)
+        note = "".join(f"  # {line}\n" for line in wrapped)
+    # A JSON string is a YAML double-quoted scalar; escaping keeps odd paths on one line.
+    return note, json.dumps(package.requirement)
+
+
+def render_workflow(config: SiteConfig, package: PackageSource | None = None) -> str:
+    """The workflow text for this site's hosting target.
+
+    `package` is what the runner installs; by default the site-gen running this code
+    (`installed_source()`).
+    """
     template = files("site_gen.workflows").joinpath("publish.yml.tmpl").read_text("utf-8")
     pages = config.hosting == "github-pages"
     permissions = "  contents: read\n" + ("  pages: write\n  id-token: write\n" if pages else "")
-    from site_gen import __version__
-
     environment = (
         "    environment:\n      name: github-pages\n"
         "      url: ${{ steps.pages.outputs.page_url }}\n"
         if pages
         else ""
     )
+    note, requirement = _package_lines(package or installed_source())
     return (
         template.replace("@@ENVIRONMENT@@", environment)
-        .replace("@@VERSION@@", __version__)
+        .replace("@@PACKAGE_NOTE@@", note)
+        .replace("@@PACKAGE@@", requirement)
         .replace("@@PERMISSIONS@@", permissions.rstrip("\n"))
         .replace("@@OUTPUT@@", config.output)
         .replace("@@DEPLOY@@", _deploy_steps(config.hosting).rstrip("\n"))
-        .replace("@@FUNCTION_URL@@", config.function_url or config.base_url)
     )
 
 
-def write_workflow(site_dir: Path) -> Path:
+def write_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
     """Write `.github/workflows/publish.yml` for the site in `site_dir` (called by `init`)."""
     from site_gen.config import load_config
 
     path = site_dir / WORKFLOW_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_workflow(load_config(site_dir)), encoding="utf-8")
+    path.write_text(render_workflow(load_config(site_dir), package), encoding="utf-8")
     return path

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from build_sites import REPO
+from requirements import require
 
 from site_gen.build.pipeline import build_site
 from site_gen.config import load_config
@@ -33,13 +34,12 @@ from site_gen.federation.urls import media_type_for_path
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.chromium,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and os.environ.get("CI") != "true",
-        reason="needs /usr/bin/chromium (required in CI)",
-    ),
-]
+pytestmark = pytest.mark.chromium
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    require(CHROMIUM.exists(), f"headless Chromium is not installed at {CHROMIUM}")
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):

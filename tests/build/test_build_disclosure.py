@@ -1,7 +1,8 @@
 """What a build shows outside a post: never the text or image behind a warning, no drafts.
 
 Link previews (Mastodon's cards read og:description and og:image), feed readers' summaries
-and search engines' sitemaps show these openly, so a content warning (item 71), a sensitive
+and search engines' sitemaps show these openly, so a content warning (FEDERATION.md#cw-sensitive), a
+sensitive
 image and a draft must stay out of them.
 """
 

@@ -1,4 +1,4 @@
-"""Tag pages group the spellings Mastodon treats as one hashtag (interop item 72)."""
+"""Tag pages group the spellings Mastodon treats as one hashtag (FEDERATION.md#hashtags)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def test_split_source_and_slug() -> None:
 @pytest.mark.parametrize("tag", ["..", ".", "a/b", "a\\\\b", "what?", "100%"])
 def test_tag_that_cannot_be_a_page_is_an_error_with_its_line(tag: str) -> None:
     # '..' would put the tag page at the site root, 'a/b' at /tags/a/b/ while its Hashtag
-    # href says /tags/a%2Fb/ (item 72): the writer's refusal named neither file nor line.
+    # href says /tags/a%2Fb/ (FEDERATION.md#hashtags): the writer's refusal named neither file nor line.
     with pytest.raises(ContentError) as caught:
         parse_front_matter(f'date: 2024-05-01\ntags: ["{tag}"]', PATH)
     assert caught.value.line == 3
@@ -90,6 +90,6 @@ def test_tags_with_dots_and_letters_stay_allowed() -> None:
 
 
 def test_spellings_of_one_tag_are_kept_once_as_first_written() -> None:
-    # item 72: Mastodon sees `Café`, `cafe` and `CAFE` as one tag; Cyrillic stays its own.
+    # FEDERATION.md#hashtags: Mastodon sees `Café`, `cafe` and `CAFE` as one tag; Cyrillic stays its own.
     front = parse_front_matter("date: 2024-05-01\ntags: [Café, cafe, CAFE, Ёлка, ёлка]", PATH)
     assert front.tags == ("Café", "Ёлка")

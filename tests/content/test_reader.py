@@ -1,4 +1,4 @@
-"""`read_post`: links and mentions in the federated HTML of a post."""
+"""`read_post`: links and mentions in the federated HTML of a post, and its images."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from site_gen.config import SiteConfig, load_config
 from site_gen.content.model import Mention
 from site_gen.content.reader import merge_tags, read_post
+from site_gen.errors import ContentError
 
 BOB = Mention(
     "@bob@social.example", "https://social.example/users/bob", "https://social.example/@bob"
@@ -46,6 +47,57 @@ def test_mentions_are_found_whatever_their_case(config: SiteConfig) -> None:
 
 
 def test_inline_hashtags_merge_with_front_matter_as_mastodon_normalises() -> None:
-    # item 72: `#cafe` in the text is the front matter's `Café`; the front matter spelling wins.
+    # FEDERATION.md#hashtags: `#cafe` in the text is the front matter's `Café`; the front matter spelling wins.
     merged = merge_tags(("Café", "Python"), ("cafe", "CAFÉ", "python", "Привет"))
     assert merged == ("Café", "Python", "Привет")
+
+
+def _with_static(config: SiteConfig, *files: str) -> None:
+    for name in files:
+        file = config.static_dir / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"image")
+
+
+def test_a_missing_inline_image_names_its_line_in_the_file(config: SiteConfig) -> None:
+    _with_static(config, "images/missing.jpeg")
+    with pytest.raises(ContentError) as caught:
+        _post(config, "First paragraph.\n\n![a bike](/images/missing.jpg)")
+    assert caught.value.line == 6  # front matter counted: ---, date, ---, text, blank, image
+    assert caught.value.message == (
+        "image '/images/missing.jpg' not found under static/: did you mean /images/missing.jpeg?"
+    )
+
+
+def test_a_relative_inline_image_resolves_against_the_post_page(config: SiteConfig) -> None:
+    _with_static(config, "images/bike.png", "posts/hello/local.png")
+    _post(config, "![here](local.png) ![root](/images/bike.png) ![up](../../images/bike.png)")
+    with pytest.raises(ContentError, match=r"did you mean /images/bike.png\?"):
+        _post(config, "![wrong](images/bike.png)")  # would be /posts/hello/images/bike.png
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "![remote](https://cdn.example.org/x.png) ![plain](http://example.org/y.png)",
+        "![protocol-relative](//cdn.example.org/x.png) ![inline](data:image/png;base64,AAAA)",
+        "`![in code](/images/nope.png)`\n\n```\n![in a block](/images/nope.png)\n```",
+    ],
+)
+def test_remote_images_and_code_are_not_checked(config: SiteConfig, body: str) -> None:
+    _post(config, body)
+
+
+def test_raw_html_images_are_checked_too(config: SiteConfig) -> None:
+    with pytest.raises(ContentError, match=r"put the file at static/images/gone.png"):
+        _post(config, "Text.\n\n<img src='/images/gone.png' alt='gone'>")
+
+
+def test_a_front_matter_image_typo_suggests_the_closest_file(config: SiteConfig) -> None:
+    _with_static(config, "images/tulips.png")
+    path = config.posts_dir / "2024-05-01-hello.md"
+    data = b"---\ndate: 2024-05-01\nimages:\n  - src: images/tulip.png\n    alt: Tulips\n---\nx\n"
+    with pytest.raises(ContentError) as caught:
+        read_post(path, data, config, {})
+    assert caught.value.line == 4
+    assert caught.value.message.endswith("did you mean images/tulips.png?")

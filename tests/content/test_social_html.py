@@ -1,4 +1,5 @@
-"""Hashtag and mention links in post HTML, and the Mastodon allow-list sanitizer (item 69)."""
+"""Hashtag and mention links in post HTML, and the Mastodon allow-list sanitizer
+(FEDERATION.md#allowed-html)."""
 
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ def test_linked_tags_and_mentions_survive_the_sanitizer() -> None:
 
 
 def test_accented_and_plain_hashtags_are_one_tag() -> None:
-    # item 72: the href is the normalised page, the text keeps what the author wrote.
+    # FEDERATION.md#hashtags: the href is the normalised page, the text keeps what the author wrote.
     html, tags = link_tags_and_mentions("<p>#Café #cafe #日本語</p>", URLS, {})
     accented = HASHTAG.format(lower="cafe", tag="Café")
     plain = HASHTAG.format(lower="cafe", tag="cafe")

@@ -2,7 +2,7 @@
 
 - `mastodon`: an actor with `endpoints.sharedInbox`; every POST must carry a cavage signature
   by our key that `verify_request` accepts (Date fresh against the shared test clock), and
-  activities are deduplicated by id as Mastodon does (item 56).
+  activities are deduplicated by id as Mastodon does (FEDERATION.md#idempotent-inbox).
 - `gotosocial`: no shared inbox (personal inboxes only) and unsigned GETs are refused (401).
 - `flaky`: Mastodon-like, but answers 503 to its first `fail_first` deliveries.
 - `gone`: Mastodon-like until `gone = True`, then every inbox answers 410.
@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import uvicorn
+from fixtures_path import FIXTURES
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,7 +37,6 @@ from site_gen.federation.signatures import (
     verify_request,
 )
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 AS_JSON = "application/activity+json"
 
 

@@ -185,7 +185,7 @@ def test_publish_edit_delete_and_move(world: World) -> None:
     dry = world.cli("publish", "--dry-run", "--function-url", world.url)
     assert dry.exit_code == 0, dry.output
     assert "Create (create) e2e-news" in dry.output
-    assert "4 follower(s)" in dry.output
+    assert "4 followers" in dry.output
     assert "Fresh news from the e2e test." in dry.output
     assert mastodon.activities("Create") == []  # a dry run sends nothing
     assert "Queued 4 deliveries" in world.publish()

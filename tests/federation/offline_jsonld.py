@@ -1,4 +1,4 @@
-"""Offline JSON-LD expansion for the document tests: contexts come from ../shared only.
+"""Offline JSON-LD expansion for the document tests: contexts come from tests/fixtures only.
 
 A term that no context defines is not dropped silently by the ActivityStreams context: its
 `@vocab` is `_:`, so the term expands to a blank-node IRI `_:term`. `undefined_terms` finds
@@ -8,13 +8,12 @@ those (and any relative IRI), which is exactly "a term Mastodon would not unders
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from fixtures_path import JSONLD_CONTEXTS
 from pyld import jsonld
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-CONTEXTS = SHARED / "jsonld-contexts"
+CONTEXTS = JSONLD_CONTEXTS
 _INDEX: dict[str, str] = json.loads((CONTEXTS / "index.json").read_text(encoding="utf-8"))[
     "contexts"
 ]
@@ -26,7 +25,10 @@ def load_document(url: str, options: Any = None) -> dict[str, Any]:
     requested.append(url)
     name = _INDEX.get(url)
     if name is None:
-        raise AssertionError(f"a document needs the context {url}, which is not stored offline")
+        raise AssertionError(
+            f"a document needs the context {url}, which is not stored offline: add it to"
+            f" {CONTEXTS / 'index.json'}"
+        )
     document = json.loads((CONTEXTS / name).read_text(encoding="utf-8"))
     return {"contextUrl": None, "documentUrl": url, "document": document}
 

@@ -1,4 +1,5 @@
-"""WebFinger, host-meta and NodeInfo, including the item 10 round trip over real HTTP."""
+"""WebFinger, host-meta and NodeInfo, including the round trip over real HTTP
+(FEDERATION.md#webfinger-round-trip)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 from documents_sample import SITE_YAML, config, posts, public_key_pem
+from fixtures_path import FIXTURES
 
 from site_gen.errors import ConfigError
 from site_gen.federation.actor import build_actor
@@ -49,7 +51,7 @@ def test_webfinger_jrd_has_subject_self_link_aliases_and_profile_page() -> None:
 
 
 def test_webfinger_has_the_shape_of_mastodons() -> None:
-    fixture = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "mastodon"
+    fixture = FIXTURES / "mastodon"
     theirs = json.loads((fixture / "webfinger_spec_fixture.json").read_text(encoding="utf-8"))
     ours = build_webfinger(config())
     assert set(ours) == set(theirs)
@@ -58,7 +60,8 @@ def test_webfinger_has_the_shape_of_mastodons() -> None:
 
 
 def _round_trip(jrd_bytes: bytes, actor_bytes: bytes) -> None:
-    """Mastodon's check_webfinger! (item 10), on the bytes a server would receive."""
+    """Mastodon's check_webfinger! (FEDERATION.md#webfinger-round-trip), on the bytes a server
+    would receive."""
     actor = json.loads(actor_bytes)
     jrd = json.loads(jrd_bytes)
     expected_subject = f"acct:{actor['preferredUsername']}@{urlsplit(actor['id']).netloc}"
@@ -119,7 +122,8 @@ def static_site(tmp_path: Path) -> Iterator[str]:
 def test_round_trip_over_http_from_a_static_host(static_site: str) -> None:
     host = urlsplit(static_site).netloc
     with httpx.Client(base_url=static_site, timeout=5, trust_env=False) as client:
-        # Any resource query gets the same JRD (item 12), the lrdd template too (item 13).
+        # Any resource query gets the same JRD (FEDERATION.md#webfinger-any-resource), the lrdd
+        # template too (FEDERATION.md#host-meta).
         answers = [
             client.get("/.well-known/webfinger", params={"resource": resource})
             for resource in (f"acct:alice@{host}", f"acct:ALICE@{host}", f"{static_site}/ap/actor")
@@ -129,7 +133,7 @@ def test_round_trip_over_http_from_a_static_host(static_site: str) -> None:
         href = next(link for link in answers[0].json()["links"] if link["rel"] == "self")["href"]
         actor = client.get(href, headers={"Accept": "application/activity+json"})
         assert actor.headers["content-type"] == "application/activity+json"
-        assert actor.json()["id"] == href == str(actor.url)  # item 3
+        assert actor.json()["id"] == href == str(actor.url)  # FEDERATION.md#id-is-url
         _round_trip(answers[0].content, actor.content)
         host_meta = ElementTree.fromstring(client.get("/.well-known/host-meta").content)
         template = host_meta[0].attrib["template"]

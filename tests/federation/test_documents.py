@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from documents_sample import BOB, SITE_YAML, config, post, posts, public_key_pem
-from offline_jsonld import SHARED, compact, expand, key_names, undefined_terms
+from fixtures_path import FIXTURES
+from offline_jsonld import compact, expand, key_names, undefined_terms
 
 from site_gen.content.model import Mention
 from site_gen.errors import ConfigError, KeyMaterialError
@@ -31,7 +32,6 @@ from site_gen.federation.context import PUBLIC
 from site_gen.federation.objects import build_object, build_tombstone
 from site_gen.federation.serialize import serialize
 
-FIXTURES = SHARED / "fixtures"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -65,7 +65,8 @@ DOCUMENTS = _all_documents()
 
 @pytest.mark.parametrize(("name", "document"), DOCUMENTS, ids=[name for name, _ in DOCUMENTS])
 def test_document_expands_offline_and_drops_no_term(name: str, document: dict[str, Any]) -> None:
-    assert "https://www.w3.org/ns/activitystreams" in document["@context"]  # item 4
+    # FEDERATION.md#as-context
+    assert "https://www.w3.org/ns/activitystreams" in document["@context"]
     expanded = expand(json.loads(serialize(document)))
     assert expanded, f"{name} expanded to nothing"
     assert undefined_terms(expanded) == []
@@ -78,7 +79,7 @@ def test_the_expansion_check_catches_an_undefined_term() -> None:
     assert undefined_terms(expand(document)) == ["[0]/_:blurhash"]
 
 
-# --- the actor (section C) ----------------------------------------------------------------------
+# --- the actor (FEDERATION.md#the-actor) ---------------------------------------------------------
 
 
 def test_actor_has_every_field_of_section_c() -> None:
@@ -91,7 +92,7 @@ def test_actor_has_every_field_of_section_c() -> None:
     assert actor["webfinger"] == "alice@blog.example.org"
     assert actor["name"] == "Alice Example"
     assert actor["summary"] == "<p>Gardens &amp; bicycles.</p><p>Second &lt;paragraph&gt;.</p>"
-    assert actor["url"] == urls.profile != actor["id"]  # item 82
+    assert actor["url"] == urls.profile != actor["id"]  # FEDERATION.md#url-is-not-id
     assert (actor["inbox"], actor["outbox"]) == (urls.inbox, urls.outbox)
     assert (actor["followers"], actor["following"]) == (urls.followers, urls.following)
     assert (actor["featured"], actor["featuredTags"]) == (urls.featured, urls.featured_tags)
@@ -166,7 +167,7 @@ def test_actor_fields_have_the_shapes_mastodon_uses() -> None:
             assert type(ours[key]) is type(theirs[key]), (fixture, key)
 
 
-# --- objects (section H) ------------------------------------------------------------------------
+# --- objects (FEDERATION.md#posts) ---------------------------------------------------------------
 
 
 def test_note_fields_and_addressing() -> None:
@@ -180,7 +181,7 @@ def test_note_fields_and_addressing() -> None:
     assert note["updated"] == "2024-05-04T08:00:00Z"
     assert note["contentMap"] == {"en": note["content"]}
     assert note["to"] == [PUBLIC]
-    # Item 73: the resolved mention is addressed; the unresolved one cannot be.
+    # FEDERATION.md#mentions: the resolved mention is addressed; the unresolved one cannot be.
     assert note["cc"] == [cfg.urls.followers, BOB.actor_id]
     assert note["tag"] == [
         {"type": "Hashtag", "href": "https://blog.example.org/tags/garden/", "name": "#Garden"},
@@ -197,7 +198,7 @@ def test_note_fields_and_addressing() -> None:
             "height": 600,
         }
     ]
-    assert "summary" not in note  # item 70: never an excerpt
+    assert "summary" not in note  # FEDERATION.md#content-warning: never an excerpt
     assert note["sensitive"] is False
     assert "name" not in note
 
@@ -264,7 +265,8 @@ def test_delete_tombstone_move_and_update_actor() -> None:
     assert move["target"] == "https://new.example.net/users/alice"
     actor = build_actor(cfg, public_key_pem(), posts())
     first = build_update_actor(actor, cfg)
-    assert first["object"]["attributionDomains"] == ["blog.example.org"]  # item 23
+    # FEDERATION.md#attribution-domains
+    assert first["object"]["attributionDomains"] == ["blog.example.org"]
     changed = build_update_actor(dict(actor, name="Alice B."), cfg)
     assert first["id"] != changed["id"]
     assert first == build_update_actor(actor, cfg)

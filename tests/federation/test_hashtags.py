@@ -1,4 +1,5 @@
-"""Hashtag identity as Mastodon sees it (item 72): one key for the spellings of one tag."""
+"""Hashtag identity as Mastodon sees it (FEDERATION.md#hashtags): one key for the spellings of
+one tag."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from fixtures_path import SIGNATURE_VECTORS
 
 from site_gen.federation.keys import load_private_key, load_public_key
 from site_gen.federation.signatures import (
@@ -23,8 +24,7 @@ from site_gen.federation.signatures import (
     verify_request,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-VECTORS = REPO / ".." / "shared" / "fixtures" / "signatures" / "draft-cavage-appendix-c.json"
+VECTORS = SIGNATURE_VECTORS / "draft-cavage-appendix-c.json"
 KEYS = Path(__file__).resolve().parent / "signature_keys"
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 

@@ -110,7 +110,8 @@ def test_signature_by_another_key() -> None:
 
 
 def test_stale_date() -> None:
-    # Item 31: a Date is good for 5 min + 1 h of clock skew, so 65 min; 66 min is stale.
+    # FEDERATION.md#freshness: a Date is good for 5 min + 1 h of clock skew, so 65 min;
+    # 66 min is stale.
     assert isinstance(_verify(_signed(now=NOW - timedelta(minutes=64))), VerifiedSignature)
     assert _reason(_verify(_signed(now=NOW - timedelta(minutes=66)))) == STALE
 
@@ -231,7 +232,8 @@ def test_query_fallback_signed_without_query() -> None:
     headers = sign_request(
         "POST", URL + "?a=1&b=2", key=ALICE, now=NOW, body=BODY, include_query=False
     )
-    # Older Mastodon signed the path only: the verifier retries without the query (item 28).
+    # Older Mastodon signed the path only: the verifier retries without the query
+    # (FEDERATION.md#request-target-query).
     assert isinstance(_verify(headers, query="a=1&b=2"), VerifiedSignature)
     assert isinstance(_verify(headers, query=""), VerifiedSignature)
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from fixtures_path import SIGNATURE_VECTORS
 
 from site_gen.federation.keys import load_private_key, load_public_key
 from site_gen.federation.signatures import (
@@ -39,8 +40,7 @@ from site_gen.federation.signatures.structured_fields import (
     serialize_inner_list,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-VECTORS = REPO / ".." / "shared" / "fixtures" / "signatures" / "rfc9421-test-vectors.json"
+VECTORS = SIGNATURE_VECTORS / "rfc9421-test-vectors.json"
 KEYS = Path(__file__).resolve().parent / "signature_keys"
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 

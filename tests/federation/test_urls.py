@@ -24,10 +24,10 @@ def test_ids_and_pages() -> None:
     assert urls.index_page(1) == "https://example.com/"
     assert urls.index_page(3) == "https://example.com/page/3/"
     assert urls.tag_page("Python") == "https://example.com/tags/python/"
-    # item 72: Mastodon folds Latin accents, so `Café` shares the page of `cafe`
+    # FEDERATION.md#hashtags: Mastodon folds Latin accents, so `Café` shares the page of `cafe`
     assert urls.tag_page("Café") == "https://example.com/tags/cafe/"
     assert urls.tag_page("日本語") == "https://example.com/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/"
-    # item 82: the HTML profile and the JSON actor are different URLs
+    # FEDERATION.md#url-is-not-id: the HTML profile and the JSON actor are different URLs
     assert urls.profile != urls.actor
 
 

@@ -7,7 +7,6 @@ schema of its own) and a session whose resolver maps every name to 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -19,17 +18,15 @@ from urllib.parse import quote
 import httpx
 import pytest
 from function_harness import ADMIN_TOKEN, FakeFediverse, NameMap, ServerThread
+from requirements import POSTGRES_URL as PG_URL
+from requirements import connect_postgres
 from site_function.app import create_app
 from site_function.remote import make_session
 from site_function.runtime import FunctionRuntime
 from site_function.settings import Settings
 
 from site_gen.federation.keys import generate_private_key
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO / ".." / "shared"
-FIXTURES = SHARED / "fixtures"
-PG_URL = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+from site_gen.publish.owner_settings import OwnerSettings
 
 
 @pytest.fixture
@@ -53,15 +50,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'state.sqlite3'}"
         return
-    import psycopg
-
     schema = f"t_function_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
+    with connect_postgres(PG_URL) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         yield f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
+        with connect_postgres(PG_URL) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
@@ -111,6 +106,7 @@ def make_function(database_url: str, our_key: Any) -> Iterator[Callable[..., Run
                 admin_token=ADMIN_TOKEN,
                 function_url="http://fn.example",
                 allow_private_addresses=True,
+                owner=OwnerSettings(),  # as a publish of a site without approval states
             )
             settings = replace(settings, **overrides)
             app = create_app(

@@ -18,12 +18,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from aiohttp.abc import AbstractResolver, ResolveResult
+from fixtures_path import FIXTURES
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +32,6 @@ from starlette.routing import Route
 from site_gen.federation.keys import generate_private_key, public_key_pem
 from site_gen.federation.signatures import SigningKey, sign_request
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 ACTIVITY_JSON = "application/activity+json"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from function_harness import ADMIN_TOKEN, FakeFediverse, post_signed
 
 from site_gen.cli import cli
+from site_gen.publish.owner_settings import OwnerSettings
 
+APPROVAL = OwnerSettings(manually_approves_followers=True)
 OUR_ACTOR = "https://alice.example/ap/actor"
 
 
@@ -67,7 +69,7 @@ def test_followers_collection_is_paged(fediverse: FakeFediverse, make_function: 
 def test_followers_collection_never_shows_pending_requests(
     fediverse: FakeFediverse, make_function: Any
 ) -> None:
-    fn = make_function(drain_after_inbox=False, manually_approves_followers=True)
+    fn = make_function(drain_after_inbox=False, owner=APPROVAL)
     waiting = fediverse.add("pending.test", "waiting")
     _follow(fn, waiting)
     assert fn.store.get_follower(waiting.id).state == "pending"
@@ -96,7 +98,7 @@ def _run(args: list[str], **env: str) -> Any:
 def test_cli_over_http_approves_blocks_and_exports(
     fediverse: FakeFediverse, make_function: Any, site_dir: Path, tmp_path: Path
 ) -> None:
-    fn = make_function(manually_approves_followers=True, drain_after_inbox=False)
+    fn = make_function(owner=APPROVAL, drain_after_inbox=False)
     pending, other = fediverse.add("cli.test", "pat"), fediverse.add("sub.cli-bad.test", "bo")
     _follow(fn, pending)
     _follow(fn, other)
@@ -125,7 +127,7 @@ def test_cli_over_http_approves_blocks_and_exports(
     assert "(none)" in _run(["blocks", "list", *common]).output
     imported = _run(["blocks", "import", str(export), *common])
     assert imported.exit_code == 0, imported.output
-    assert "imported 1 blocks" in imported.output
+    assert "imported 1 block" in imported.output
     removed = _run(["followers", "remove", pending.id, *common])
     assert removed.exit_code == 0, removed.output
     assert fn.store.get_follower(pending.id) is None
@@ -151,7 +153,7 @@ def test_cli_without_token_or_with_a_wrong_one_fails_clearly(
 def test_cli_on_the_database_directly(
     fediverse: FakeFediverse, make_function: Any, site_dir: Path, database_url: str
 ) -> None:
-    fn = make_function(manually_approves_followers=True, drain_after_inbox=False)
+    fn = make_function(owner=APPROVAL, drain_after_inbox=False)
     actor = fediverse.add("db.test", "dana")
     _follow(fn, actor)
     common = ["--site", str(site_dir), "--database", database_url]

@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures_path import FIXTURES
 from site_function.activity_parsing import ParseFailure, parse_activity
 from site_function.inbox_handlers import Handled, HandlerContext, NeedsActor, handle_activity
 from site_function.remote_actors import actor_from_document, key_entry
 from site_function.store import Store, open_store
 
 from site_gen.federation.urls import UrlScheme
+from site_gen.publish.owner_settings import OwnerSettings
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 URLS = UrlScheme("https://alice.example", "alice", "https://fn.alice.example")
 POST = URLS.post_object("hello-world")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def ctx(**kw: Any) -> HandlerContext:
-    return HandlerContext(URLS, False, NOW, **kw)
+    return HandlerContext(URLS, OwnerSettings(), NOW, **kw)
 
 
 @pytest.mark.parametrize("name", ACTIVITIES)
@@ -153,8 +154,9 @@ def _interaction(kind: str, actor: str, stored_id: str) -> dict[str, Any]:
 def test_interactions_whose_id_is_on_another_origin_are_ignored(
     store: Store, kind: str, squatted: str
 ) -> None:
-    """Item 6: a stored id (the activity's, or a reply Note's) must be on the actor's origin,
-    or anyone could squat another account's future id and have its real one ignored."""
+    """FEDERATION.md#one-host: a stored id (the activity's, or a reply Note's) must be on the
+    actor's origin, or anyone could squat another account's future id and have its real one
+    ignored."""
     actor = "https://social.example/users/ann"
     result = _run(store, _interaction(kind, actor, squatted))
     assert isinstance(result, Handled)

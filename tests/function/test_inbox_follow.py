@@ -10,6 +10,7 @@ from function_harness import FakeFediverse, post_signed
 
 from site_gen.federation.keys import load_public_key, public_key_pem
 from site_gen.federation.signatures import VerifiedSignature, verify_request
+from site_gen.publish.owner_settings import OwnerSettings
 
 
 def _accepted_by_us(received: Any, our_key: Any) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def test_follow_is_accepted_with_a_signed_accept_embedding_it(
     assert accept["object"]["actor"] == bob.id
     assert accept["object"]["object"] == "https://alice.example/ap/actor"
     assert accept["id"].startswith("http://fn.example/ap/activities/accept-")
-    # our fetches of their documents were signed (items 41, 87)
+    # our fetches of their documents were signed (FEDERATION.md#signed-get)
     assert all(signed for _, path, signed in fediverse.fetches if bob.name in path)
 
 
@@ -79,7 +80,7 @@ def test_duplicate_follow_is_harmless_and_undo_removes(
 def test_manual_approval_keeps_the_request_pending_until_approved(
     fediverse: FakeFediverse, make_function: Any, our_key: Any
 ) -> None:
-    fn = make_function(manually_approves_followers=True)
+    fn = make_function(owner=OwnerSettings(manually_approves_followers=True))
     dave = fediverse.add("mastodon.test", "dave")
     follow = dave.activity("Follow", "https://alice.example/ap/actor")
     assert post_signed(fn.client, fn.inbox, dave, follow).status_code == 202

@@ -50,8 +50,8 @@ def test_likes_boosts_and_replies_are_stored_for_moderation(
 def test_a_reply_or_like_whose_id_is_on_another_host_is_ignored(
     fediverse: FakeFediverse, make_function: Any
 ) -> None:
-    """Item 6: 202 (the sender needs no retry) and nothing stored, so an id squatted on
-    another server cannot make that server's real reply or Like look already held."""
+    """FEDERATION.md#one-host: 202 (the sender needs no retry) and nothing stored, so an id squatted
+    on another server cannot make that server's real reply or Like look already held."""
     fn = make_function()
     squatter = fediverse.add("squat.test", "mallory")
     victim_id = "http://victim.test/users/bob/statuses/1"
@@ -71,7 +71,7 @@ def test_a_rotated_key_is_refetched_once_then_rate_limited(
     fn = make_function(drain_after_inbox=False)
     rotor = fediverse.add("rotate.test", "rotor")
     _follow(fn, rotor)
-    rotor.key = generate_private_key()  # the remote rotates its key (item 44)
+    rotor.key = generate_private_key()  # the remote rotates its key (FEDERATION.md#key-refetch)
     fetches = len(fediverse.fetches)
     response = post_signed(fn.client, fn.inbox, rotor, rotor.activity("Like", POST))
     assert response.status_code == 202, response.text

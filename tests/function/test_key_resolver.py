@@ -1,5 +1,5 @@
-"""`KeyResolver`: who may vouch for a key (item 35), against a real SQLite store and documents
-served from a dict (no network)."""
+"""`KeyResolver`: who may vouch for a key (FEDERATION.md#key-resolution), against a real SQLite
+store and documents served from a dict (no network)."""
 
 from __future__ import annotations
 

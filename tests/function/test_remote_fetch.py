@@ -60,11 +60,11 @@ async def endpoint(request: Request) -> Response:
         return Response("[1]", media_type=AP)
     if name == "gone":
         return Response(status_code=410)
-    if name == "knock":  # refuses cavage, accepts RFC 9421 (double-knock, item 42)
+    if name == "knock":  # refuses cavage, accepts RFC 9421 (FEDERATION.md#double-knock)
         if "signature-input" in request.headers:
             return _doc(request)
         return Response(status_code=401)
-    if name == "threads":  # answers 404 to every signature (item 88)
+    if name == "threads":  # answers 404 to every signature (FEDERATION.md#double-knock)
         return Response('{"success":false,"error":"Not found"}', 404, media_type=AP)
     return Response(status_code=500)
 
@@ -172,7 +172,7 @@ async def test_double_knock_retries_with_the_other_style(remote: str, key: Signi
     assert "signature-input" in seen[1]["headers"]
     seen.clear()
     assert (await _fetch(f"{remote}/threads", key)).status == 404
-    assert len(seen) == 2  # a 404 may be a refused signature (item 88): knocked twice
+    assert len(seen) == 2  # a 404 may be a refused signature: knocked twice
 
 
 @pytest.mark.anyio
@@ -197,7 +197,8 @@ async def test_non_http_urls_are_refused(key: SigningKey) -> None:
 )
 async def test_malformed_urls_are_refused_not_raised(key: SigningKey, url: str) -> None:
     """A keyId or actor id is someone else's text: a bad port or host is a value (the inbox
-    would otherwise answer 500, which senders retry for days, item 57)."""
+    would otherwise answer 500, which senders retry for days,
+    FEDERATION.md#ignore-unknown)."""
     resolver = NameMap()
     async with make_session(SETTINGS, resolver=resolver) as session:
         result = await fetch_json(session, url, key, datetime.now(UTC))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from requirements import POSTGRES_URL, connect_postgres
 from site_function.store import open_store
 
 from site_gen.cli import cli
@@ -146,17 +147,15 @@ def test_read_only_url_adds_to_existing_options() -> None:
 
 @pytest.mark.postgres
 def test_postgres_is_opened_read_only(tmp_path: Path) -> None:
-    import os
     import uuid
     from urllib.parse import quote
 
     from site_function.store import StoreError
 
-    psycopg = pytest.importorskip("psycopg")
-    base = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    base = POSTGRES_URL
     schema = f"t_dryrun_{uuid.uuid4().hex[:12]}"
     url = f"{base}?options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(base, autocommit=True) as admin:
+    with connect_postgres(base) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
         try:
             with pytest.raises(ReadOnlyDatabaseError, match="no site-gen tables"):

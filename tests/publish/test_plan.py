@@ -59,7 +59,8 @@ def test_new_post_is_a_create_with_a_fresh_published(site) -> None:  # type: ign
     [create] = plan.activities
     assert create.kind == "create"
     assert create.slug == "thanks-carol"
-    # The front-matter date is from 2024: older than Mastodon's 6 h window (item 64).
+    # The front-matter date is from 2024: older than Mastodon's 6 h window
+    # (FEDERATION.md#realtime-window).
     assert create.activity["object"]["published"] == "2026-11-22T12:00:00Z"
     assert create.activity["published"] == "2026-11-22T12:00:00Z"
     assert "published now" in create.note
@@ -162,7 +163,8 @@ def test_plain_text_keeps_paragraphs() -> None:
 
 
 def test_a_new_post_at_a_deleted_slug_is_refused(site, rebuild) -> None:  # type: ignore[no-untyped-def]
-    """Item 77: a deleted id is never reused; the publish stops with a clear message."""
+    """FEDERATION.md#tombstones: a deleted id is never reused; the publish stops with a clear
+    message."""
     import pytest
 
     from site_gen.errors import ContentError
@@ -199,13 +201,13 @@ def test_a_profile_back_to_an_earlier_state_gets_a_new_update_id(site) -> None: 
 def test_a_dry_first_publish_does_not_claim_to_record(site) -> None:  # type: ignore[no-untyped-def]
     built = read_built_site(site.output_dir, site.urls)
     plan = plan_publish(built, LedgerState(), site.urls, NOW)
-    assert "7 existing post(s) would be recorded" in format_plan(plan, {"dry_run": True})
-    assert "7 existing post(s) are recorded" in format_plan(plan, {"dry_run": False})
+    assert "7 existing posts would be recorded" in format_plan(plan, {"dry_run": True})
+    assert "7 existing posts are recorded" in format_plan(plan, {"dry_run": False})
 
 
 def test_an_updated_date_in_the_future_is_refused(site, rebuild) -> None:  # type: ignore[no-untyped-def]
-    """Item 76: an Update dated in the future would make every real edit before that date
-    look older to receivers (and to the ledger), so it would never be sent."""
+    """FEDERATION.md#update-newer: an Update dated in the future would make every real edit before
+    that date look older to receivers (and to the ledger), so it would never be sent."""
     import pytest
 
     from site_gen.errors import ContentError

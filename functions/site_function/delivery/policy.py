@@ -3,11 +3,11 @@
 Both are pure functions of the facts (attempts so far, when the row was queued, the host's
 failure streak, `now`, a random source) so the engine's timing is testable without sleeping.
 
-Retries follow Mastodon's own delivery semantics (interop items 57, 62): exponential backoff
-with jitter for about two days, then give up. The breaker is what Mastodon's
-`DeliveryFailureTracker` does per domain, made shorter: a host that has failed every attempt
-for an hour is paused as a whole, so thousands of rows queued for a dead server do not each
-spend a connection timeout on every drain.
+Retries follow Mastodon's own delivery semantics (FEDERATION.md#mastodon-retries): exponential
+backoff with jitter for about two days, then give up. The breaker is what Mastodon's
+`DeliveryFailureTracker` does per domain, made shorter: a host that has failed every attempt for an
+hour is paused as a whole, so thousands of rows queued for a dead server do not each spend a
+connection timeout on every drain.
 """
 
 from __future__ import annotations

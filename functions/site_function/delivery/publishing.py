@@ -5,25 +5,32 @@ applied here in ONE store transaction (`save_published`): the ledger rows and ev
 row, or nothing. The queue ignores a duplicate (activity id, inbox), so two overlapping
 publishes never send anything twice.
 
-Audience of each activity (interop item 59): the distinct inboxes of accepted followers (the
+Audience of each activity (FEDERATION.md#audience): the distinct inboxes of accepted followers (the
 shared inbox where a server has one, the personal inbox where not), plus the inboxes of the
 accounts the post mentions and of the author it replies to; blocked accounts and domains are
 skipped, and the dry run names them. An Update or a Delete of a post also goes to every inbox
 its earlier Create and Updates were queued for (the queue table remembers them): a Delete must
-reach the same audience as the Create (item 77), including accounts mentioned then and
-followers who left since, and an edit must reach whoever holds the old text.
+reach the same audience as the Create (FEDERATION.md#tombstones), including accounts mentioned then
+and followers who left since, and an edit must reach whoever holds the old text.
 
-A dry run writes nothing: actors it must look up are fetched but not cached.
+A dry run writes nothing: actors it must look up are fetched but not cached. A real one
+also stores the owner's settings the plan states (`Store.save_published(owner=...)`), for
+the inbox to act on, in the same transaction.
+
+A plan made for another site (site.yaml's `base_url`, `username` or `function_url` not the
+function's) is refused before anything is done (`identity_refusal`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
+from site_gen.publish.owner_settings import SiteIdentity
 from site_gen.publish.plan import (
     LedgerItem,
     LedgerState,
@@ -48,6 +55,7 @@ __all__ = [
     "apply_plan",
     "deleted_object",
     "earlier_inboxes",
+    "identity_refusal",
     "ledger_state",
     "queue_to_followers",
     "summary_as_dict",
@@ -130,6 +138,17 @@ def ledger_state(store: Store) -> LedgerState:
     )
 
 
+def identity_refusal(plan: PublishPlan, urls: UrlScheme) -> str | None:
+    """Why a plan made for another site is refused, in the owner's words (None if it is
+    this function's site): each setting site.yaml and the function disagree on."""
+    if plan.identity is None:  # a plan from an older site-gen: its activities still say
+        return None
+    found = plan.identity.contradictions(SiteIdentity.of(urls))
+    if not found:
+        return None
+    return "; ".join(found) + ". Make them the same (and rebuild and deploy), then publish again"
+
+
 def deleted_object(store: Store, object_id: str) -> PublishedObject | None:
     """The ledger row of an object we announced as deleted (its URL answers 410), or None."""
     row = store.get_published(object_id)
@@ -173,7 +192,8 @@ async def _extra_recipients(
 
 def earlier_inboxes(store: Store, urls: UrlScheme, slug: str) -> list[str]:
     """Inboxes the post's Create and Updates were queued for (and not refused), blocked
-    domains left out: the audience a Delete must reach again (item 77). Synchronous."""
+    domains left out: the audience a Delete must reach again (FEDERATION.md#tombstones).
+    Synchronous."""
     rows = store.activity_inboxes(post_activity_prefixes(urls, slug))
     inboxes = dict.fromkeys(
         inbox for activity_id, inbox in rows if is_post_activity(activity_id, urls, slug)
@@ -255,12 +275,10 @@ async def apply_plan(
         for i in plan.ledger
     ]
 
-    def write() -> None:
-        store.save_published(rows, deliveries, now)
-        store.set_meta(META_ACTOR_HASH, plan.actor_hash)
-        store.set_meta(META_INITIALIZED, now.isoformat())
-
-    await ctx.call(write)
+    meta = {META_ACTOR_HASH: plan.actor_hash, META_INITIALIZED: now.isoformat()}
+    await ctx.call(
+        functools.partial(store.save_published, rows, deliveries, now, owner=plan.owner, meta=meta)
+    )
     outcome.queued = len(deliveries)
     return outcome
 

@@ -1,10 +1,12 @@
 """One signed POST of an activity to one inbox, and what its answer means for the queue.
 
-The sender signs every attempt afresh, with the `Date` of the moment it sends (interop items
-39, 40: a retried request with an old Date is refused as stale). Signing can run in a small
-thread pool: `cryptography` releases the GIL while signing, which buys about 20 % at high
-concurrency on a 2-core machine (../shared/PERFORMANCE.md section 3), so it is an option, not
-a rule. Outcomes are values (`SendResult`, `Verdict`); the sender raises only for bugs.
+The sender signs every attempt afresh, with the `Date` of the moment it sends
+(FEDERATION.md#sign-each-attempt: a retried request with an old Date is refused as stale).
+Signing can run in a small thread pool: `cryptography` releases the GIL while signing, yet on
+a 2-core machine that buys only about 20 % at 64 requests at once (2,194 against 1,798 signed
+POSTs a second over keep-alive; the event loop, not RSA, is the limit;
+`bench/fanout.py --sign-threads 2` measures it here), so it is an option, not a rule. Outcomes are
+values (`SendResult`, `Verdict`); the sender raises only for bugs.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ __all__ = ["AiohttpSender", "SendResult", "Sender", "Verdict", "VerdictKind", "j
 
 VerdictKind = Literal["delivered", "retry", "failed", "gone"]
 
-# Interop items 57 and 62: Mastodon retries 5xx, 401, 408 and 429 and network errors, gives up
-# on the other 4xx and on 501. A 401 is retried because it is usually transient on the
-# receiving side (our key being refetched after a rotation, item 44).
+# FEDERATION.md#mastodon-retries: Mastodon retries 5xx, 401, 408 and 429 and network errors, gives
+# up on the other 4xx and on 501. A 401 is retried because it is usually transient on the receiving
+# side (our key being refetched after a rotation, FEDERATION.md#key-rotation).
 _RETRY_4XX = frozenset({401, 408, 425, 429})
 
 
@@ -100,7 +102,8 @@ class AiohttpSender:
     def _sign(self, inbox: str, body: bytes, key: SigningKey) -> dict[str, str]:
         from site_gen.federation.signatures import sign_request
 
-        # The Date is taken here, at sending time, never when the row was queued (item 40).
+        # The Date is taken here, at sending time, never when the row was queued
+        # (FEDERATION.md#sign-each-attempt).
         return sign_request("POST", inbox, key=key, now=self._clock(), body=body)
 
     async def send(self, inbox: str, body: bytes, key: SigningKey) -> SendResult:

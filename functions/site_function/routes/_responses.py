@@ -30,7 +30,7 @@ log = logging.getLogger("site_function")
 
 
 def activity_response(document: dict[str, Any], status: int = 200) -> Response:
-    """An ActivityPub document with its media type (item 1)."""
+    """An ActivityPub document with its media type (FEDERATION.md#activity-json)."""
     return Response(serialize(document), status, media_type=ACTIVITY_JSON)
 
 
@@ -58,7 +58,8 @@ ERROR_TYPES: tuple[type[Exception], ...] = (OwnerControlError, StoreError, HTTPE
 
 def error_answer(exc: Exception, path: str) -> ErrorAnswer | None:
     """An owner's impossible request is its own status (400/404/413), a store failure is 503
-    (the sender retries, item 57); None for anything else (a bug: a plain 500)."""
+    (the sender retries, FEDERATION.md#ignore-unknown); None for anything else (a bug: a plain
+    500)."""
     if isinstance(exc, OwnerControlError):
         return ErrorAnswer(exc.status, {"status": "refused", "detail": str(exc)})
     if isinstance(exc, StoreError):

@@ -1,10 +1,11 @@
 """The build's ActivityPub documents, for static hosts that cannot set Content-Type.
 
-GitHub Pages serves `/ap/actor` as `application/octet-stream`, which Mastodon refuses; there
-the function answers those paths itself, from the build folder (`documents_dir`) or from the
-static origin (`documents_origin`), with the type `media_type_for_path` gives (item 1). Only
-paths that need a special type are served, never arbitrary files, and never outside the folder.
-An object the publish ledger records as deleted answers 410 with a Tombstone.
+GitHub Pages serves `/ap/actor` as `application/octet-stream`, which Mastodon refuses; there the
+function answers those paths itself, from the build folder (`documents_dir`) or from the static
+origin (`documents_origin`), with the type `media_type_for_path` gives
+(FEDERATION.md#type-per-path). Only paths that need a special type are served, never arbitrary
+files, and never outside the folder. An object the publish ledger records as deleted answers 410
+with a Tombstone.
 """
 
 from __future__ import annotations

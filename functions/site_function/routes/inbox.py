@@ -8,7 +8,7 @@ through `error_answer`, the one mapping the app's handlers use too.
 
 The body is read incrementally and reading stops at `max_body + 1` bytes (413), so a huge
 upload costs no more than the limit. Headers, path and query are passed on exactly as they
-arrived, because signatures cover them (item 29).
+arrived, because signatures cover them (FEDERATION.md#raw-request).
 """
 
 from __future__ import annotations

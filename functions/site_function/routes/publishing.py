@@ -7,11 +7,13 @@
     POST /admin/api/deliveries/retry      {host?}: failed rows back in the queue
     POST /admin/api/deliveries/drain      {budget}: drain now, answer with the report
     POST /admin/api/move                  {activity}: queue a Move to every follower
-    GET  /ap/posts/{slug}                 410 + Tombstone for a deleted post (item 77), when
-                                          the documents route does not serve /ap/ itself
+    GET  /ap/posts/{slug}                 410 + Tombstone for a deleted post, when the documents
+                                          route does not serve /ap/ itself
+                                          (FEDERATION.md#tombstones)
 
 The plan is made by the CLI from the built site (`site_gen.publish.plan`); the function only
-checks its shape and applies it in one transaction. A queued publish kicks a background drain.
+checks its shape and that it is for this site (409 naming each setting site.yaml and the
+function disagree on), and applies it in one transaction. A queued publish kicks a background drain.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from site_function.delivery.publishing import (
     META_MOVED_TO,
     apply_plan,
     deleted_object,
+    identity_refusal,
     ledger_state,
     queue_to_followers,
     summary_as_dict,
@@ -69,14 +72,22 @@ def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
             plan = plan_from_dict(body["plan"])
         except (KeyError, TypeError, ValueError) as exc:
             raise OwnerControlError(f"malformed plan: {exc}") from None
+        refusal = identity_refusal(plan, urls)
+        if refusal is not None:
+            raise OwnerControlError(refusal, 409)
         for planned in plan.activities:
-            if planned.activity.get("actor") != urls.actor:
-                raise OwnerControlError("every activity must have our actor as 'actor'")
+            actor = planned.activity.get("actor")
+            if actor != urls.actor:
+                raise OwnerControlError(
+                    f"the activity {planned.activity_id} is by {actor!r}, but the function's"
+                    f" actor is {urls.actor} (from SITE_GEN_BASE_URL): site.yaml's base_url"
+                    " must be the function's"
+                )
             if (
                 planned.kind == "create"
                 and await runtime.call(deleted_object, store, planned.object_id) is not None
             ):
-                # Interop item 77: receivers keep the tombstone and refuse the id forever.
+                # FEDERATION.md#tombstones: receivers keep the tombstone and refuse the id forever.
                 raise OwnerControlError(
                     f"{planned.object_id} was deleted: a new post needs a new slug"
                 )

@@ -161,11 +161,15 @@ class SqlCore(ABC):
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction(write=True) as cur:
-            cur.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            self._set_meta_in(cur, key, value)
+
+    def _set_meta_in(self, cur: Cursor, key: str, value: str) -> None:
+        """Insert or replace a setting inside an open write transaction."""
+        cur.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # --- codecs ----------------------------------------------------------------------------
 

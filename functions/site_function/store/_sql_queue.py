@@ -12,7 +12,7 @@ change rows that are still queued, so a late answer cannot undo a later success.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +21,9 @@ from site_function.store._sql_core import (
     HOST_COLUMNS,
     PUBLISHED_COLUMNS,
     Cursor,
-    SqlCore,
     placeholders,
 )
+from site_function.store._sql_owner import OwnerStatements
 from site_function.store.base import (
     Delivery,
     DeliveryOutcome,
@@ -32,6 +32,7 @@ from site_function.store.base import (
     HostState,
     HostSummary,
     NewDelivery,
+    OwnerSettings,
     PublishedObject,
 )
 
@@ -56,8 +57,9 @@ def _like_escape(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
-class QueueStatements(SqlCore):
-    """The delivery queue, host breakers and publish ledger in portable SQL."""
+class QueueStatements(OwnerStatements):
+    """The delivery queue, host breakers and publish ledger (with the owner's settings a
+    publish states) in portable SQL."""
 
     #: Appended to the claim's inner SELECT: PostgreSQL's row locks; SQLite needs none because
     #: its write transactions are already exclusive (BEGIN IMMEDIATE).
@@ -286,9 +288,19 @@ class QueueStatements(SqlCore):
         return [self._published(row) for row in rows]
 
     def save_published(
-        self, items: Sequence[PublishedObject], deliveries: Sequence[NewDelivery], now: datetime
+        self,
+        items: Sequence[PublishedObject],
+        deliveries: Sequence[NewDelivery],
+        now: datetime,
+        *,
+        owner: OwnerSettings | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> None:
         with self._transaction(write=True) as cur:
+            for key, value in (meta or {}).items():
+                self._set_meta_in(cur, key, value)
+            if owner is not None:
+                self._save_owner_in(cur, owner)
             self._upsert_published(cur, items)
             self._enqueue_in(cur, deliveries, now)
 

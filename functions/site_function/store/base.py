@@ -18,7 +18,7 @@ Conventions every backend keeps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
@@ -48,6 +48,7 @@ from site_function.store.records import (
     RemoteKey,
     StoreError,
 )
+from site_gen.publish.owner_settings import OwnerSettings
 
 __all__ = [
     "Block",
@@ -66,6 +67,7 @@ __all__ = [
     "ModerationState",
     "NewDelivery",
     "OutcomeKind",
+    "OwnerSettings",
     "PublishedObject",
     "PublishedState",
     "RemoteActor",
@@ -131,14 +133,15 @@ class Store(Protocol):
 
     def forget_actor(self, actor_id: str) -> bool:
         """Purge an actor: cache, keys, follower row, interactions, queued deliveries to its
-        personal inbox (item 52). True if anything was removed."""
+        personal inbox (FEDERATION.md#actor-deleted). True if anything was removed."""
 
     # followers
     def get_follower(self, actor_id: str) -> Follower | None:
         """The follower or pending request of this actor, or None."""
 
     def get_follower_by_follow_id(self, follow_id: str) -> Follower | None:
-        """The follower created by this Follow activity id (Undo matching, item 48)."""
+        """The follower created by this Follow activity id (Undo matching,
+        FEDERATION.md#undo-follow)."""
 
     def save_follower(
         self,
@@ -163,8 +166,8 @@ class Store(Protocol):
         """Remove every follower whose personal or shared inbox is ``inbox`` (a 410 answer)."""
 
     def move_follower(self, old_actor_id: str, new: Follower, now: datetime) -> bool:
-        """Replace the follow of ``old_actor_id`` by ``new`` (Move, item 53). False if the old
-        actor was not a follower (then nothing changes)."""
+        """Replace the follow of ``old_actor_id`` by ``new`` (FEDERATION.md#move-aliases).
+        False if the old actor was not a follower (then nothing changes)."""
 
     def list_followers(
         self, state: FollowState | None = "accepted", *, limit: int = 100, offset: int = 0
@@ -176,7 +179,8 @@ class Store(Protocol):
 
     def delivery_targets(self) -> list[str]:
         """Distinct inboxes of accepted followers: the shared inbox where known, else the
-        personal inbox; blocked accounts and domains excluded (item 59). Sorted."""
+        personal inbox; blocked accounts and domains excluded (FEDERATION.md#audience).
+        Sorted."""
 
     # blocks
     def add_block(
@@ -218,7 +222,7 @@ class Store(Protocol):
     def set_moderation(self, activity_id: str, state: ModerationState) -> bool:
         """Set the owner's decision; False if there is no such interaction."""
 
-    # idempotent inbox (item 56)
+    # idempotent inbox (FEDERATION.md#idempotent-inbox)
     def remember_activity(self, activity_id: str, now: datetime) -> bool:
         """Record an incoming activity id; True if it was not seen before."""
 
@@ -307,9 +311,16 @@ class Store(Protocol):
         """Every ledger row, ordered by first_sent_at then object_id."""
 
     def save_published(
-        self, items: Sequence[PublishedObject], deliveries: Sequence[NewDelivery], now: datetime
+        self,
+        items: Sequence[PublishedObject],
+        deliveries: Sequence[NewDelivery],
+        now: datetime,
+        *,
+        owner: OwnerSettings | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> None:
-        """Upsert ledger rows and enqueue their deliveries in one transaction."""
+        """Upsert ledger rows and enqueue their deliveries in one transaction, together with
+        the owner's settings the publish states (when given) and ``meta`` values."""
 
     # small settings
     def get_meta(self, key: str) -> str | None:
@@ -317,6 +328,15 @@ class Store(Protocol):
 
     def set_meta(self, key: str, value: str) -> None:
         """Insert or replace a setting."""
+
+    # the owner's settings, as the last publish stated them
+    def get_owner_settings(self) -> OwnerSettings | None:
+        """The owner's settings last saved (by a publish, or seeded by ``site-gen serve``),
+        or None before that. Inside the inbox's transaction it is read at most once per
+        transaction, however many handlers ask (a batch of requests is one transaction)."""
+
+    def save_owner_settings(self, settings: OwnerSettings) -> None:
+        """Replace the owner's settings."""
 
     # the delivery queue, continued
     def release_claims(self, delivery_ids: Sequence[int], now: datetime) -> int:
@@ -328,5 +348,5 @@ class Store(Protocol):
     def activity_inboxes(self, id_prefixes: Sequence[str]) -> list[tuple[str, str]]:
         """Distinct ``(activity_id, inbox)`` of queued and done rows whose activity id starts
         with one of ``id_prefixes`` (case-sensitive): where an object's activities went, so
-        its Delete reaches the same audience (item 77). Failed rows (refused, gone) are left
-        out. Sorted."""
+        its Delete reaches the same audience (FEDERATION.md#tombstones). Failed rows (refused,
+        gone) are left out. Sorted."""

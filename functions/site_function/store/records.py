@@ -80,7 +80,8 @@ class RemoteKey:
 class Follower:
     """One follower (or pending follow request) with the Follow that created it.
 
-    ``follow_activity`` is kept whole because Accept and Reject must embed it (items 45, 49).
+    ``follow_activity`` is kept whole because Accept and Reject must embed it
+    (FEDERATION.md#accept-embeds-follow).
     """
 
     actor_id: str

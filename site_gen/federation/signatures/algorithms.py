@@ -1,9 +1,9 @@
 """Signature algorithms: which ones a declared name and a key allow, and the raw operations.
 
 Names are RFC 9421's registry names. Cavage `rsa-sha256` is RSASSA-PKCS1-v1_5 SHA-256; cavage
-`hs2019` (or no algorithm at all) means "ask the key": PKCS1-v1_5 SHA-256 for RSA (what
-GoToSocial sends under that label) and Ed25519 for Ed25519 keys (item 26). HMAC is never
-accepted: the inbox has no shared secrets.
+`hs2019` (or no algorithm at all) means "ask the key": PKCS1-v1_5 SHA-256 for RSA (what GoToSocial
+sends under that label) and Ed25519 for Ed25519 keys (FEDERATION.md#signature-algorithms). HMAC is
+never accepted: the inbox has no shared secrets.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """draft-cavage HTTP Signatures: the `Signature` header every fediverse server speaks.
 
-Parsing follows what Mastodon and GoToSocial accept (items 26-28): `algorithm` may be
+Parsing follows what Mastodon and GoToSocial accept (FEDERATION.md#signature-algorithms,
+FEDERATION.md#signed-headers, FEDERATION.md#request-target-query): `algorithm` may be
 `rsa-sha256`, `hs2019` or absent (= hs2019); `headers` may be absent (then `date`, or
 `(created)` for hs2019); the pseudo-headers `(request-target)`, `(created)` and `(expires)`
 are supported; names are lowercased. `Authorization: Signature ...` is read too.
@@ -94,7 +95,8 @@ def parse_cavage(value: str) -> SignatureInput | VerificationFailure:
 
 
 def request_target(method: str, path: str, query: str, *, include_query: bool = True) -> str:
-    """`<lowercase method> <path>[?<query>]`, as Mastodon builds it (item 28)."""
+    """`<lowercase method> <path>[?<query>]`, as Mastodon builds it
+    (FEDERATION.md#request-target-query)."""
     target = path or "/"
     if query and include_query:
         target = f"{target}?{query}"
@@ -139,7 +141,8 @@ def format_signature_header(
     *,
     created: datetime | None = None,
 ) -> str:
-    """The `Signature` header in the exact parameter order Mastodon sends (item 39)."""
+    """The `Signature` header in the exact parameter order Mastodon sends
+    (FEDERATION.md#signed-post)."""
     encoded = base64.b64encode(signature).decode("ascii")
     stamp = f"created={int(created.timestamp())}," if created is not None else ""
     return (

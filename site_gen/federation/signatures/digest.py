@@ -1,4 +1,5 @@
-"""Body digests: legacy `Digest` (RFC 3230, item 30) and RFC 9530 `Content-Digest` (item 33).
+"""Body digests: legacy `Digest` (RFC 3230) and RFC 9530 `Content-Digest`
+(FEDERATION.md#digest, FEDERATION.md#rfc9421).
 
 Both are computed over the exact body bytes sent or received, never over re-serialized JSON.
 Checks return a reason constant or None, so the verifier can say which way a digest failed.
@@ -22,7 +23,8 @@ __all__ = [
     "digest_header",
 ]
 
-# Digest names (lowercase) -> hashlib constructor; Mastodon only accepts SHA-256 (item 30).
+# Digest names (lowercase) -> hashlib constructor; Mastodon only accepts SHA-256
+# (FEDERATION.md#digest).
 _DIGEST_ALGORITHMS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
 
 
@@ -31,7 +33,8 @@ def _b64(data: bytes) -> str:
 
 
 def digest_header(body: bytes) -> str:
-    """`Digest` value: `SHA-256=<base64>`, the form Mastodon requires on POST (item 39)."""
+    """`Digest` value: `SHA-256=<base64>`, the form Mastodon requires on POST
+    (FEDERATION.md#signed-post)."""
     return "SHA-256=" + _b64(hashlib.sha256(body).digest())
 
 

@@ -61,7 +61,8 @@ REASONS = frozenset(
 class SigningKey:
     """Our key and the id peers fetch it by (`<actor>#main-key`, UrlScheme.key_id).
 
-    Ed25519 keys are accepted for tests and RFC 9421 vectors; peers verify RSA (item 26).
+    Ed25519 keys are accepted for tests and RFC 9421 vectors; peers verify RSA
+    (FEDERATION.md#signature-algorithms).
     """
 
     key_id: str

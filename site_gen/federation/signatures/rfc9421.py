@@ -1,4 +1,4 @@
-"""RFC 9421 HTTP Message Signatures: `Signature-Input` + `Signature` (item 33).
+"""RFC 9421 HTTP Message Signatures: `Signature-Input` + `Signature` (FEDERATION.md#rfc9421).
 
 Mastodon validates these from 4.4/4.5 and Fedify-based senders knock with them first. The
 signature base is built from derived components (`@method`, `@target-uri`, `@authority`,

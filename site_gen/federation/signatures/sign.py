@@ -1,9 +1,10 @@
 """Sign an outgoing request: the headers to send, computed from method, URL, body and `now`.
 
-Defaults follow what Mastodon sends and demands (items 39-43): draft-cavage with
+Defaults follow what Mastodon sends and demands (FEDERATION.md#signed-post,
+FEDERATION.md#signed-get, FEDERATION.md#cavage-default): draft-cavage with
 `rsa-sha256` over `(request-target) host date digest content-type` on POST and
 `(request-target) host date [accept]` on GET. RFC 9421 is offered for double-knocking.
-Each retry must call this again with a new `now` (item 40).
+Each retry must call this again with a new `now` (FEDERATION.md#sign-each-attempt).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def sign_request(
 
     With a body: `Digest` always, `Content-Digest` too for rfc9421, and `Content-Type:
     application/activity+json` unless given. `include_query=False` signs the cavage
-    request-target without the query (a double-knock variant, item 42). `covered` overrides
+    request-target without the query (a double-knock variant,
+    FEDERATION.md#double-knock). `covered` overrides
     the signed names (cavage header names or RFC 9421 component identifiers).
     """
     scheme, host, path, query = _host(url)

@@ -1,9 +1,9 @@
 """Verify a request's signature: parse, check coverage, time, digest, then the key.
 
-The order is chosen so cheap checks run first and each failure has one clear reason: the RSA
-check (about 25 us) runs last, after the digest (about 2 us). Policy follows Mastodon's
-`signed_request.rb` (items 26-31) so that anything Mastodon accepts, we accept, and a request
-Mastodon would refuse as weak is refused here too.
+The order is chosen so cheap checks run first and each failure has one clear reason: the RSA check
+(about 25 us) runs last, after the digest (about 2 us). Policy follows Mastodon's
+`signed_request.rb` (FEDERATION.md#inbox-rules) so that anything Mastodon accepts, we accept, and a
+request Mastodon would refuse as weak is refused here too.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from site_gen.federation.signatures.model import (
 
 __all__ = ["CLOCK_SKEW", "parse_signature", "verify_request"]
 
-# Item 31, from Mastodon's signed_request.rb.
+# FEDERATION.md#freshness, from Mastodon's signed_request.rb.
 CLOCK_SKEW = timedelta(hours=1)
 DEFAULT_VALIDITY = timedelta(minutes=5)
 MAX_VALIDITY = timedelta(hours=12)
@@ -116,7 +116,8 @@ def _check_strength(sig: SignatureInput, method: str) -> VerificationFailure | N
 def _check_time(
     sig: SignatureInput, headers: Mapping[str, str], now: datetime
 ) -> VerificationFailure | None:
-    """Item 31: up to 1 h early; stale 1 h after expiry (expires, or created + 5 min, <= 12 h)."""
+    """FEDERATION.md#freshness: up to 1 h early; stale 1 h after expiry (expires, or
+    created + 5 min, <= 12 h)."""
     created = sig.created if sig.scheme == "rfc9421" or cavage.CREATED in sig.covered else None
     if created is None and "date" in sig.covered:
         created = _http_date(headers["date"])
@@ -182,12 +183,12 @@ def verify_request(
 ) -> VerifiedSignature | VerificationFailure:
     """Check a request's signature with the signer's key; a value either way, never raises.
 
-    `path`/`query` are the raw request path and query string (no `?`), `headers` lowercase
-    names (repeats joined with ", "), `body` the exact bytes received (item 29). RFC 9421
-    derived components use `scheme` and `authority` (default: the Host header), or all of
-    `target_uri` when given, which then also supplies the path and query: pass the public URL
-    the sender used when a proxy or platform rewrote them. `require_strength=False` skips the
-    inbox policy (required coverage and digest on POST); only test vectors need that.
+    `path`/`query` are the raw request path and query string (no `?`), `headers` lowercase names
+    (repeats joined with ", "), `body` the exact bytes received (FEDERATION.md#raw-request). RFC
+    9421 derived components use `scheme` and `authority` (default: the Host header), or all of
+    `target_uri` when given, which then also supplies the path and query: pass the public URL the
+    sender used when a proxy or platform rewrote them. `require_strength=False` skips the inbox
+    policy (required coverage and digest on POST); only test vectors need that.
     """
     headers = _lowercase(headers)
     method = method.upper()
@@ -237,7 +238,8 @@ def verify_request(
 def _messages(
     sig: SignatureInput, target: rfc9421.RequestTarget, headers: Mapping[str, str]
 ) -> list[bytes]:
-    """The signed bytes to try: cavage with the query, then without it (item 28)."""
+    """The signed bytes to try: cavage with the query, then without it
+    (FEDERATION.md#request-target-query)."""
     if sig.scheme == "rfc9421":
         base = rfc9421.signature_base(sig.covered, sig.signature_params or "", target, headers)
         return [base] if isinstance(base, bytes) else []

@@ -8,7 +8,6 @@ with its headers and body, so tests can verify the signature the engine sent.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -16,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
+from requirements import POSTGRES_URL as PG_URL
+from requirements import connect_postgres
 from site_function.store import Store, open_store
 
 from site_gen.federation.keys import generate_private_key
 from site_gen.federation.signatures import SigningKey
 
-PG_URL = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 KEY_ID = "https://site.test/ap/actor#main-key"
 
 
@@ -42,17 +42,15 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type:
         yield opened
         opened.close()
         return
-    import psycopg
-
     schema = f"t_delivery_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
+    with connect_postgres(PG_URL) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         opened = open_store(f"{PG_URL}?options=-csearch_path%3D{schema}")
         yield opened
         opened.close()
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
+        with connect_postgres(PG_URL) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

@@ -116,7 +116,8 @@ async def test_a_deleted_post_answers_410_with_a_tombstone(
 
 
 async def test_a_create_at_a_deleted_id_is_refused(app: Any, client: httpx.AsyncClient) -> None:
-    """Item 77: a plan that re-creates a deleted object is refused, nothing is recorded."""
+    """FEDERATION.md#tombstones: a plan that re-creates a deleted object is refused, nothing is
+    recorded."""
     store = app.state.runtime.store
     now = datetime.now(UTC)
     row = PublishedObject("https://alice.example/ap/posts/a", "a", "h", None, "deleted", now, now)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import pytest
+from requirements import POSTGRES_URL as PG_URL
+from requirements import connect_postgres
 from site_function.store import Store, open_store
 
-PG_URL = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
@@ -34,13 +33,8 @@ class Backend:
 
 
 def postgres_schema() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
     schema = f"t_store_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
-    with admin:
+    with connect_postgres(PG_URL) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
         try:
             yield schema

@@ -1,5 +1,5 @@
 """The storage contract, delivery half continued: releasing claims unsent, and where an
-object's activities went (the audience of its Delete, item 77).
+object's activities went (the audience of its Delete, FEDERATION.md#tombstones).
 
 Every test runs against SQLite and PostgreSQL (the ``backend`` fixture's parameters).
 """

@@ -1,0 +1,134 @@
+"""What the owner states once, in site.yaml, and the function must know too.
+
+The function does not read site.yaml: `site-gen publish` tells it, in every plan, two things
+taken from the build it just deployed:
+
+- `OwnerSettings`: the profile settings that change how the inbox answers
+  (`manuallyApprovesFollowers`, `alsoKnownAs`, `movedTo` of the built actor document), so the
+  lock the world sees and the function's behaviour can never disagree;
+- `SiteIdentity`: `base_url`, `username` and where the function answers, so that a publish
+  to a function configured for another site is refused instead of half applied.
+
+Both have a JSON form (`to_dict`/`from_dict`) for the wire and for the function's store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from site_gen.federation.urls import UrlScheme
+
+__all__ = ["OwnerSettings", "SiteIdentity"]
+
+
+def _actor_urls(value: Any) -> tuple[str, ...]:
+    """`alsoKnownAs` as a tuple of ids: one string, a list of strings or of `{id}` objects."""
+    items = value if isinstance(value, list) else [value] if value else []
+    found = [item.get("id") if isinstance(item, dict) else item for item in items]
+    return tuple(dict.fromkeys(item for item in found if isinstance(item, str) and item))
+
+
+@dataclass(frozen=True)
+class OwnerSettings:
+    """The owner's profile settings the inbox acts on."""
+
+    manually_approves_followers: bool = False
+    also_known_as: tuple[str, ...] = ()  # old accounts (actor ids) that may move here
+    moved_to: str | None = None  # the account this one moved to
+
+    @classmethod
+    def from_actor(cls, actor: Mapping[str, Any]) -> OwnerSettings:
+        """The settings as the built actor document states them (what remote servers see)."""
+        moved = actor.get("movedTo")
+        if isinstance(moved, dict):
+            moved = moved.get("id")
+        return cls(
+            manually_approves_followers=actor.get("manuallyApprovesFollowers") is True,
+            also_known_as=_actor_urls(actor.get("alsoKnownAs")),
+            moved_to=moved if isinstance(moved, str) and moved else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "manually_approves_followers": self.manually_approves_followers,
+            "also_known_as": list(self.also_known_as),
+            "moved_to": self.moved_to,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> OwnerSettings:
+        """The inverse of `to_dict`; ValueError on anything else."""
+        if not isinstance(data, dict):
+            raise ValueError("the owner's settings must be an object")
+        manual = data.get("manually_approves_followers")
+        aliases = data.get("also_known_as", [])
+        moved = data.get("moved_to")
+        if not isinstance(manual, bool):
+            raise ValueError("'manually_approves_followers' must be true or false")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError("'also_known_as' must be a list of actor ids")
+        if moved is not None and not isinstance(moved, str):
+            raise ValueError("'moved_to' must be an actor id or null")
+        return cls(manual, tuple(aliases), moved or None)
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """Who the site is: the settings site.yaml and the function must share."""
+
+    base_url: str
+    username: str
+    function_url: str  # where the function answers (site.yaml's function_url, else base_url)
+
+    @classmethod
+    def of(cls, urls: UrlScheme) -> SiteIdentity:
+        return cls(urls.base_url, urls.username, urls.fn)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "username": self.username,
+            "function_url": self.function_url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SiteIdentity:
+        """The inverse of `to_dict`; ValueError on anything else."""
+        if not isinstance(data, dict):
+            raise ValueError("the site's identity must be an object")
+        base_url, username, function_url = (
+            data.get(name) for name in ("base_url", "username", "function_url")
+        )
+        if not (
+            isinstance(base_url, str)
+            and isinstance(username, str)
+            and isinstance(function_url, str)
+            and base_url
+            and username
+            and function_url
+        ):
+            raise ValueError("the site's identity needs base_url, username and function_url")
+        return cls(base_url, username, function_url)
+
+    def contradictions(self, ours: SiteIdentity) -> list[str]:
+        """Where this identity (site.yaml's) and the function's (`ours`) differ, in the
+        owner's words, naming the function's variable to change; empty when they agree."""
+        found: list[str] = []
+        if self.base_url != ours.base_url:
+            found.append(
+                f"site.yaml has base_url {self.base_url} but the function runs as"
+                f" {ours.base_url} (SITE_GEN_BASE_URL)"
+            )
+        if self.username != ours.username:
+            found.append(
+                f"site.yaml has username {self.username} but the function runs as"
+                f" {ours.username} (SITE_GEN_USERNAME)"
+            )
+        if self.function_url != ours.function_url and self.base_url == ours.base_url:
+            found.append(
+                f"site.yaml puts the function at {self.function_url} (function_url, else"
+                f" base_url) but it runs at {ours.function_url} (SITE_GEN_FUNCTION_URL)"
+            )
+        return found
