@@ -216,7 +216,8 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     assert world.state(before_alias) == "pending"
 
     # Listed in also_known_as (by handle, resolved through mentions.json as an owner's build
-    # resolves it) and published: its Move opens the door to its followers' wave.
+    # resolves it) and published: the function knows the alias, and a Move from it lets
+    # nobody in unseen: the followers' re-follows still wait for the owner.
     handle = "@oldhome@oldhome.test"
     (world.config.root / "mentions.json").write_text(json.dumps({handle: {"actor_id": old.id}}))
     stamp = _now().strftime("%Y-%m-%d %H:%M:%S")
@@ -226,10 +227,11 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     built = json.loads((world.config.output_dir / "ap" / "actor").read_text())
     assert built["alsoKnownAs"] == [old.id]
     world.publish()
+    assert world.runtime.store.get_owner_settings() == OwnerSettings(True, (old.id,))
     world.send(old, "Move", object=old.id, target=world.actor)
     wave = world.remote("wave")
     world.follow(wave)
-    assert world.state(wave) == "accepted"
+    assert world.state(wave) == "pending"
 
     # moved_to published: new Follows are rejected, nobody is added.
     world.edit_site_yaml("moved_to", json.dumps("https://new.example/users/alice"))
