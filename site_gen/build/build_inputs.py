@@ -140,6 +140,8 @@ def resolve_mentions(
     try:
         handles = [h for task in tasks for h in _handles(Path(task.path))]
         handles += [m.handle for entry in known.values() for m in entry.post.mentions]
+        # The actor's aliases may be handles too; they resolve like mentions.
+        handles += [h for h in (*config.also_known_as, config.moved_to or "") if _is_handle(h)]
         resolved = resolver.resolve(handles)
         if save:
             resolver.save()
@@ -154,6 +156,11 @@ def resolve_mentions(
         del known[Path(path).name]
     tasks += [SourceTask(path, stamp, True) for path, stamp in stale]
     return ResolvedMentions(resolved, tuple(resolver.warnings))
+
+
+def _is_handle(value: str) -> bool:
+    """`@user@host` (or `user@host`), not an actor URL."""
+    return "@" in value and not value.startswith(("https://", "http://"))
 
 
 def _handles(path: Path) -> tuple[str, ...]:

@@ -131,3 +131,21 @@ def test_output_cannot_replace_the_site(sample_site: Path) -> None:
 
     with pytest.raises(OutputError):
         build_site(load_config(sample_site), output=sample_site, offline=True)
+
+
+def test_an_alias_handle_resolves_without_any_post_mentioning_it(sample_site: Path) -> None:
+    """also_known_as may hold a handle: it resolves like a mention (here from mentions.json,
+    offline), though no post names it."""
+    import json
+
+    config_path = sample_site / "site.yaml"
+    text = config_path.read_text(encoding="utf-8")
+    text = text.replace("also_known_as: []", "also_known_as: ['@carol@example.social']")
+    config_path.write_text(text, "utf-8")
+    for post in (sample_site / "posts").glob("*.md"):
+        if "@carol" in post.read_text(encoding="utf-8"):
+            post.unlink()
+    config = load_config(sample_site)
+    build_site(config, offline=True)
+    actor = json.loads((config.output_dir / "ap" / "actor").read_text(encoding="utf-8"))
+    assert actor["alsoKnownAs"] == ["https://example.social/users/carol"]
