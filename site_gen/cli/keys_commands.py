@@ -27,11 +27,19 @@ from site_gen.federation.keys import (
     write_private_key,
 )
 
-__all__ = ["GeneratedKeys", "generate_site_keys", "register", "site_public_key_pem"]
+__all__ = [
+    "GeneratedKeys",
+    "generate_site_keys",
+    "keys_group",
+    "register",
+    "site_public_key_pem",
+]
 
 
 @dataclass(frozen=True)
 class GeneratedKeys:
+    """What `generate_site_keys` wrote, for the command to report."""
+
     private_key_path: Path
     public_key_path: Path
     key_id: str
@@ -98,27 +106,31 @@ def _show(site_dir: Path, private: bool) -> None:
     click.echo(site_public_key_pem(config, os.environ), nl=False)
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """Create and show the key pair that signs what the site sends."""
+
+
+@keys_group.command("generate")
+@site_option
+@click.option("--force", is_flag=True, help="Replace an existing key pair.")
+def generate_command(site_dir: Path, force: bool) -> None:
+    """Write .site-gen/private-key.pem (0600) and public-key.pem."""
+    _generate(site_dir, force)
+
+
+@keys_group.command("show")
+@site_option
+@click.option(
+    "--private",
+    is_flag=True,
+    help="Print the private key instead (to paste into a secret store).",
+)
+def show_command(site_dir: Path, private: bool) -> None:
+    """Print the key id and the public key."""
+    _show(site_dir, private)
+
+
 def register(cli: click.Group) -> None:
     """Add the `keys` group to the command line."""
-
-    @cli.group("keys")
-    def keys() -> None:
-        """Create and show the key pair that signs what the site sends."""
-
-    @keys.command("generate")
-    @site_option
-    @click.option("--force", is_flag=True, help="Replace an existing key pair.")
-    def generate(site_dir: Path, force: bool) -> None:
-        """Write .site-gen/private-key.pem (0600) and public-key.pem."""
-        _generate(site_dir, force)
-
-    @keys.command("show")
-    @site_option
-    @click.option(
-        "--private",
-        is_flag=True,
-        help="Print the private key instead (to paste into a secret store).",
-    )
-    def show(site_dir: Path, private: bool) -> None:
-        """Print the key id and the public key."""
-        _show(site_dir, private)
+    cli.add_command(keys_group)

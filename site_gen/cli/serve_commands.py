@@ -3,12 +3,53 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from site_gen.cli.options import site_option
+from site_gen.config import SiteConfig, load_config
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from site_gen.serve import PreviewServer
+
+__all__ = ["open_preview", "preview_notes", "register", "serve_command"]
+
+
+def open_preview(
+    config: SiteConfig, *, host: str | None, port: int | None, function: bool, watch: bool
+) -> PreviewServer:
+    """A bound preview server; a port that cannot be taken is a message naming it."""
+    from site_gen.serve import PreviewServer
+    from site_gen.serve.preview_address import choose_address
+
+    try:
+        return PreviewServer(
+            config, host=host, port=port, function=function, watch=watch, report=click.echo
+        )
+    except OSError as exc:
+        address = choose_address(config, host, port)
+        where = f"{address.listen_host}:{address.port}"
+        hint = "" if port is not None else " (choose another with --port)"
+        raise click.ClickException(f"cannot listen on {where}: {exc.strerror}{hint}") from None
+
+
+def preview_notes(server: PreviewServer, config: SiteConfig) -> list[tuple[str, bool]]:
+    """What to tell before serving, each line with whether it is a warning (standard error):
+    the function's state or its admin token's source, and a base_url the preview is not."""
+    notes: list[tuple[str, bool]] = []
+    if server.function_error:
+        notes.append((f"warning: {server.function_error}; serving the site only", True))
+    elif server.admin_token is not None:
+        source = server.admin_token.source
+        notes.append((f"Admin token of the function (the owner commands read it): {source}", False))
+    if server.address.as_site and server.url != config.base_url:
+        warning = (
+            f"warning: base_url is {config.base_url}, so 'site-gen publish' (which sends what "
+            "'site-gen build' made for base_url) will not work with this preview"
+        )
+        notes.append((warning, True))
+    return notes
 
 
 @click.command("serve")
@@ -35,37 +76,12 @@ def serve_command(
     A site whose base_url is on localhost is served as that very address, so followers on
     this machine and 'site-gen publish' reach it as they would reach the deployed site.
     """
-    from site_gen.config import load_config
-    from site_gen.serve import PreviewServer
-    from site_gen.serve.preview_address import choose_address
-
     config = load_config(site_dir)
-    try:
-        server = PreviewServer(
-            config,
-            host=host,
-            port=port,
-            function=not no_function,
-            watch=not no_watch,
-            report=click.echo,
-        )
-    except OSError as exc:
-        address = choose_address(config, host, port)
-        where = f"{address.listen_host}:{address.port}"
-        hint = "" if port is not None else " (choose another with --port)"
-        raise click.ClickException(f"cannot listen on {where}: {exc.strerror}{hint}") from None
-    if server.function_error:
-        click.echo(f"warning: {server.function_error}; serving the site only", err=True)
-    elif server.admin_token is not None:
-        click.echo(
-            f"Admin token of the function (the owner commands read it): {server.admin_token.source}"
-        )
-    if server.address.as_site and server.url != config.base_url:
-        click.echo(
-            f"warning: base_url is {config.base_url}, so 'site-gen publish' (which sends what "
-            "'site-gen build' made for base_url) will not work with this preview",
-            err=True,
-        )
+    server = open_preview(
+        config, host=host, port=port, function=not no_function, watch=not no_watch
+    )
+    for note, warning in preview_notes(server, config):
+        click.echo(note, err=warning)
     click.echo(f"Serving {server.url}/ (Ctrl-C to stop)")
     try:
         server.run()
@@ -74,4 +90,5 @@ def serve_command(
 
 
 def register(cli: click.Group) -> None:
+    """Add `serve` to the command line."""
     cli.add_command(serve_command)

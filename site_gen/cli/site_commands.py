@@ -7,14 +7,27 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from site_gen.cli.options import site_option
-from site_gen.config import HOSTING_TARGETS, SiteConfig
+from site_gen.config import HOSTING_TARGETS, SiteConfig, load_config
 from site_gen.errors import SiteGenError
 
-__all__ = ["create_post", "init_site", "register", "slugify"]
+if TYPE_CHECKING:
+    from site_gen.build.pipeline import BuildReport
+
+__all__ = [
+    "build_command",
+    "check_command",
+    "create_post",
+    "init_command",
+    "init_site",
+    "new_command",
+    "register",
+    "slugify",
+]
 
 
 def slugify(title: str) -> str:
@@ -69,134 +82,130 @@ def _yaml_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _report(report: object) -> None:
-    from site_gen.build.pipeline import BuildReport
-
-    assert isinstance(report, BuildReport)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-
-
-def _warn_about_hosting(config: SiteConfig) -> None:
-    """What the chosen host cannot do with this config (a missing function_url, ...)."""
+def _echo_outcome(
+    command: Literal["build", "check"], report: BuildReport, config: SiteConfig
+) -> None:
+    """The build's warnings and what the chosen host cannot do (standard error), then the
+    summary."""
+    from site_gen.cli.build_summary import summary_lines
     from site_gen.hosting import hosting_warnings
 
-    for warning in hosting_warnings(config):
+    for warning in (*report.warnings, *hosting_warnings(config)):
         click.echo(f"warning: {warning}", err=True)
+    for line in summary_lines(command, report, config.root):
+        click.echo(line)
+
+
+def post_arguments_problem(title: str | None, note: bool) -> str | None:
+    """Why `new TITLE` / `new --note` was asked wrongly, or None."""
+    if not note and not title:
+        return "give a TITLE for an article, or --note for a note"
+    if note and title:
+        return "a note has no title: drop TITLE or drop --note"
+    return None
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--username", default="me", show_default=True, help="The account name.")
+@click.option("--name", "display_name", default="Me", show_default=True, help="Display name.")
+@click.option(
+    "--base-url",
+    default="http://localhost:8000",
+    show_default=True,
+    help="The site's public root (https://example.com); written to site.yaml.",
+)
+@click.option(
+    "--hosting",
+    type=click.Choice(HOSTING_TARGETS),
+    default="netlify",
+    show_default=True,
+    help="Where the site is served: which host config the build writes and how the "
+    "workflow deploys.",
+)
+@click.option(
+    "--function-url",
+    default=None,
+    help="Where the function runs, if not behind base_url (https://fn.example.net).",
+)
+def init_command(
+    folder: Path,
+    username: str,
+    display_name: str,
+    base_url: str,
+    hosting: str,
+    function_url: str | None,
+) -> None:
+    """Make a new site in FOLDER that builds at once, and say what to set up next."""
+    from site_gen.scaffold import make_site, next_steps
+
+    site = make_site(
+        folder,
+        username=username,
+        display_name=display_name,
+        base_url=base_url,
+        hosting=hosting,
+        function_url=function_url,
+    )
+    click.echo(next_steps(site))
+
+
+@click.command("new")
+@click.argument("title", required=False)
+@click.option("--note", is_flag=True, help="A short note (no title) instead of an article.")
+@site_option
+def new_command(title: str | None, note: bool, site_dir: Path) -> None:
+    """Create a post file (an article with TITLE, or a note with --note)."""
+    problem = post_arguments_problem(title, note)
+    if problem is not None:
+        raise click.UsageError(problem)
+    config = load_config(site_dir)
+    click.echo(str(create_post(config.posts_dir, title, note=note)))
+
+
+@click.command("build")
+@site_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: the 'output' key of site.yaml).",
+)
+@click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+@click.option("--offline", is_flag=True, help="Resolve @mentions from mentions.json only.")
+@click.option("--clean", is_flag=True, help="Ignore the previous build; rewrite every file.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Worker processes for rendering.",
+)
+def build_command(
+    site_dir: Path, output: Path | None, drafts: bool, offline: bool, clean: bool, jobs: int
+) -> None:
+    """Build the website and its ActivityPub documents."""
+    from site_gen.build.pipeline import build_site
+
+    config = load_config(site_dir)
+    report = build_site(
+        config, output=output, jobs=jobs, drafts=drafts, offline=offline, clean=clean
+    )
+    _echo_outcome("build", report, config)
+
+
+@click.command("check")
+@site_option
+@click.option("--drafts", is_flag=True, help="Check posts marked draft: true as published.")
+def check_command(site_dir: Path, drafts: bool) -> None:
+    """Validate the config and every post, and render everything, writing nothing."""
+    from site_gen.build.pipeline import check_site
+
+    config = load_config(site_dir)
+    _echo_outcome("check", check_site(config, drafts=drafts), config)
 
 
 def register(cli: click.Group) -> None:
-    @cli.command("init")
-    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-    @click.option("--username", default="me", show_default=True, help="The account name.")
-    @click.option("--name", "display_name", default="Me", show_default=True, help="Display name.")
-    @click.option(
-        "--base-url",
-        default="http://localhost:8000",
-        show_default=True,
-        help="The site's public root (https://example.com); written to site.yaml.",
-    )
-    @click.option(
-        "--hosting",
-        type=click.Choice(HOSTING_TARGETS),
-        default="netlify",
-        show_default=True,
-        help="Where the site is served: which host config the build writes and how the "
-        "workflow deploys.",
-    )
-    @click.option(
-        "--function-url",
-        default=None,
-        help="Where the function runs, if not behind base_url (https://fn.example.net).",
-    )
-    def init_command(
-        folder: Path,
-        username: str,
-        display_name: str,
-        base_url: str,
-        hosting: str,
-        function_url: str | None,
-    ) -> None:
-        """Make a new site in FOLDER that builds at once, and say what to set up next."""
-        from site_gen.scaffold import make_site, next_steps
-
-        site = make_site(
-            folder,
-            username=username,
-            display_name=display_name,
-            base_url=base_url,
-            hosting=hosting,
-            function_url=function_url,
-        )
-        click.echo(next_steps(site))
-
-    @cli.command("new")
-    @click.argument("title", required=False)
-    @click.option("--note", is_flag=True, help="A short note (no title) instead of an article.")
-    @site_option
-    def new_command(title: str | None, note: bool, site_dir: Path) -> None:
-        """Create a post file (an article with TITLE, or a note with --note)."""
-        if not note and not title:
-            raise click.UsageError("give a TITLE for an article, or --note for a note")
-        if note and title:
-            raise click.UsageError("a note has no title: drop TITLE or drop --note")
-        from site_gen.config import load_config
-
-        config = load_config(site_dir)
-        click.echo(str(create_post(config.posts_dir, title, note=note)))
-
-    @cli.command("build")
-    @site_option
-    @click.option(
-        "--output",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Output folder (default: the 'output' key of site.yaml).",
-    )
-    @click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
-    @click.option("--offline", is_flag=True, help="Resolve @mentions from mentions.json only.")
-    @click.option("--clean", is_flag=True, help="Ignore the previous build; rewrite every file.")
-    @click.option(
-        "--jobs",
-        type=click.IntRange(1, 64),
-        default=os.cpu_count() or 1,
-        show_default="number of CPUs",
-        help="Worker processes for rendering.",
-    )
-    def build_command(
-        site_dir: Path, output: Path | None, drafts: bool, offline: bool, clean: bool, jobs: int
-    ) -> None:
-        """Build the website and its ActivityPub documents."""
-        from site_gen.build.pipeline import build_site
-        from site_gen.cli.build_summary import summary_lines
-        from site_gen.config import load_config
-
-        config = load_config(site_dir)
-        report = build_site(
-            config,
-            output=output,
-            jobs=jobs,
-            drafts=drafts,
-            offline=offline,
-            clean=clean,
-        )
-        _report(report)
-        _warn_about_hosting(config)
-        for line in summary_lines("build", report, config.root):
-            click.echo(line)
-
-    @cli.command("check")
-    @site_option
-    @click.option("--drafts", is_flag=True, help="Check posts marked draft: true as published.")
-    def check_command(site_dir: Path, drafts: bool) -> None:
-        """Validate the config and every post, and render everything, writing nothing."""
-        from site_gen.build.pipeline import check_site
-        from site_gen.cli.build_summary import summary_lines
-        from site_gen.config import load_config
-
-        config = load_config(site_dir)
-        report = check_site(config, drafts=drafts)
-        _report(report)
-        _warn_about_hosting(config)
-        for line in summary_lines("check", report, config.root):
-            click.echo(line)
+    """Add `init`, `new`, `build` and `check` to the command line."""
+    for command in (init_command, new_command, build_command, check_command):
+        cli.add_command(command)

@@ -1,7 +1,8 @@
 """Where a publish is applied: the function's admin API, or a database with the same engine.
 
 `site-gen publish` plans on the CLI side and hands the plan to a backend. `FunctionBackend`
-talks HTTP to the deployed function (bearer token from `admin_token.find_admin_token`),
+talks HTTP to the deployed function through `site_gen.admin_client.AdminClient` (bearer token
+from `admin_token.find_admin_token`),
 which queues and fans out; `DatabaseBackend` (`--database URL`) opens the store itself and
 runs the very same function code (`site_function.delivery`), for a GitHub Actions runner
 that has hours where a serverless call has seconds. Both answer with the same JSON shapes.
@@ -17,10 +18,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from site_gen.admin_client import AdminClient
 from site_gen.errors import SiteGenError
 from site_gen.publish.admin_token import AdminToken
 from site_gen.publish.plan import LedgerState, PublishPlan
-from site_gen.publish.plan_wire import ledger_item_from_dict, plan_to_dict
 
 if TYPE_CHECKING:
     import httpx
@@ -48,74 +49,38 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def _ledger_from_json(data: Mapping[str, Any]) -> LedgerState:
-    return LedgerState(
-        tuple(ledger_item_from_dict(item) for item in data.get("items", [])),
-        bool(data.get("initialized")),
-        data.get("actor_hash"),
-    )
-
-
 class FunctionBackend:
-    """The deployed function's admin API over HTTPS."""
+    """The deployed function's admin API, through the one `AdminClient`."""
 
     def __init__(
         self, function_url: str, token: AdminToken, *, client: httpx.Client | None = None
     ) -> None:
-        import httpx
-
-        self._base = function_url.rstrip("/") + "/admin/api"
-        self._client = client or httpx.Client(timeout=httpx.Timeout(30.0, read=660.0))
-        self._token = token
-        self._headers = {"Authorization": f"Bearer {token.value}"}
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        import httpx
-
-        try:
-            response = self._client.request(
-                method, self._base + path, json=body, headers=self._headers
-            )
-        except httpx.HTTPError as exc:
-            raise BackendError(f"cannot reach the function at {self._base}: {exc}") from None
-        if response.status_code == 401:
-            raise BackendError(self._token.refused())
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text[:200])
-            except ValueError:
-                detail = response.text[:200]
-            raise BackendError(f"the function answered {response.status_code}: {detail}")
-        return response.json()
+        self._admin = AdminClient(function_url, token, client=client)
 
     def ledger(self) -> LedgerState:
-        return _ledger_from_json(self._call("GET", "/publish/ledger"))
+        return self._admin.ledger()
 
     def publish(self, plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
-        result: dict[str, Any] = self._call(
-            "POST", "/publish", {"plan": plan_to_dict(plan), "dry_run": dry_run}
-        )
-        return result
+        return self._admin.publish(plan, dry_run=dry_run)
 
     def status(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", "/deliveries")
-        return result
+        return self._admin.status()
 
     def retry(self, host: str | None) -> int:
-        return int(self._call("POST", "/deliveries/retry", {"host": host})["requeued"])
+        return self._admin.retry(host)
 
     def drain(self, budget: float, progress: Progress | None = None) -> dict[str, Any]:
         # The function drains in slices of at most its own limit; the CLI keeps asking.
-        result: dict[str, Any] = self._call("POST", "/deliveries/drain", {"budget": budget})
+        result = self._admin.drain(budget)
         if progress is not None:
             progress(int(result.get("delivered", 0)) + int(result.get("failed", 0)))
         return result
 
     def move(self, activity: dict[str, Any]) -> int:
-        return int(self._call("POST", "/move", {"activity": activity})["queued"])
+        return self._admin.move(activity)
 
     def close(self) -> None:
-        self._client.close()
+        self._admin.close()
 
 
 class DatabaseBackend:

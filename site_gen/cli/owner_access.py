@@ -1,0 +1,154 @@
+"""Where the `followers` and `blocks` commands reach the owner's controls.
+
+Two places answer the same questions with the same JSON shapes: the function's admin API
+(`site_gen.admin_client.AdminClient`, the default, at `--function-url` or site.yaml's
+function_url / base_url) or a database opened here (`--database URL`), on which the very
+functions the API calls (`site_function.owner_controls`) run in this process. So approving
+from a laptop or through the API queues the same Accept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from site_gen.admin_client import AdminClient, FollowerState
+from site_gen.config import SiteConfig, load_config
+from site_gen.errors import SiteGenError
+from site_gen.publish.admin_token import require_admin_token
+
+if TYPE_CHECKING:
+    from site_function.store import Store
+
+__all__ = [
+    "DatabaseOwner",
+    "OwnerControls",
+    "function_url_of",
+    "open_owner_controls",
+    "owner_session",
+]
+
+T = TypeVar("T")
+
+
+class OwnerControls(Protocol):
+    """The owner's decisions on followers and blocks, wherever the store lives."""
+
+    def followers(self, state: FollowerState) -> list[dict[str, Any]]: ...
+    def approve_follower(self, actor: str) -> dict[str, Any]: ...
+    def reject_follower(self, actor: str) -> dict[str, Any]: ...
+    def remove_follower(self, actor: str) -> dict[str, Any]: ...
+    def blocks(self) -> list[dict[str, Any]]: ...
+    def add_block(self, target: str, comment: str) -> dict[str, Any]: ...
+    def remove_block(self, target: str) -> dict[str, Any]: ...
+    def import_blocks(self, csv_text: str) -> dict[str, Any]: ...
+    def export_blocks(self) -> str: ...
+    def close(self) -> None: ...
+
+
+class DatabaseOwner:
+    """`site_function.owner_controls` on a database; each call opens and closes the store."""
+
+    def __init__(self, config: SiteConfig, database_url: str) -> None:
+        self._urls = config.urls
+        self._database_url = database_url
+
+    def _on_store(self, work: Callable[[Store], T]) -> T:
+        from site_function.owner_controls import OwnerControlError
+        from site_function.store import StoreError, open_store
+
+        try:
+            store = open_store(self._database_url)
+        except StoreError as exc:
+            raise SiteGenError(f"cannot open the database: {exc}") from None
+        try:
+            return work(store)
+        except OwnerControlError as exc:
+            raise SiteGenError(str(exc)) from None
+        finally:
+            store.close()
+
+    def followers(self, state: FollowerState) -> list[dict[str, Any]]:
+        from site_function.owner_controls import list_followers
+
+        chosen = None if state == "all" else state
+        return self._on_store(lambda store: list_followers(store, chosen))
+
+    def approve_follower(self, actor: str) -> dict[str, Any]:
+        from site_function.owner_controls import approve_follower
+
+        now = datetime.now(UTC)
+        return self._on_store(lambda store: approve_follower(store, self._urls, actor, now))
+
+    def reject_follower(self, actor: str) -> dict[str, Any]:
+        from site_function.owner_controls import reject_follower
+
+        now = datetime.now(UTC)
+        return self._on_store(lambda store: reject_follower(store, self._urls, actor, now))
+
+    def remove_follower(self, actor: str) -> dict[str, Any]:
+        # The admin API's followers/remove is the same call: the follower gets a Reject.
+        return self.reject_follower(actor)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        from site_function.owner_controls import list_blocks
+
+        return self._on_store(list_blocks)
+
+    def add_block(self, target: str, comment: str) -> dict[str, Any]:
+        from site_function.owner_controls import add_block
+
+        now = datetime.now(UTC)
+        return self._on_store(
+            lambda store: add_block(store, self._urls, target, now, comment=comment)
+        )
+
+    def remove_block(self, target: str) -> dict[str, Any]:
+        from site_function.owner_controls import remove_block
+
+        return self._on_store(lambda store: remove_block(store, target))
+
+    def import_blocks(self, csv_text: str) -> dict[str, Any]:
+        from site_function.owner_controls import import_blocks
+
+        now = datetime.now(UTC)
+        return self._on_store(lambda store: import_blocks(store, self._urls, csv_text, now))
+
+    def export_blocks(self) -> str:
+        from site_function.owner_controls import export_blocks
+
+        return self._on_store(export_blocks)
+
+    def close(self) -> None:
+        """Nothing stays open between calls."""
+
+
+def function_url_of(config: SiteConfig, function_url: str | None) -> str:
+    """`--function-url`, else site.yaml's function_url, else its base_url."""
+    return function_url or config.function_url or config.base_url
+
+
+def open_owner_controls(
+    config: SiteConfig, database_url: str | None, function_url: str | None
+) -> OwnerControls:
+    """The database when `--database` is given, else the function's admin API."""
+    if database_url:
+        return DatabaseOwner(config, database_url)
+    token = require_admin_token(config.state_dir, os.environ)
+    return AdminClient(function_url_of(config, function_url), token)
+
+
+@contextmanager
+def owner_session(
+    site_dir: Path, database_url: str | None, function_url: str | None
+) -> Iterator[OwnerControls]:
+    """The site's owner controls (see `open_owner_controls`), closed when the block ends."""
+    owner = open_owner_controls(load_config(site_dir), database_url, function_url)
+    try:
+        yield owner
+    finally:
+        owner.close()
