@@ -3,6 +3,8 @@
 JSON nested deeper than a limit is refused before `json.loads` could recurse on it: a
 megabyte of `[` would otherwise cost stack and time. Ids are read the ActivityStreams way:
 a property may hold a string or an object with an `id`.
+Text no later step could use (a lone surrogate, an http(s) URL that does not parse) is
+refused here too, see `json_text`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from site_function.json_text import unusable_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -91,4 +95,5 @@ def parse_activity(body: bytes, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]
         return ParseFailure("activity has no type")
     if first_id(document.get("actor")) is None:
         return ParseFailure("activity has no actor")
-    return document
+    unusable = unusable_text(document, body)
+    return ParseFailure(unusable) if unusable is not None else document

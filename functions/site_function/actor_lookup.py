@@ -16,7 +16,7 @@ from typing import Any, Literal
 from site_function.remote_actors import actor_from_document
 from site_function.store.base import RemoteActor
 
-__all__ = ["ActorLookup", "LookupFailure", "actor_lookup_from"]
+__all__ = ["ActorLookup", "LookupFailure", "actor_lookup_from", "failure_kind"]
 
 LookupFailure = Literal["", "transient", "permanent", "refused"]
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
@@ -31,7 +31,8 @@ class ActorLookup:
     detail: str = ""
 
 
-def _failure_kind(result: Any) -> LookupFailure:
+def failure_kind(result: Any) -> LookupFailure:
+    """How a failed `FetchResult` counts for the sender: transient, refused or permanent."""
     outcome = result.outcome
     if outcome == "network_error":
         return "transient"
@@ -49,7 +50,7 @@ def actor_lookup_from(result: Any, actor_id: str, now: datetime) -> ActorLookup:
     if not result.ok or result.document is None:
         status = f" {result.status}" if result.status else ""
         return ActorLookup(
-            None, _failure_kind(result), f"fetching {actor_id}: {result.outcome}{status}"
+            None, failure_kind(result), f"fetching {actor_id}: {result.outcome}{status}"
         )
     actor = actor_from_document(result.document, now)
     if actor is None or actor.id != actor_id:

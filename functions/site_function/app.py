@@ -21,7 +21,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from site_function.routes._responses import ERROR_TYPES, error_answer, json_response
+from site_function.access_log import install_access_log_filter
+from site_function.routes._responses import ERROR_TYPES, error_answer, error_response
+from site_function.routes.body_deadline import BodyDeadline
 from site_function.routes.inbox import InboxEndpoint
 from site_function.runtime import (
     Clock,
@@ -51,7 +53,7 @@ _ROUTE_MODULES: tuple[str, ...] = (
 async def _mapped_error(request: Request, exc: Exception) -> Response:
     answer = error_answer(exc, request.url.path)
     assert answer is not None, "registered only for ERROR_TYPES"
-    return json_response(answer.body, answer.status)
+    return error_response(answer)
 
 
 class FunctionApp(Starlette):
@@ -60,12 +62,16 @@ class FunctionApp(Starlette):
     The inbox is the hot path: Starlette's Request, routing and two middleware layers cost
     about a tenth of each request there. Its endpoint is plain ASGI and maps its own errors
     (through the same `error_answer`), so it is called directly; everything else, and the
-    inbox under a `root_path` (a mounted app), goes the usual way.
+    inbox under a `root_path` (a mounted app), goes the usual way. Every request's body must
+    arrive within `body_timeout` seconds, either way (`BodyDeadline`: 408).
     """
 
     fast_paths: dict[str, InboxEndpoint]
+    body_timeout: float
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            receive = BodyDeadline(receive, self.body_timeout)
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
             endpoint = self.fast_paths.get(scope["path"])
             if endpoint is not None:
@@ -95,9 +101,10 @@ def create_app(
     if store is None:
         from site_function.store.factory import open_store
 
-        store = open_store(settings.database_url)
+        store = open_store(settings.database_url, wait=settings.store_wait)
     runtime = FunctionRuntime(settings, store, session_factory=session_factory, clock=clock)
     runtime.seed_owner_settings()
+    install_access_log_filter()  # no admin query string (a token) in uvicorn's access log
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -115,5 +122,6 @@ def create_app(
         for route in routes
         if isinstance(route, Route) and isinstance(route.app, InboxEndpoint)
     }
+    app.body_timeout = settings.body_timeout
     app.state.runtime = runtime
     return app

@@ -11,6 +11,12 @@ Sans-IO: text in, ``Block`` records and per-line problems out (and back). Three 
 
 A bad row does not stop the reading: it becomes a ``BlocklistProblem`` with its line number,
 and the caller decides whether to import the good rows (an expected outcome, not an exception).
+A file the CSV reader cannot get through (a cell over its size limit, usually a quote left open)
+is ``unreadable``: nothing after that point can be trusted, so the caller refuses all of it.
+
+A cell a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is written with a leading apostrophe, as spreadsheets expect, and the
+apostrophe is dropped again on reading, so an export imports back unchanged.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 _KNOWN_HEADERS = {*MASTODON_COLUMNS, "private_comment", "set_nsfw"}
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +66,12 @@ class BlocklistImport:
 
     blocks: tuple[Block, ...]
     problems: tuple[BlocklistProblem, ...]
+    unreadable: BlocklistProblem | None = None  # where the CSV reader gave up, if it did
 
     @property
     def ok(self) -> bool:
         """True when every row was read."""
-        return not self.problems
+        return not self.problems and self.unreadable is None
 
 
 def parse_blocklist(text: str, now: datetime) -> BlocklistImport:
@@ -72,7 +80,9 @@ def parse_blocklist(text: str, now: datetime) -> BlocklistImport:
     A domain listed twice keeps its last row (files are often concatenated lists).
     """
     text = text.removeprefix("\ufeff")
-    rows = _rows_with_lines(text)
+    rows, unreadable = _rows_with_lines(text)
+    if unreadable is not None:
+        return BlocklistImport((), (), unreadable)
     columns: Sequence[str] = MASTODON_COLUMNS
     blocks: dict[str, Block] = {}
     problems: list[BlocklistProblem] = []
@@ -105,24 +115,48 @@ def format_blocklist(blocks: Iterable[Block]) -> str:
     writer.writerow([f"#{name}" for name in MASTODON_COLUMNS])
     for block in sorted((b for b in blocks if b.kind == "domain"), key=lambda b: b.value):
         writer.writerow([block.value, block.severity, _bool_text(block.reject_media),
-                         _bool_text(block.reject_reports), block.comment,
+                         _bool_text(block.reject_reports), _inert(block.comment),
                          _bool_text(block.obfuscate)])  # fmt: skip
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it as a formula.
+
+    A cell already starting with apostrophes before a formula start gets one more, so that
+    `_from_inert` gives back exactly what was written.
+    """
+    return "'" + cell if cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
+
+
+def _from_inert(cell: str) -> str:
+    """Undo `_inert` (and a spreadsheet's own escaping): one apostrophe in front of a formula
+    start is dropped."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 # --- reading one row ---------------------------------------------------------------------------
 
 
-def _rows_with_lines(text: str) -> list[tuple[int, list[str]]]:
-    """CSV rows with the line each starts on (a quoted cell may span lines)."""
+def _rows_with_lines(
+    text: str,
+) -> tuple[list[tuple[int, list[str]]], BlocklistProblem | None]:
+    """CSV rows with the line each starts on (a quoted cell may span lines), and where the
+    reader gave up, if it did."""
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines)
     found: list[tuple[int, list[str]]] = []
     start = 1
-    for cells in reader:
-        found.append((start, cells))
-        start = reader.line_num + 1
-    return found
+    try:
+        for cells in reader:
+            found.append((start, [_from_inert(cell) for cell in cells]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        hint = "check for a quote that is opened but never closed"
+        return found, BlocklistProblem(start, f"not readable as CSV ({exc}); {hint}")
+    return found, None
 
 
 def _block_from(

@@ -10,17 +10,28 @@ Delete of that Note finds the same row. That stored id (the Note's for a reply, 
 for a Like or Announce) must be on the actor's own origin (FEDERATION.md#one-host, as Mastodon
 requires of a Create's object): otherwise anyone could take a predictable future id of another
 server's account first, and the real reply or Like would then be ignored as already held.
+
+Only interactions with our published posts are stored, as a bounded record
+(`interaction_records`), and one actor's replies are capped per post and per day
+(`InteractionLimits`): a signed sender cannot fill the disk (FEDERATION.md#interaction-records).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from site_function.activity_parsing import activity_type, first_id
 from site_function.follow_responses import follow_response_body
+from site_function.interaction_records import (
+    InteractionLimits,
+    reaction_record,
+    reply_record,
+    usable_id,
+)
 from site_function.remote_actors import actor_from_document, same_origin
 from site_function.store.base import (
     Follower,
@@ -40,6 +51,9 @@ __all__ = [
     "NeedsActor",
     "handle_activity",
 ]
+
+log = logging.getLogger("site_function.inbox")
+_DEFAULT_LIMITS = InteractionLimits()
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,7 @@ class HandlerContext:
     now: datetime
     fetched: RemoteActor | None = None
     fetch_tried: bool = False
+    limits: InteractionLimits = _DEFAULT_LIMITS
 
 
 Result = Handled | NeedsActor
@@ -135,20 +150,31 @@ def _undo(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id:
     inner = activity.get("object")
     inner_id = first_id(inner)
     inner_type = activity_type(inner) if isinstance(inner, dict) else ""
-    if inner_type in ("", "Follow"):
-        follower = store.get_follower_by_follow_id(inner_id) if inner_id else None
-        if follower is None or follower.actor_id != actor_id:
-            # FEDERATION.md#undo-follow: by actor. Also when the follow id is another's: Follow ids
-            # are chosen by senders, so someone may have reused this one to make this Undo miss.
-            own = store.get_follower(actor_id)
-            if own is not None and (inner_type == "Follow" or own.follow_id == inner_id):
-                follower = own
-        if follower is not None and follower.actor_id == actor_id:
-            store.remove_follower(actor_id, (), ctx.now)
-            return Handled("unfollowed")
+    if inner_type in ("", "Follow") and _undoes_our_follow(store, ctx, inner, inner_id, actor_id):
+        store.remove_follower(actor_id, (), ctx.now)
+        return Handled("unfollowed")
     if inner_id is not None and store.remove_interaction(inner_id, actor_id):
         return Handled("interaction undone")
     return Handled("undo of nothing we hold: ignored")
+
+
+def _undoes_our_follow(
+    store: Store, ctx: HandlerContext, inner: Any, inner_id: str | None, actor_id: str
+) -> bool:
+    """FEDERATION.md#undo-follow, by actor: an embedded Follow must be the actor's, of our
+    actor; a Follow given by id only (or embedded without its object) must be the id of the
+    actor's stored Follow. Otherwise the Undo ends a follow of someone else, not of us."""
+    own = store.get_follower(actor_id)
+    if own is None:
+        return False
+    if isinstance(inner, dict):
+        inner_actor = first_id(inner.get("actor"))
+        if inner_actor is not None and inner_actor != actor_id:
+            return False
+        if inner.get("object") is not None:
+            return first_id(inner.get("object")) == ctx.urls.actor
+    # Follow ids are chosen by senders, so only the one stored for this actor counts.
+    return inner_id is not None and own.follow_id == inner_id
 
 
 def _block(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
@@ -218,10 +244,34 @@ def _update(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_i
 # --- interactions with our posts ----------------------------------------------------------
 
 
+def _published_post(store: Store, urls: UrlScheme, object_id: str | None) -> str | None:
+    """The id if it is one of our posts as published (live in the ledger), else None: an
+    interaction with anything else would be stored for nothing."""
+    if not _is_our_post(urls, object_id) or object_id is None:
+        return None
+    published = store.get_published(object_id)
+    return object_id if published is not None and published.state == "live" else None
+
+
+def _over_cap_once(actor_id: str, scope: str) -> None:
+    """Log a cap reached once per actor and scope (a flood must not fill the log instead)."""
+    key = (actor_id, scope)
+    if key in _CAP_LOGGED:
+        return
+    if len(_CAP_LOGGED) >= _CAP_LOGGED_MAX:
+        _CAP_LOGGED.clear()
+    _CAP_LOGGED.add(key)
+    log.warning("interactions of %s over the cap (%s): not stored", actor_id, scope)
+
+
+_CAP_LOGGED: set[tuple[str, str]] = set()
+_CAP_LOGGED_MAX = 4_096
+
+
 def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: InteractionKind,
-          actor_id: str, object_id: str, activity: dict[str, Any]) -> Result:  # fmt: skip
+          actor_id: str, object_id: str, record: dict[str, Any]) -> Result:  # fmt: skip
     interaction = Interaction(
-        activity_id, kind, actor_id, object_id, activity, "pending", ctx.now, ctx.now
+        activity_id, kind, actor_id, object_id, record, "pending", ctx.now, ctx.now
     )
     new = store.save_interaction(interaction)
     return Handled(f"{kind} stored" if new else f"{kind} refreshed")
@@ -230,29 +280,54 @@ def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: Interaction
 def _like_or_announce(
     store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
 ) -> Result:
-    object_id = first_id(activity.get("object"))
-    activity_id = first_id(activity.get("id"))
-    if not _is_our_post(ctx.urls, object_id) or activity_id is None or object_id is None:
-        return Handled("not about our posts: ignored")
+    activity_id = usable_id(activity.get("id"))
+    if activity_id is None:
+        return Handled("no usable activity id: ignored")
+    object_id = _published_post(store, ctx.urls, first_id(activity.get("object")))
+    if object_id is None:
+        return Handled("not about our published posts: ignored")
     if not same_origin(activity_id, actor_id):  # FEDERATION.md#one-host
         return Handled("activity id not on the actor's origin: ignored")
     kind: InteractionKind = "like" if activity_type(activity) == "Like" else "announce"
-    return _save(store, ctx, activity_id, kind, actor_id, object_id, activity)
+    record = reaction_record(activity_type(activity), activity_id, actor_id, object_id, activity)
+    return _save(store, ctx, activity_id, kind, actor_id, object_id, record)
 
 
 def _reply(store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str) -> Result:
     note = activity.get("object")
     if not isinstance(note, dict):
         return Handled("no embedded object: ignored")
-    note_id = first_id(note.get("id"))
-    in_reply_to = first_id(note.get("inReplyTo"))
-    if not _is_our_post(ctx.urls, in_reply_to) or note_id is None or in_reply_to is None:
-        return Handled("not a reply to our posts: ignored")
+    note_id = usable_id(note.get("id"))
+    if note_id is None:
+        return Handled("no usable reply id: ignored")
+    in_reply_to = _published_post(store, ctx.urls, first_id(note.get("inReplyTo")))
+    if in_reply_to is None:
+        return Handled("not a reply to our published posts: ignored")
     if first_id(note.get("attributedTo")) != actor_id:
         return Handled("reply attributed to someone else: ignored")
     if not same_origin(note_id, actor_id):  # FEDERATION.md#one-host
         return Handled("reply id not on the actor's origin: ignored")
-    return _save(store, ctx, note_id, "reply", actor_id, in_reply_to, activity)
+    held = store.get_interaction(note_id)
+    if held is None or held.actor_id != actor_id:  # a new reply counts against the caps
+        over = _reply_cap_reached(store, ctx, actor_id, in_reply_to)
+        if over is not None:
+            _over_cap_once(actor_id, over)
+            return Handled(f"replies over the cap ({over}): not stored")
+    record = reply_record(note_id, actor_id, in_reply_to, note)
+    return _save(store, ctx, note_id, "reply", actor_id, in_reply_to, record)
+
+
+def _reply_cap_reached(
+    store: Store, ctx: HandlerContext, actor_id: str, post_id: str
+) -> str | None:
+    """Which per-actor cap a new reply would pass, or None."""
+    limits = ctx.limits
+    if store.count_interactions(actor_id, "reply", object_id=post_id) >= limits.replies_per_post:
+        return f"{limits.replies_per_post} per post"
+    since = ctx.now - timedelta(days=1)
+    if store.count_interactions(actor_id, "reply", since=since) >= limits.replies_per_day:
+        return f"{limits.replies_per_day} per day"
+    return None
 
 
 _HANDLERS: dict[str, Handler] = {

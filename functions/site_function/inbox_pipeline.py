@@ -4,7 +4,7 @@ The order is the contract; each stage either answers or hands on:
 
 1. Content-Type must be ActivityPub JSON (415; GoToSocial answers 406, 415 is the HTTP
    status that names the problem).
-2. A signature must be present and readable (401).
+2. A signature must be present and readable, its keyId an http(s) URL (401).
 3. A keyId on a blocked domain, or a body whose actor is blocked, is refused before any
    fetch (403, nothing stored, no outgoing request).
 4. Delete{actor == object} of an actor we never knew: 202 without a key fetch
@@ -12,9 +12,12 @@ The order is the contract; each stage either answers or hands on:
 5. The key: in-process cache, store, then a signed fetch (FEDERATION.md#key-resolution);
    failure is 401.
 6. Verify (FEDERATION.md#inbox-rules); after BAD_SIGNATURE with a key we had cached, refetch
-   it once, rate-limited (FEDERATION.md#key-refetch). Any failure is 401 with the reason.
+   it once, rate-limited (FEDERATION.md#key-refetch). The signed host must be ours
+   (`our_authorities`): a request signed for another server is a replay. Any failure is 401
+   with the reason.
 7. Parse the JSON (400: invalid, too deep, no type or actor).
-8. The key's owner must be the activity's actor (401, FEDERATION.md#key-owner-is-actor).
+8. The key's owner must be the activity's actor (401, FEDERATION.md#key-owner-is-actor); then
+   the actor's and its domain's request rate (429 with Retry-After, `rate_limits`).
 9-10. ONE store transaction (`Store.receive_activity`): a blocked actor or domain gets 403 and
    nothing is stored; an activity id seen before is 202 (FEDERATION.md#idempotent-inbox); else the
    handler runs and its effect and the activity id are committed together, then 202. A handler that
@@ -34,6 +37,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from site_function.activity_parsing import ParseFailure, activity_type, first_id, parse_activity
 from site_function.actor_lookup import ActorLookup
@@ -41,9 +45,17 @@ from site_function.inbox_handlers import Handled, HandlerContext, NeedsActor, ha
 from site_function.key_resolver import KeyFailure, ResolvedKey
 from site_function.remote_actors import same_origin
 from site_function.runtime import FunctionRuntime
+from site_function.settings import Settings
 from site_function.store.base import InboxItem, RemoteActor, Store
+from site_gen.federation.ids import is_http_url
 
-__all__ = ["InboxOutcome", "InboxRequest", "is_activity_content_type", "receive"]
+__all__ = [
+    "InboxOutcome",
+    "InboxRequest",
+    "is_activity_content_type",
+    "our_authorities",
+    "receive",
+]
 
 log = logging.getLogger("site_function.inbox")
 _AS_PROFILE = "https://www.w3.org/ns/activitystreams"
@@ -61,6 +73,8 @@ class InboxRequest:
     headers: Mapping[str, str]
     body: bytes
     scheme: str = "https"
+    # The hosts (with port) a signature may name; None: those of the settings (`our_authorities`).
+    authorities: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,13 @@ class InboxOutcome:
     detail: str = ""
     queued: bool = False
     retry_after: int | None = None
+
+
+def our_authorities(settings: Settings) -> frozenset[str]:
+    """The hosts this function answers as: its public base (a rewriting proxy's, when set), the
+    function's URL and the site's. A signature naming any other host was made for another server."""
+    urls = (settings.public_base, settings.urls.fn, settings.base_url)
+    return frozenset(urlsplit(url).netloc for url in urls if url)
 
 
 def is_activity_content_type(value: str) -> bool:
@@ -154,6 +175,11 @@ async def _verify(runtime: FunctionRuntime, request: InboxRequest, signature: An
         signature=signature,
         scheme=request.scheme,
         target_uri=target_uri,
+        expected_authorities=(
+            request.authorities
+            if request.authorities is not None
+            else our_authorities(runtime.settings)
+        ),
     )
 
 
@@ -173,6 +199,8 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
     if isinstance(signature, VerificationFailure):
         return InboxOutcome(401, signature.reason, signature.detail)
     key_id = signature.key_id
+    if not is_http_url(key_id):  # refused before it meets the store or the network
+        return InboxOutcome(401, "bad_key_id", "keyId must be an http(s) URL")
     store = runtime.store
     cached = runtime.keys.cached(key_id)
     early: dict[str, Any] | ParseFailure | None = None
@@ -190,6 +218,10 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
         # 5. the key
         resolved = await runtime.keys.resolve(key_id)
         if isinstance(resolved, KeyFailure):
+            if resolved.transient:
+                return InboxOutcome(
+                    503, "key_unavailable", resolved.detail, retry_after=RETRY_AFTER_SECONDS
+                )
             return InboxOutcome(401, resolved.reason, resolved.detail)
         key, fresh = resolved, True
     else:
@@ -218,6 +250,11 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
     actor_id = first_id(activity.get("actor"))
     if actor_id is None or actor_id != key.owner:
         return InboxOutcome(401, "actor_mismatch", "the key's owner is not the activity's actor")
+    # 8b. verified, not yet stored: the actor's and its domain's rate (`rate_limits`)
+    limited = runtime.rate_limits.admit(actor_id)
+    if limited is not None:
+        detail = f"too many requests from this {limited.scope}"
+        return InboxOutcome(429, "rate_limited", detail, retry_after=limited.retry_after)
     # 9-10. blocks, idempotency (FEDERATION.md#idempotent-inbox) and the handler: one store
     # transaction
     activity_id = first_id(activity.get("id"))
@@ -229,7 +266,9 @@ async def receive(runtime: FunctionRuntime, request: InboxRequest) -> InboxOutco
     # Follow and Move look at them, so a Like never waits for that read.
     needs_owner = activity_type(activity) in _OWNER_DECIDES
     fallback = await runtime.owner_fallback() if needs_owner else None
-    context = HandlerContext(runtime.urls, fallback, runtime.clock())
+    context = HandlerContext(
+        runtime.urls, fallback, runtime.clock(), limits=runtime.interaction_limits
+    )
     handle = functools.partial(_run_handler, context, activity, actor_id, None)
     result = await runtime.receive_activity(InboxItem(actor_id, activity_id, context.now, handle))
     if isinstance(result, NeedsActor):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from site_function.activity_parsing import first_id
+from site_function.actor_lookup import failure_kind
 from site_function.remote_actors import (
     actor_from_document,
     key_entry,
@@ -42,10 +43,14 @@ class ResolvedKey:
 
 @dataclass(frozen=True)
 class KeyFailure:
-    """Why no key could be had; the inbox answers 401 with `detail`."""
+    """Why no key could be had; the inbox answers 401 with `detail`, or 503 with Retry-After
+    when the key's server failed only for now (`transient`: network, timeout, 5xx, 429), as
+    Mastodon 4.6 does, so the sender retries instead of dropping the activity
+    (FEDERATION.md#key-unavailable)."""
 
     reason: str
     detail: str
+    transient: bool = False
 
 
 def _parse(record: RemoteKey) -> ResolvedKey | None:
@@ -137,7 +142,11 @@ class KeyResolver:
             return KeyFailure("unsupported_key_id", "keyId is not an http(s) URL")
         result = await self._fetch(without_fragment(key_id))
         if not result.ok:
-            return KeyFailure(f"key_{result.outcome}", f"fetching the key: {result.outcome}")
+            return KeyFailure(
+                f"key_{result.outcome}",
+                f"fetching the key: {result.outcome}",
+                failure_kind(result) == "transient",
+            )
         document: dict[str, Any] = result.document
         if not same_origin(result.url, key_id):
             return KeyFailure("key_origin", "the key document was served from another origin")
@@ -158,7 +167,11 @@ class KeyResolver:
             # the owner itself must list this very key (FEDERATION.md#key-resolution).
             owner_result = await self._fetch(owner)
             if not owner_result.ok:
-                return KeyFailure("key_owner_fetch", f"fetching the owner: {owner_result.outcome}")
+                return KeyFailure(
+                    "key_owner_fetch",
+                    f"fetching the owner: {owner_result.outcome}",
+                    failure_kind(owner_result) == "transient",
+                )
             if first_id(owner_result.document.get("id")) != owner:
                 return KeyFailure("key_not_listed", "the owner's document has another id")
             listed = key_entry(owner_result.document, key_id)

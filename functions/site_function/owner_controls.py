@@ -214,6 +214,8 @@ def import_blocks(store: Store, urls: UrlScheme, csv_text: str, now: datetime) -
     from site_function.blocklist_csv import parse_blocklist
 
     parsed = parse_blocklist(csv_text, now)
+    if parsed.unreadable is not None:
+        raise OwnerControlError(f"the blocklist cannot be read: {parsed.unreadable}")
     blocks: Sequence[Block] = parsed.blocks
     removed: list[str] = []
     for block in blocks:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from site_function.activity_parsing import first_id
 from site_function.store.base import RemoteActor
+from site_gen.federation.ids import parse_http_url
 
 __all__ = [
     "ACTOR_TYPES",
@@ -32,8 +32,8 @@ def without_fragment(url: str) -> str:
 
 def same_origin(first: str, second: str) -> bool:
     """Same scheme, host and port: a document may only speak for ids on its own origin."""
-    a, b = urlsplit(first), urlsplit(second)
-    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port) and bool(a.hostname)
+    a, b = parse_http_url(first), parse_http_url(second)
+    return a is not None and b is not None and a.origin == b.origin
 
 
 def _key_entries(document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -24,7 +24,9 @@ from site_function.actor_lookup import ActorLookup, actor_lookup_from
 from site_function.background_drain import BackgroundDrainer
 from site_function.build_owner import BuildOwnerSettings, Loader, actor_file, read_actor_file
 from site_function.inbox_batches import InboxBatcher
+from site_function.interaction_records import InteractionLimits
 from site_function.key_resolver import KeyResolver
+from site_function.rate_limits import InboxRateLimits
 from site_function.settings import Settings
 from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
 
@@ -76,6 +78,12 @@ class FunctionRuntime:
         self._drainer = BackgroundDrainer(self._drain_once)
         self.drain_reports: list[Any] = []
         self._build_owner = BuildOwnerSettings(self.urls, self._build_actor_loader())
+        self.rate_limits = InboxRateLimits(
+            settings.actor_rate_limit, settings.domain_rate_limit, settings.rate_window
+        )
+        self.interaction_limits = InteractionLimits(
+            settings.replies_per_post, settings.replies_per_day
+        )
 
     @functools.cached_property
     def signing_key(self) -> SigningKey:

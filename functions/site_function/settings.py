@@ -86,6 +86,19 @@ class Settings:
     public_base: str | None = None
     allow_private_addresses: bool = False
     max_body: int = 1_000_000
+    # Seconds a request body may take to arrive in full (a trickling sender gets 408).
+    body_timeout: float = 10.0
+    # Seconds a store call may wait for a lock or a connection before it fails (503): a
+    # sender is better told to retry than kept waiting.
+    store_wait: float = 0.5
+    # Verified inbox requests allowed per actor and per domain every `rate_window` seconds
+    # (429 with Retry-After beyond; 0 turns the limit off). See `rate_limits`.
+    actor_rate_limit: int = 300
+    domain_rate_limit: int = 3_000
+    rate_window: float = 300.0
+    # Replies one actor may have stored per post, and received per day (beyond: not stored).
+    replies_per_post: int = 20
+    replies_per_day: int = 200
     drain_after_inbox: bool = True
     drain_budget: float = 5.0
     followers_page_size: int = 50

@@ -73,6 +73,17 @@ def _followers_view(planned: PlannedActivity) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _shared_with_blocked(entry: dict[str, Any]) -> str:
+    """A shared inbox that still receives an activity although blocked accounts use it."""
+    blocked, others = list(entry.get("blocked", [])), int(entry.get("others", 0))
+    noun = "other follower" if int(entry.get("followers", 0)) == others else "other account"
+    whose = "its" if len(blocked) == 1 else "their"
+    return (
+        f"   - {plural(len(blocked), 'blocked account')} skipped; {whose} server's shared inbox"
+        f" still receives it for {plural(others, noun)} ({', '.join(blocked)})"
+    )
+
+
 def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str:
     """The human report of a plan; `outcome` is the backend's dry-run answer (audiences)."""
     if plan.first_publish:
@@ -105,6 +116,9 @@ def format_plan(plan: PublishPlan, outcome: dict[str, Any] | None = None) -> str
                 out.append(f"   + {earlier} that received this post before")
             for actor in audience.get("blocked", []):
                 out.append(f"   - skipped, blocked: {actor}")
+            out += [
+                _shared_with_blocked(entry) for entry in audience.get("shared_with_blocked", [])
+            ]
         if planned.note:
             out.append(f"   note: {planned.note}")
         view = _followers_view(planned)

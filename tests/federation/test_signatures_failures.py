@@ -251,3 +251,26 @@ def test_lowercase_digest_algorithm_name() -> None:
         "POST", "/inbox", "", headers, BODY, ALICE_PUBLIC, NOW, require_strength=False
     )
     assert isinstance(result, VerifiedSignature)
+
+
+def test_a_cavage_signature_naming_a_derived_component_is_refused_not_raised() -> None:
+    """`@method` means something only in RFC 9421: in a cavage `headers` list it is a header
+    that is not there (found by the fuzz in fuzz/signatures.py; it raised KeyError)."""
+    headers = _signed()
+    signature = headers["Signature"]
+    headers["Signature"] = signature.replace('headers="', 'headers="@method ', 1)
+    result = verify_request("POST", "/inbox", "", {k.lower(): v for k, v in headers.items()},
+                            BODY, ALICE_PUBLIC, NOW, require_strength=False)  # fmt: skip
+    assert _reason(result) == MISSING_HEADER
+
+
+def test_an_expiry_at_the_end_of_the_calendar_does_not_overflow() -> None:
+    expires = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    value = (
+        'keyId="https://alice.example/ap/actor#main-key",algorithm="hs2019",'
+        f'expires="{int(expires.timestamp())}",headers="(request-target) (expires)",'
+        'signature="AAAA"'
+    )
+    result = verify_request("POST", "/inbox", "", {"signature": value}, BODY, ALICE_PUBLIC, NOW,
+                            require_strength=False)  # fmt: skip
+    assert isinstance(result, VerificationFailure)  # a bad signature, not an OverflowError

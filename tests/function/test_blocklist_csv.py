@@ -106,3 +106,28 @@ def test_a_header_without_a_domain_column_is_reported() -> None:
 def test_a_domain_listed_twice_keeps_its_last_row() -> None:
     result = parse_blocklist("a.example\nA.example,silence\n", NOW)
     assert [(b.value, b.severity) for b in result.blocks] == [("a.example", "silence")]
+
+
+def test_comments_that_spreadsheets_would_run_are_exported_inert_and_round_trip() -> None:
+    comments = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'=kept", "''@", "'quoted"]
+    blocks = [Block("domain", f"d{i}.example", NOW, comment=c) for i, c in enumerate(comments)]
+    text = format_blocklist(blocks)
+    cells = [line.split(",")[4] for line in text.splitlines()[1:]]
+    assert all(not cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'+1" in cells
+    assert "'-2" in cells
+    again = parse_blocklist(text, NOW)
+    assert again.ok
+    assert [b.comment for b in again.blocks] == comments
+
+
+def test_a_cell_over_the_reader_limit_makes_the_file_unreadable_at_its_line() -> None:
+    text = (
+        "#domain,#severity,#public_comment\nok.example,suspend,\n" + 'x.example,"' + "y" * 999_000
+    )
+    result = parse_blocklist(text, NOW)
+    assert not result.ok
+    assert result.blocks == ()
+    assert result.unreadable is not None
+    assert result.unreadable.line == 3
+    assert "quote" in str(result.unreadable)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fixtures_path import FIXTURES
+from published_posts import publish_post
 from site_function.activity_parsing import ParseFailure, parse_activity
 from site_function.inbox_handlers import Handled, HandlerContext, NeedsActor, handle_activity
 from site_function.remote_actors import actor_from_document, key_entry
@@ -46,6 +47,7 @@ ACTORS = [
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    publish_post(opened, POST)
     yield opened
     opened.close()
 

@@ -162,3 +162,24 @@ def test_blocked_sender_causes_no_outgoing_request(
     assert len(fediverse.fetches) == before
     assert names.asked == []
     _nothing_stored(fn, spammer.id)
+
+
+def test_a_key_its_server_cannot_give_for_now_is_503_then_verified(
+    make_function: Any, flaky: FlakyServer
+) -> None:
+    """As Mastodon 4.6: an unknown key whose server answers 5xx is 503 + Retry-After (the
+    sender retries); a key that does not exist (404) stays 401."""
+    fn = make_function(drain_after_inbox=False)
+    dave = flaky.add("dave")
+    like = dave.activity("Like", "https://alice.example/ap/posts/hello")
+    flaky.mode = "503"
+    response = post_signed(fn.client, fn.inbox, dave, like)
+    assert response.status_code == 503, response.text
+    assert int(response.headers["Retry-After"]) > 0
+    assert fn.store.get_key(dave.key_id) is None
+    flaky.mode = "ok"
+    response = post_signed(fn.client, fn.inbox, dave, like)
+    assert response.status_code == 202, response.text
+    nobody = RemoteActor("flaky.test", "nobody", flaky.thread.port)  # 404 at its URL
+    response = post_signed(fn.client, fn.inbox, nobody, nobody.activity("Like", like["object"]))
+    assert response.status_code == 401, response.text

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from function_harness import FakeFediverse, post_signed
+from published_posts import publish_post
 
 from site_gen.federation.keys import generate_private_key
 
@@ -24,6 +25,7 @@ def test_likes_boosts_and_replies_are_stored_for_moderation(
     fediverse: FakeFediverse, make_function: Any
 ) -> None:
     fn = make_function()
+    publish_post(fn.store, POST)
     fan = fediverse.add("likes.test", "fan")
     like = fan.activity("Like", POST)
     shared = f"{fn.url}/ap/shared-inbox"
@@ -53,6 +55,7 @@ def test_a_reply_or_like_whose_id_is_on_another_host_is_ignored(
     """FEDERATION.md#one-host: 202 (the sender needs no retry) and nothing stored, so an id squatted
     on another server cannot make that server's real reply or Like look already held."""
     fn = make_function()
+    publish_post(fn.store, POST)
     squatter = fediverse.add("squat.test", "mallory")
     victim_id = "http://victim.test/users/bob/statuses/1"
     note = {"id": victim_id, "type": "Note", "attributedTo": squatter.id, "inReplyTo": POST,

@@ -11,7 +11,9 @@ accounts the post mentions and of the author it replies to; blocked accounts and
 skipped, and the dry run names them. An Update or a Delete of a post also goes to every inbox
 its earlier Create and Updates were queued for (the queue table remembers them): a Delete must
 reach the same audience as the Create (FEDERATION.md#tombstones), including accounts mentioned then
-and followers who left since, and an edit must reach whoever holds the old text.
+and followers who left since, and an edit must reach whoever holds the old text. A block
+made since wins over that memory: an inbox only blocked accounts are known to use is left out,
+a shared inbox other recipients still use is kept and the dry run says so (`blocked_audience`).
 
 A dry run writes nothing: actors it must look up are fetched but not cached. A real one
 also stores the owner's settings the plan states (`Store.save_published(owner=...)`), for
@@ -29,6 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from site_function.delivery.blocked_audience import (
+    BlockScreen,
+    SharedWithBlocked,
+    addressed_in,
+    screen_inboxes,
+)
 from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
 from site_gen.publish.owner_settings import SiteIdentity
 from site_gen.publish.plan import (
@@ -97,6 +105,8 @@ class Audience:
     extra: dict[str, str | None] = field(default_factory=dict)  # actor -> inbox (None: unknown)
     blocked: list[str] = field(default_factory=list)
     earlier: list[str] = field(default_factory=list)  # inboxes added: they got the post before
+    # shared inboxes kept for other recipients although blocked accounts use them
+    shared_with_blocked: list[SharedWithBlocked] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +116,7 @@ class Audience:
             "extra": self.extra,
             "blocked": self.blocked,
             "earlier": len(self.earlier),
+            "shared_with_blocked": [entry.as_dict() for entry in self.shared_with_blocked],
         }
 
 
@@ -191,14 +202,38 @@ async def _extra_recipients(
 
 
 def earlier_inboxes(store: Store, urls: UrlScheme, slug: str) -> list[str]:
-    """Inboxes the post's Create and Updates were queued for (and not refused), blocked
-    domains left out: the audience a Delete must reach again (FEDERATION.md#tombstones).
-    Synchronous."""
+    """Inboxes the post's Create and Updates were queued for (and not refused): the
+    audience a Delete must reach again (FEDERATION.md#tombstones), before any block is
+    applied (`screen_inboxes` does that). Synchronous."""
     rows = store.activity_inboxes(post_activity_prefixes(urls, slug))
-    inboxes = dict.fromkeys(
-        inbox for activity_id, inbox in rows if is_post_activity(activity_id, urls, slug)
+    return list(
+        dict.fromkeys(
+            inbox for activity_id, inbox in rows if is_post_activity(activity_id, urls, slug)
+        )
     )
-    return [inbox for inbox in inboxes if not store.is_blocked(inbox)]
+
+
+def _screen(
+    store: Store,
+    urls: UrlScheme,
+    planned: PlannedActivity,
+    current: list[str],
+    addressed: list[str],
+    blocked_mentions: list[str],
+) -> BlockScreen:
+    """The activity's audience screened against the blocks; for an Update or a Delete, with
+    the inboxes (and addressees) of the post's earlier activities. Synchronous."""
+    earlier: list[str] = []
+    addressed = list(addressed)
+    if planned.kind in ("update", "delete") and planned.slug:
+        earlier = earlier_inboxes(store, urls, planned.slug)
+        prefixes = post_activity_prefixes(urls, planned.slug)
+        for activity_id, body in store.activity_bodies(prefixes):
+            if is_post_activity(activity_id, urls, planned.slug):
+                addressed += addressed_in(body)
+    if not earlier and not blocked_mentions:
+        return BlockScreen()
+    return screen_inboxes(store, current, earlier, addressed, blocked_mentions)
 
 
 async def _resolve(ctx: FanOutContext, actor_id: str, *, dry_run: bool) -> RemoteActor | None:
@@ -221,21 +256,26 @@ async def _audience(
     audience = Audience(
         planned.activity_id, followers, list(targets), blocked=list(blocked_followers)
     )
-    for actor_id in await _extra_recipients(ctx, planned, own_prefix):
+    extras = await _extra_recipients(ctx, planned, own_prefix)
+    blocked_mentions: list[str] = []
+    for actor_id in extras:
         if await ctx.call(ctx.store.is_blocked, actor_id):
-            audience.blocked.append(actor_id)
+            blocked_mentions.append(actor_id)
             continue
         actor = await _resolve(ctx, actor_id, dry_run=dry_run)
         inbox = (actor.shared_inbox or actor.inbox) if actor is not None else None
         audience.extra[actor_id] = inbox
         if inbox and inbox not in audience.inboxes:
             audience.inboxes.append(inbox)
-    if planned.kind in ("update", "delete") and planned.slug:
-        earlier: list[str] = await ctx.call(earlier_inboxes, ctx.store, ctx.urls, planned.slug)
-        for inbox in earlier:
-            if inbox not in audience.inboxes:
-                audience.inboxes.append(inbox)
-                audience.earlier.append(inbox)
+    screen: BlockScreen = await ctx.call(
+        _screen, ctx.store, ctx.urls, planned, audience.inboxes, extras, blocked_mentions
+    )
+    shared = {actor for entry in screen.shared for actor in entry.blocked}
+    audience.blocked += [a for a in [*blocked_mentions, *screen.skipped] if a not in shared]
+    audience.blocked = list(dict.fromkeys(audience.blocked))
+    audience.shared_with_blocked = screen.shared
+    audience.inboxes += screen.kept
+    audience.earlier += screen.kept
     return audience
 
 

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from site_function.remote.address_guard import AddressRefused, GuardedResolver, check_host_literal
+from site_gen.federation.ids import parse_http_url
 
 if TYPE_CHECKING:
     from site_gen.federation.signatures import SigningKey
@@ -158,7 +159,7 @@ async def _fetch_once(
     from site_gen.federation.signatures import sign_request
 
     for _hop in range(max_redirects + 1):
-        if urlsplit(url).scheme not in ("http", "https"):
+        if parse_http_url(url) is None:
             return FetchResult("refused", url, detail="not an http(s) URL")
         headers = sign_request(
             "GET", url, key=signing_key, now=now, headers={"Accept": ACCEPT_ACTIVITY}, style=style

@@ -19,14 +19,24 @@ from site_gen.federation.urls import ACTIVITY_JSON
 
 __all__ = [
     "ERROR_TYPES",
+    "STORE_RETRY_AFTER",
     "ErrorAnswer",
+    "SlowBody",
     "activity_response",
     "error_answer",
+    "error_response",
     "json_bytes",
     "json_response",
 ]
 
 log = logging.getLogger("site_function")
+
+# Seconds a sender is asked to wait after a store failure (most are a lock or a restart).
+STORE_RETRY_AFTER = 10
+
+
+class SlowBody(Exception):
+    """The request body did not arrive within its deadline (`Settings.body_timeout`)."""
 
 
 def activity_response(document: dict[str, Any], status: int = 200) -> Response:
@@ -50,21 +60,40 @@ class ErrorAnswer:
 
     status: int
     body: dict[str, Any]
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 # The exception classes `error_answer` maps (the app registers a handler for each).
-ERROR_TYPES: tuple[type[Exception], ...] = (OwnerControlError, StoreError, HTTPException)
+ERROR_TYPES: tuple[type[Exception], ...] = (
+    OwnerControlError,
+    StoreError,
+    SlowBody,
+    HTTPException,
+)
 
 
 def error_answer(exc: Exception, path: str) -> ErrorAnswer | None:
     """An owner's impossible request is its own status (400/404/413), a store failure is 503
-    (the sender retries, FEDERATION.md#ignore-unknown); None for anything else (a bug: a plain
-    500)."""
+    with Retry-After (the sender retries, FEDERATION.md#ignore-unknown), a body too slow to
+    arrive is 408 and ends the connection; None for anything else (a bug: a plain 500)."""
     if isinstance(exc, OwnerControlError):
         return ErrorAnswer(exc.status, {"status": "refused", "detail": str(exc)})
     if isinstance(exc, StoreError):
         log.error("store failure on %s: %s", path, type(exc).__name__)
-        return ErrorAnswer(503, {"status": "unavailable"})
+        return ErrorAnswer(
+            503, {"status": "unavailable"}, (("retry-after", str(STORE_RETRY_AFTER)),)
+        )
+    if isinstance(exc, SlowBody):
+        detail = "the request body did not arrive in time"
+        return ErrorAnswer(408, {"status": "timeout", "detail": detail}, (("connection", "close"),))
     if isinstance(exc, HTTPException):
         return ErrorAnswer(exc.status_code, {"status": "error", "detail": exc.detail})
     return None
+
+
+def error_response(answer: ErrorAnswer) -> Response:
+    """The Starlette response of an `ErrorAnswer` (the inbox's fast path sends its own)."""
+    response = json_response(answer.body, answer.status)
+    for name, value in answer.headers:
+        response.headers[name] = value
+    return response

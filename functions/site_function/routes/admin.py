@@ -2,6 +2,9 @@
 
 Thin: every endpoint calls one function of `owner_controls` in a worker thread. Without a
 configured token the API is closed (401 for everyone). The token is compared in constant time.
+A credential in the query string (`?token=`, `?access_token=`) is refused (400) even with a
+good header: URLs end up in access logs and browser history, so tokens travel in
+`Authorization: Bearer` only (the app also keeps admin query strings out of uvicorn's log).
 
     GET  followers?state=accepted|pending|all     POST followers/approve|reject|remove {actor}
     GET  blocks        POST blocks {target, comment}        POST blocks/remove {target}
@@ -21,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from site_function import owner_controls as controls
+from site_function.json_text import unusable_text
 from site_function.owner_controls import OwnerControlError
 from site_function.routes._responses import json_response
 from site_function.routes.inbox import read_limited_body
@@ -30,6 +34,12 @@ __all__ = ["ADMIN_PREFIX", "routes"]
 
 ADMIN_PREFIX = "/admin/api"
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Query parameters that carry a credential in other APIs: never accepted here.
+_QUERY_CREDENTIALS = frozenset({"token", "access_token", "admin_token", "bearer", "api_key"})
+
+
+def _credential_in_query(request: Request) -> bool:
+    return any(name.lower() in _QUERY_CREDENTIALS for name in request.query_params)
 
 
 def _authorized(request: Request, token: str | None) -> bool:
@@ -44,6 +54,12 @@ def _authorized(request: Request, token: str | None) -> bool:
 
 def _guarded(token: str | None, endpoint: Endpoint) -> Endpoint:
     async def guarded(request: Request) -> Response:
+        if _credential_in_query(request):
+            detail = (
+                "a token in the URL is never accepted (URLs are logged): remove it from the"
+                " query string and send the header 'Authorization: Bearer <token>'"
+            )
+            return json_response({"status": "token_in_query", "detail": detail}, 400)
         if not _authorized(request, token):
             response = json_response({"status": "unauthorized"}, 401)
             response.headers["WWW-Authenticate"] = 'Bearer realm="site-gen admin"'
@@ -63,6 +79,9 @@ async def _json_body(request: Request, limit: int) -> dict[str, Any]:
         raise OwnerControlError("request body is not JSON") from None
     if not isinstance(value, dict):
         raise OwnerControlError("request body must be a JSON object")
+    unusable = unusable_text(value, body)
+    if unusable is not None:
+        raise OwnerControlError(f"request body: {unusable}")
     return value
 
 

@@ -40,13 +40,18 @@ async def tombstone_for(runtime: FunctionRuntime, path: str) -> dict[str, Any] |
 
 
 def _read_inside(folder: Path, relative: str) -> bytes | None:
-    root = folder.resolve()
-    candidate = (root / relative).resolve()
-    if not candidate.is_relative_to(root) or not candidate.is_file():
+    """The file's bytes, or None when it is missing, too big, outside the folder, or its name
+    is one no file can have (a null byte, a name longer than the system allows)."""
+    try:
+        root = folder.resolve()
+        candidate = (root / relative).resolve()
+        if not candidate.is_relative_to(root) or not candidate.is_file():
+            return None
+        if candidate.stat().st_size > _MAX_DOCUMENT:
+            return None
+        return candidate.read_bytes()
+    except (OSError, ValueError):  # ENAMETOOLONG, "embedded null byte", a file just removed
         return None
-    if candidate.stat().st_size > _MAX_DOCUMENT:
-        return None
-    return candidate.read_bytes()
 
 
 async def _from_origin(runtime: FunctionRuntime, path: str) -> bytes | None:

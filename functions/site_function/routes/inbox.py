@@ -7,12 +7,14 @@ the same paths wrap the same object, so both ways answer alike. Exceptions becom
 through `error_answer`, the one mapping the app's handlers use too.
 
 The body is read incrementally and reading stops at `max_body + 1` bytes (413), so a huge
-upload costs no more than the limit. Headers, path and query are passed on exactly as they
+upload costs no more than the limit; the app bounds the time it may take to arrive
+(`body_deadline`, 408). Headers, path and query are passed on exactly as they
 arrived, because signatures cover them (FEDERATION.md#raw-request).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from site_function.inbox_pipeline import InboxOutcome, InboxRequest
+from site_function.inbox_pipeline import InboxOutcome, InboxRequest, our_authorities
 from site_function.inbox_pipeline import receive as run_pipeline
 from site_function.routes._responses import error_answer, json_bytes
 from site_function.runtime import FunctionRuntime
@@ -59,6 +61,23 @@ async def read_limited_body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _loopback_names(server: Any) -> frozenset[str]:
+    """The loopback socket this request came in on, by address and as localhost: a request
+    addressed to it is addressed to us (`site-gen serve`, a local run). Other socket addresses
+    are not ours to claim: a platform may report the Host header there."""
+    if not isinstance(server, (tuple, list)) or len(server) != 2 or server[1] is None:
+        return frozenset()
+    host, port = server
+    try:
+        loopback = ipaddress.ip_address(str(host)).is_loopback
+    except ValueError:
+        return frozenset()
+    if not loopback:
+        return frozenset()
+    address = f"[{host}]" if ":" in str(host) else str(host)
+    return frozenset({f"{address}:{port}", f"localhost:{port}"})
 
 
 class _Disconnected(Exception):
@@ -103,6 +122,7 @@ class InboxEndpoint:
         self._limit = runtime.settings.max_body
         base = runtime.settings.public_base or runtime.urls.fn
         self._scheme = urlsplit(base).scheme or "https"
+        self._ours = our_authorities(runtime.settings)
         self._bodies: dict[tuple[int, str], bytes] = {}  # answers without a detail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +135,10 @@ class InboxEndpoint:
             if answer is None:  # a bug: a plain 500, then the server logs it
                 await _send(send, 500, b"Internal Server Error", _TEXT_TYPE, [])
                 raise
-            await _send(send, answer.status, json_bytes(answer.body), _JSON_TYPE, [])
+            extra = [
+                (name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
+            ]
+            await _send(send, answer.status, json_bytes(answer.body), _JSON_TYPE, extra)
             return
         await self._answer(send, outcome)
 
@@ -132,6 +155,7 @@ class InboxEndpoint:
             headers=headers,
             body=body,
             scheme=self._scheme,
+            authorities=self._ours | _loopback_names(scope.get("server")),
         )
         return await run_pipeline(self._runtime, incoming)
 

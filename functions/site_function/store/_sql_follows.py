@@ -34,12 +34,14 @@ from site_function.store.base import (
     domain_candidates,
     normalize_domain,
 )
+from site_gen.federation.ids import parse_http_url
 
 __all__ = ["FollowStatements"]
 
 
 def _domain_of(actor_id: str) -> str:
-    return normalize_domain(urlsplit(actor_id).hostname or "")
+    parts = parse_http_url(actor_id)
+    return normalize_domain(parts.host) if parts is not None else ""
 
 
 def _covered(hostname: str, domain: str) -> bool:
@@ -168,6 +170,27 @@ class FollowStatements(SqlCore):
                 if actor_id not in accounts and not any(_covered(domain, d) for d in domains)
             }
         )
+
+    def inbox_accounts(self, inboxes: Sequence[str]) -> list[tuple[str, str, bool]]:
+        wanted = list(dict.fromkeys(inboxes))
+        found: set[tuple[str, str, bool]] = set()
+        with self._transaction(write=False) as cur:
+            for start in range(0, len(wanted), 250):
+                chunk = wanted[start : start + 250]
+                marks = placeholders(len(chunk))
+                cur.execute(
+                    "SELECT inbox, shared_inbox, actor_id, 1 FROM followers WHERE state ="
+                    f" 'accepted' AND (inbox IN ({marks}) OR shared_inbox IN ({marks}))"
+                    " UNION ALL SELECT inbox, shared_inbox, id, 0 FROM actors"
+                    f" WHERE inbox IN ({marks}) OR shared_inbox IN ({marks})",
+                    chunk * 4,
+                )
+                for inbox, shared, actor_id, follows in cur.fetchall():
+                    for used in {inbox, shared} & set(chunk):
+                        found.add((str(used), str(actor_id), bool(follows)))
+        # An account both cached and following is listed once, as a follower.
+        following = {(inbox, actor) for inbox, actor, follows in found if follows}
+        return sorted(row for row in found if row[2] or (row[0], row[1]) not in following)
 
     # --- blocks --------------------------------------------------------------------------
 

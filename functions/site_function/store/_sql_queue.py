@@ -57,6 +57,15 @@ def _like_escape(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
+def _prefix_match(id_prefixes: Sequence[str]) -> tuple[tuple[str, ...], str, list[str]]:
+    """The distinct non-empty prefixes, and a WHERE clause with its LIKE patterns that
+    narrows rows to them (SQLite's LIKE ignores ASCII case: callers decide by startswith)."""
+    prefixes = tuple(prefix for prefix in dict.fromkeys(id_prefixes) if prefix)
+    patterns = [_like_escape(prefix) + "%" for prefix in prefixes]
+    matches = " OR ".join("activity_id LIKE ? ESCAPE '!'" for _ in patterns)
+    return prefixes, f"({matches})" if patterns else "", patterns
+
+
 class QueueStatements(OwnerStatements):
     """The delivery queue, host breakers and publish ledger (with the owner's settings a
     publish states) in portable SQL."""
@@ -148,24 +157,35 @@ class QueueStatements(OwnerStatements):
         return count
 
     def activity_inboxes(self, id_prefixes: Sequence[str]) -> list[tuple[str, str]]:
-        prefixes = [prefix for prefix in dict.fromkeys(id_prefixes) if prefix]
+        prefixes, matches, patterns = _prefix_match(id_prefixes)
         if not prefixes:
             return []
-        # LIKE narrows the rows (SQLite's LIKE ignores ASCII case); startswith decides.
-        patterns = [_like_escape(prefix) + "%" for prefix in prefixes]
-        matches = " OR ".join("activity_id LIKE ? ESCAPE '!'" for _ in patterns)
         with self._transaction(write=False) as cur:
             cur.execute(
                 "SELECT DISTINCT activity_id, inbox FROM deliveries"
-                f" WHERE state <> 'failed' AND ({matches})",
+                f" WHERE state <> 'failed' AND {matches}",
                 patterns,
             )
             rows = cur.fetchall()
         found = {
             (str(activity_id), str(inbox))
             for activity_id, inbox in rows
-            if str(activity_id).startswith(tuple(prefixes))
+            if str(activity_id).startswith(prefixes)
         }
+        return sorted(found)
+
+    def activity_bodies(self, id_prefixes: Sequence[str]) -> list[tuple[str, bytes]]:
+        prefixes, matches, patterns = _prefix_match(id_prefixes)
+        if not prefixes:
+            return []
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                "SELECT activity_id, body FROM deliveries WHERE id IN"
+                f" (SELECT min(id) FROM deliveries WHERE {matches} GROUP BY activity_id)",
+                patterns,
+            )
+            rows = cur.fetchall()
+        found = [(str(a), bytes(body)) for a, body in rows if str(a).startswith(prefixes)]
         return sorted(found)
 
     def list_deliveries(

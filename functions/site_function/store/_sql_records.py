@@ -18,7 +18,13 @@ from site_function.store._sql_core import (
     SqlCore,
     placeholders,
 )
-from site_function.store.base import Interaction, ModerationState, RemoteActor, RemoteKey
+from site_function.store.base import (
+    Interaction,
+    InteractionKind,
+    ModerationState,
+    RemoteActor,
+    RemoteKey,
+)
 from site_function.store.migrations import seen_activity_key
 
 __all__ = ["RecordStatements"]
@@ -95,22 +101,57 @@ class RecordStatements(SqlCore):
 
     def save_interaction(self, interaction: Interaction) -> bool:
         i = interaction
+        activity, updated = self._encode_json(i.activity), self._encode_time(i.updated_at)
         with self._transaction(write=True) as cur:
+            cur.execute("SELECT actor_id FROM interactions WHERE activity_id = ?", (i.activity_id,))
+            held = cur.fetchone()
+            if held is not None:  # a repeat: refreshed only when it comes from the same actor
+                if held[0] == i.actor_id:
+                    cur.execute(
+                        "UPDATE interactions SET activity = ?, updated_at = ?"
+                        " WHERE activity_id = ?",
+                        (activity, updated, i.activity_id),
+                    )
+                return False
+            if i.kind != "reply":  # one Like or Announce per actor and object: the newest id
+                cur.execute(
+                    "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?"
+                    " WHERE activity_id = (SELECT activity_id FROM interactions"
+                    " WHERE actor_id = ? AND kind = ? AND object_id = ?"
+                    " ORDER BY created_at, activity_id LIMIT 1)",
+                    (i.activity_id, activity, updated, i.actor_id, i.kind, i.object_id),
+                )
+                if cur.rowcount > 0:
+                    return False
             cur.execute(
                 f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING",
-                (i.activity_id, i.kind, i.actor_id, i.object_id, self._encode_json(i.activity),
-                 i.state, self._encode_time(i.created_at), self._encode_time(i.updated_at)),
+                (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
+                 self._encode_time(i.created_at), updated),
             )  # fmt: skip
-            if cur.rowcount > 0:
-                return True
-            cur.execute(
-                "UPDATE interactions SET activity = ?, updated_at = ?"
-                " WHERE activity_id = ? AND actor_id = ?",
-                (self._encode_json(i.activity), self._encode_time(i.updated_at),
-                 i.activity_id, i.actor_id),
-            )  # fmt: skip
-        return False
+            return cur.rowcount > 0
+
+    def count_interactions(
+        self,
+        actor_id: str,
+        kind: InteractionKind,
+        *,
+        object_id: str | None = None,
+        since: datetime | None = None,
+    ) -> int:
+        clauses = ["actor_id = ?", "kind = ?"]
+        params: list[str] = [actor_id, kind]
+        if object_id is not None:
+            clauses.append("object_id = ?")
+            params.append(object_id)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(self._encode_time(since))
+        with self._transaction(write=False) as cur:
+            where = " AND ".join(clauses)
+            cur.execute(f"SELECT COUNT(*) FROM interactions WHERE {where}", params)
+            row = cur.fetchone()
+        return int(row[0]) if row is not None else 0
 
     def get_interaction(self, activity_id: str) -> Interaction | None:
         with self._transaction(write=False) as cur:

@@ -118,6 +118,9 @@ class Store(Protocol):
     def schema_version(self) -> int:
         """The highest applied migration (0 before the first ``migrate``)."""
 
+    def check_writable(self) -> None:
+        """StoreError unless a write transaction can start now (the health check)."""
+
     # remote actors and keys
     def get_actor(self, actor_id: str) -> RemoteActor | None:
         """The cached actor, or None."""
@@ -177,6 +180,12 @@ class Store(Protocol):
     def count_followers(self, state: FollowState | None = "accepted") -> int:
         """How many followers are in ``state`` (all when None)."""
 
+    def inbox_accounts(self, inboxes: Sequence[str]) -> list[tuple[str, str, bool]]:
+        """``(inbox, actor_id, follows)`` for every account known to receive at one of
+        ``inboxes`` (as its personal or shared inbox): accepted followers (``follows`` True)
+        and cached actors that do not follow (False). Who is behind an inbox an earlier
+        activity went to, so a block can leave it out (FEDERATION.md#audience). Sorted."""
+
     def delivery_targets(self) -> list[str]:
         """Distinct inboxes of accepted followers: the shared inbox where known, else the
         personal inbox; blocked accounts and domains excluded (FEDERATION.md#audience).
@@ -206,7 +215,21 @@ class Store(Protocol):
     # interactions
     def save_interaction(self, interaction: Interaction) -> bool:
         """Insert by activity_id; True if new. A duplicate from the same actor refreshes the
-        stored activity (keeping the moderation state) and returns False."""
+        stored activity (keeping the moderation state) and returns False; one from another
+        actor changes nothing. A Like or Announce is one per actor and object: a new id
+        replaces the one held (its moderation state kept, False returned), so a later Undo
+        of the new id finds it."""
+
+    def count_interactions(
+        self,
+        actor_id: str,
+        kind: InteractionKind,
+        *,
+        object_id: str | None = None,
+        since: datetime | None = None,
+    ) -> int:
+        """How many interactions of ``kind`` by this actor are held, optionally only on one
+        object and/or created at or after ``since`` (the per-actor caps of the inbox)."""
 
     def get_interaction(self, activity_id: str) -> Interaction | None:
         """The interaction recorded under this activity id, or None."""
@@ -350,3 +373,8 @@ class Store(Protocol):
         with one of ``id_prefixes`` (case-sensitive): where an object's activities went, so
         its Delete reaches the same audience (FEDERATION.md#tombstones). Failed rows (refused,
         gone) are left out. Sorted."""
+
+    def activity_bodies(self, id_prefixes: Sequence[str]) -> list[tuple[str, bytes]]:
+        """``(activity_id, body)``, one per activity id starting with one of ``id_prefixes``
+        (case-sensitive), whatever its rows' states: what earlier activities said, e.g. whom
+        a post's Create mentioned. Sorted."""

@@ -178,6 +178,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX seen_activity_keys_seen_at ON seen_activity_keys (seen_at)",
         ),
     ),
+    Migration(
+        3,
+        "interactions by actor, kind and object (per-actor caps, one Like per post)",
+        (
+            "CREATE INDEX interactions_actor_kind"
+            " ON interactions (actor_id, kind, object_id, created_at)",
+            # The new index starts with actor_id: it serves what this one served.
+            "DROP INDEX interactions_actor",
+        ),
+    ),
 )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
-from urllib.parse import urlsplit
+
+from site_gen.federation.ids import parse_http_url
 
 __all__ = ["domain_candidates", "host_of", "normalize_domain"]
 
@@ -29,15 +30,13 @@ def normalize_domain(domain: str) -> str:
 @lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     """The breaker unit of an inbox URL: lower-cased ``hostname[:port]`` (ports kept apart)."""
-    parts = urlsplit(url)
-    hostname = normalize_domain(parts.hostname or "")
+    parts = parse_http_url(url)
+    if parts is None:
+        return ""
+    hostname = normalize_domain(parts.host)
     if ":" in hostname:  # an IPv6 literal
         hostname = f"[{hostname}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{hostname}:{port}" if port is not None else hostname
+    return f"{hostname}:{parts.port}" if parts.port is not None else hostname
 
 
 def domain_candidates(actor_id: str) -> list[str]:
@@ -49,7 +48,8 @@ def domain_candidates(actor_id: str) -> list[str]:
 def _domain_candidates(actor_id: str) -> tuple[str, ...]:
     # Cached: every inbox request checks blocks, and parsing the URL and trying it as an IP
     # address cost more than the SQL lookup itself.
-    hostname = normalize_domain(urlsplit(actor_id).hostname or "")
+    parts = parse_http_url(actor_id)
+    hostname = normalize_domain(parts.host) if parts is not None else ""
     if not hostname:
         return ()
     try:

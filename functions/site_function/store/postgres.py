@@ -5,6 +5,12 @@ backend is chosen. Every method borrows one connection for one transaction. Clai
 ``FOR UPDATE SKIP LOCKED`` so concurrent drains (several function instances, the CLI) take
 disjoint rows without waiting; migrations take a transaction-scoped advisory lock keyed by the
 current schema, so two cold starts migrating at once queue instead of colliding.
+
+Nothing waits unbounded: connecting gives up after ``_CONNECT_TIMEOUT`` seconds (a server that
+cannot be reached at start ends the start at once, with the reason), and ``timeout`` bounds
+both the wait for a pooled connection and the wait for a lock inside a statement (the
+function passes a short one, so a database that refuses writes yields 503, not a hung
+request); a statement may run ``_STATEMENT_FACTOR`` times that, never less than 10 s.
 """
 
 from __future__ import annotations
@@ -23,11 +29,26 @@ from site_function.store.base import InboxItem, NewDelivery, StoreError, host_of
 
 __all__ = ["PostgresStore"]
 
+_CONNECT_TIMEOUT = 3  # seconds, libpq's connect_timeout (it counts whole seconds, 2 at least)
+_STATEMENT_FACTOR = 20
+
 
 @lru_cache(maxsize=512)
 def _to_pyformat(sql: str) -> str:
     """``?`` placeholders to psycopg's ``%s`` (the store's SQL has no ``?`` in literals)."""
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _connect_failure(conninfo: str) -> str | None:
+    """Why a connection cannot be made, in one line (libpq's message names the host and port,
+    never the password), or None if it can."""
+    import psycopg
+
+    try:
+        psycopg.connect(conninfo, connect_timeout=_CONNECT_TIMEOUT).close()
+    except psycopg.Error as exc:
+        return " ".join(str(exc).split())
+    return None
 
 
 class _PgCursor:
@@ -69,7 +90,9 @@ class PostgresStore(InboxStatements, QueueStatements):
         max_size: int = 8,
         timeout: float = 10.0,
         check_connections: bool = False,
+        shown: str = "PostgreSQL",
     ) -> None:
+        """`shown` names the database in errors (never the password: `database_shown`)."""
         import psycopg
         from psycopg.types.json import Jsonb
         from psycopg_pool import ConnectionPool
@@ -78,21 +101,35 @@ class PostgresStore(InboxStatements, QueueStatements):
         self._local = threading.local()
         self._max_size = max_size
         self._jsonb = Jsonb
-        try:
-            self._pool = ConnectionPool(
-                conninfo,
-                min_size=min_size,
-                max_size=max_size,
-                timeout=timeout,
-                open=True,
-                name="site-gen-store",
-                kwargs={"autocommit": True},
-                # After a serverless freeze pooled connections may be dead: optionally test
-                # each one when it is borrowed (one extra round trip).
-                check=ConnectionPool.check_connection if check_connections else None,
+        lock_ms = max(1, int(timeout * 1000))
+        statement_ms = max(10_000, lock_ms * _STATEMENT_FACTOR)
+
+        def configure(conn: Any) -> None:
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, false),"
+                " set_config('statement_timeout', %s, false)",
+                (f"{lock_ms}ms", f"{statement_ms}ms"),
             )
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot open the PostgreSQL pool: {exc}") from exc
+
+        self._pool = ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            open=False,
+            name="site-gen-store",
+            kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT},
+            configure=configure,
+            # After a serverless freeze pooled connections may be dead: optionally test
+            # each one when it is borrowed (one extra round trip).
+            check=ConnectionPool.check_connection if check_connections else None,
+        )
+        try:
+            self._pool.open(wait=True, timeout=_CONNECT_TIMEOUT + 1)
+        except Exception as exc:  # PoolTimeout: the pool retries in silence, so ask once
+            self._pool.close(timeout=0)
+            reason = _connect_failure(conninfo) or f"{type(exc).__name__}: {exc}"
+            raise StoreError(f"cannot connect to the database {shown}: {reason}") from None
 
     def __repr__(self) -> str:
         return "PostgresStore(<conninfo hidden>)"  # the URL may carry a password
@@ -136,9 +173,21 @@ class PostgresStore(InboxStatements, QueueStatements):
         return None
 
     def _lock_for_migration(self, cur: Cursor) -> None:
+        # Another cold start may hold the lock for the whole of its migration: wait for it
+        # longer than a request would wait for a lock (this transaction only).
+        cur.execute(
+            "SELECT set_config('lock_timeout', '60s', true),"
+            " set_config('statement_timeout', '0', true)"
+        )
         cur.execute(
             "SELECT pg_advisory_xact_lock(hashtext('site-gen migrate ' || current_schema()))"
         )
+
+    def check_writable(self) -> None:
+        """Take the lock every inbox request's first INSERT takes (StoreError if the server is
+        read-only, or another session keeps writers out longer than the lock timeout)."""
+        with self._transaction(write=True) as cur:
+            cur.execute("LOCK TABLE seen_activity_keys IN ROW EXCLUSIVE MODE")
 
     def close(self) -> None:
         self._pool.close()

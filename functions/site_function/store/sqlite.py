@@ -4,7 +4,9 @@ WAL lets readers run beside the writer; writes take ``BEGIN IMMEDIATE`` so a tra
 the write lock from its first statement (no deadlock upgrading a read lock), and a process-wide
 lock queues this process's writers in Python rather than in SQLite's sleeping busy handler.
 Each thread gets its own connection (the app calls the store from a thread pool); the busy
-timeout covers other processes (the CLI draining while the function serves).
+timeout covers other processes (the CLI draining while the function serves). The function
+opens its store with a short one (`Settings.store_wait`): a write lock held longer than that
+elsewhere makes the call fail (503 with Retry-After) rather than keep the sender waiting.
 
 ``receive_activities_now`` lets the event loop run the inbox's small write transaction
 inline when the write lock is free this instant (no thread hop, no GIL hand-over per
@@ -149,6 +151,11 @@ class SqliteStore(InboxStatements, QueueStatements):
 
     def _lock_for_migration(self, cur: Cursor) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
+
+    def check_writable(self) -> None:
+        """Take the write lock and let it go at once (StoreError if it cannot be had)."""
+        with self._transaction(write=True):
+            pass
 
     # --- the inbox inline (see the module docstring) ----------------------------------------
 

@@ -24,6 +24,7 @@ __all__ = [
     "STALE",
     "UNSUPPORTED_ALGORITHM",
     "WEAK_COVERAGE",
+    "WRONG_HOST",
     "SignatureInput",
     "SigningKey",
     "VerificationFailure",
@@ -40,6 +41,7 @@ FUTURE = "future"
 DIGEST_MISSING = "digest_missing"
 DIGEST_MISMATCH = "digest_mismatch"
 BAD_SIGNATURE = "bad_signature"
+WRONG_HOST = "wrong_host"  # signed for another server's host: a replay, not for us
 
 REASONS = frozenset(
     {
@@ -53,6 +55,7 @@ REASONS = frozenset(
         DIGEST_MISSING,
         DIGEST_MISMATCH,
         BAD_SIGNATURE,
+        WRONG_HOST,
     }
 )
 

@@ -9,7 +9,7 @@ request Mastodon would refuse as weak is refused here too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from site_gen.federation.signatures.model import (
     STALE,
     UNSUPPORTED_ALGORITHM,
     WEAK_COVERAGE,
+    WRONG_HOST,
     SignatureInput,
     VerificationFailure,
     VerifiedSignature,
@@ -128,8 +129,46 @@ def _check_time(
         if created > now + CLOCK_SKEW:
             return VerificationFailure(FUTURE, "the signature was made more than 1 h ahead")
         expires = min(expires or created + DEFAULT_VALIDITY, created + MAX_VALIDITY)
-    if expires is not None and now > expires + CLOCK_SKEW:
+    # Compared as `now - skew` so that an `expires` near the end of the calendar cannot overflow.
+    if expires is not None and now - CLOCK_SKEW > expires:
         return VerificationFailure(STALE, "the signature has expired")
+    return None
+
+
+def _authority_key(authority: str) -> str:
+    """Compare hosts as names: lowercase, no trailing dot, no default port (80 or 443)."""
+    value = authority.strip().lower()
+    for default in (":443", ":80"):
+        if value.endswith(default):
+            value = value[: -len(default)]
+            break
+    return value[:-1] if value.endswith(".") else value
+
+
+def _check_authority(
+    sig: SignatureInput,
+    target: rfc9421.RequestTarget,
+    headers: Mapping[str, str],
+    expected: Collection[str],
+) -> VerificationFailure | None:
+    """The signed host must be ours, else the request was signed for another server and
+    replayed here. The host must be covered: cavage `host` (Mastodon signs it on every
+    request), RFC 9421 `@authority`, `@target-uri` or `host`."""
+    covered = set(sig.covered)
+    signed: list[str] = []
+    if "host" in covered:
+        signed.append(headers.get("host", ""))
+    if sig.scheme == "rfc9421" and not covered.isdisjoint({"@authority", "@target-uri"}):
+        signed.append(target.authority)
+    if not signed:
+        names = "host" if sig.scheme == "cavage" else "@authority, @target-uri or host"
+        return VerificationFailure(WEAK_COVERAGE, f"{names} must be signed")
+    ours = {_authority_key(name) for name in expected}
+    for value in signed:
+        if _authority_key(value) not in ours:
+            return VerificationFailure(
+                WRONG_HOST, f"signed for {value.strip()!r}, not for this server's host"
+            )
     return None
 
 
@@ -180,6 +219,7 @@ def verify_request(
     authority: str | None = None,
     scheme: str = "https",
     require_strength: bool = True,
+    expected_authorities: Collection[str] | None = None,
 ) -> VerifiedSignature | VerificationFailure:
     """Check a request's signature with the signer's key; a value either way, never raises.
 
@@ -189,6 +229,9 @@ def verify_request(
     `target_uri` when given, which then also supplies the path and query: pass the public URL the
     sender used when a proxy or platform rewrote them. `require_strength=False` skips the inbox
     policy (required coverage and digest on POST); only test vectors need that.
+    `expected_authorities`, when given, are the hosts (with port) this server answers as: the
+    signed host must be one of them (WRONG_HOST otherwise), so a request signed for another
+    server cannot be replayed here.
     """
     headers = _lowercase(headers)
     method = method.upper()
@@ -212,7 +255,7 @@ def verify_request(
                 name == cavage.EXPIRES and sig.expires is None
             ):
                 return VerificationFailure(MALFORMED, f"{name} is signed but has no value")
-        elif name.startswith("@"):
+        elif sig.scheme == "rfc9421" and name.startswith("@"):  # derived components
             if name == "@authority" and not target.authority:
                 return VerificationFailure(MISSING_HEADER, "no authority (Host) to check")
         elif name not in headers:
@@ -221,6 +264,10 @@ def verify_request(
         weak = _check_strength(sig, method)
         if weak is not None:
             return weak
+    if expected_authorities is not None:
+        foreign = _check_authority(sig, target, headers, expected_authorities)
+        if foreign is not None:
+            return foreign
     failure = _check_time(sig, headers, now) or _check_digests(sig, headers, body)
     if failure is not None:
         return failure

@@ -38,6 +38,9 @@ from site_gen.federation.keys import generate_private_key
 MODULE = "site_function.entrypoints.aws_lambda"
 EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "aws"
 SHAPES = ["http-api-v2", "function-url"]
+# The function's own domain (API Gateway custom domain), as site.yaml's function_url names it:
+# senders sign for it, and a request signed for another host is refused.
+FUNCTION_URL = "https://fn.alice.example"
 
 
 class LambdaContext:
@@ -90,15 +93,11 @@ def lambda_event(
     return event
 
 
-def host_of(shape: str) -> str:
-    return str(json.loads((EVENTS / f"{shape}.json").read_text())["headers"]["host"])
-
-
 def follow_event(
     shape: str, follower: RemoteActor, *, base64_body: bool | None = None, key: Any = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A Follow signed for the URL the shape's host serves, and the event carrying it."""
-    url = f"https://{host_of(shape)}/ap/inbox"
+    """A Follow signed for the function's inbox, and the event of `shape` carrying it."""
+    url = f"{FUNCTION_URL}/ap/inbox"
     follow, body, headers = signed_follow(follower, url)
     if key is not None:  # the same request, signed by a key that is not the follower's
         headers = follower.sign(url, body, key=key)
@@ -114,7 +113,8 @@ def aws_lambda(
     """The handler module imported at a cold start, configured by variables only."""
     for name in [n for n in list(os.environ) if n.startswith("SITE_GEN_")]:
         monkeypatch.delenv(name)
-    for name, value in site_environment(built_site, tmp_path).items():
+    env = site_environment(built_site, tmp_path, SITE_GEN_FUNCTION_URL=FUNCTION_URL)
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     sys.modules.pop(MODULE, None)
     asyncio.set_event_loop(None)  # a fresh process has none: Mangum makes its own at import

@@ -1,0 +1,169 @@
+"""What the function keeps of a Like, an Announce or a reply: a bounded subset, never the raw
+document (FEDERATION.md#interaction-records).
+
+A signed sender may pad an activity to the body limit; storing it whole would let anyone fill
+the disk. So each kind keeps only the fields the owner's moderation and a conversation view
+use, each capped:
+
+- Like and Announce: type, id, actor, object, published.
+- A reply (the Note, from its Create or Update): type, id, actor, inReplyTo, url, published,
+  updated, content (HTML sanitized to the allow-list of our own posts, then cut to
+  `CONTENT_CAP` characters, with `truncated` set), summary (plain text, `SUMMARY_CAP`),
+  sensitive, language, up to `MAX_ATTACHMENTS` attachments (url, mediaType, name) and up to
+  `MAX_TAGS` tags (type, name, href).
+
+Every URL is an http(s) URL of at most `URL_CAP` characters, or left out; an interaction
+whose own id is longer than that is not stored at all. A reply's record is thus at most
+about 60 KB whatever was sent. How many one actor may store is capped too
+(`InteractionLimits`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from site_function.activity_parsing import first_id
+from site_gen.federation.ids import is_http_url
+
+__all__ = [
+    "CONTENT_CAP",
+    "MAX_ATTACHMENTS",
+    "MAX_TAGS",
+    "SUMMARY_CAP",
+    "URL_CAP",
+    "InteractionLimits",
+    "reaction_record",
+    "reply_record",
+    "usable_id",
+]
+
+URL_CAP = 2_048
+CONTENT_CAP = 20_000
+SUMMARY_CAP = 1_000
+NAME_CAP = 1_500  # an attachment's description (alt text), as long as Mastodon allows
+MEDIA_TYPE_CAP = 100
+TAG_NAME_CAP = 200
+LANGUAGE_CAP = 35  # the longest BCP 47 tag in common use fits
+TIME_CAP = 64
+MAX_ATTACHMENTS = 4
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionLimits:
+    """How many replies one actor may have stored: per post, and received per day. A Like or
+    an Announce is one per actor and post anyway (a new one replaces the old)."""
+
+    replies_per_post: int = 20
+    replies_per_day: int = 200
+
+
+def usable_id(value: Any) -> str | None:
+    """The id or URL (a string, an object's id or a Link's href, a list's first) if it is an
+    http(s) URL within `URL_CAP`, else None."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    found = value.get("href") if isinstance(value, dict) and "href" in value else first_id(value)
+    if not isinstance(found, str):
+        return None
+    if found is None or len(found) > URL_CAP or not is_http_url(found):
+        return None
+    return found
+
+
+def _text(value: Any, cap: int) -> str | None:
+    return value[:cap] if isinstance(value, str) and value else None
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if value not in (None, "", [])}
+
+
+def reaction_record(kind: str, activity_id: str, actor_id: str, object_id: str,
+                    activity: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The stored form of a Like or Announce."""
+    published = _text(activity.get("published"), TIME_CAP)
+    record = {"type": kind, "id": activity_id, "actor": actor_id, "object": object_id}
+    return _compact({**record, "published": published})
+
+
+def _bounded_html(value: Any) -> tuple[str | None, bool]:
+    """Sanitized HTML of at most `CONTENT_CAP` characters, and whether it was cut."""
+    from site_gen.content.federated_html import to_federated_html
+
+    if not isinstance(value, str) or not value:
+        return None, False
+    cleaned = to_federated_html(value)
+    cut = len(cleaned) > CONTENT_CAP
+    limit = CONTENT_CAP
+    while len(cleaned) > CONTENT_CAP and limit > 0:
+        # Cutting may leave elements open; the sanitizer closes them, which adds a little.
+        limit -= len(cleaned) - CONTENT_CAP
+        cleaned = to_federated_html(cleaned[: max(limit, 0)])
+    return cleaned or None, cut
+
+
+def _language(note: dict[str, Any]) -> str | None:
+    content_map = note.get("contentMap")
+    if isinstance(content_map, dict):
+        for key in content_map:
+            if isinstance(key, str) and 0 < len(key) <= LANGUAGE_CAP:
+                return key
+    return None
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _attachments(note: dict[str, Any]) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for item in _items(note.get("attachment")):
+        if len(kept) == MAX_ATTACHMENTS:
+            break
+        if not isinstance(item, dict) or (url := usable_id(item.get("url"))) is None:
+            continue
+        kept.append(_compact({"url": url,
+                              "mediaType": _text(item.get("mediaType"), MEDIA_TYPE_CAP),
+                              "name": _text(item.get("name"), NAME_CAP)}))  # fmt: skip
+    return kept
+
+
+def _tags(note: dict[str, Any]) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for item in _items(note.get("tag")):
+        if len(kept) == MAX_TAGS:
+            break
+        if not isinstance(item, dict):
+            continue
+        tag = _compact({"type": _text(item.get("type"), TAG_NAME_CAP),
+                        "name": _text(item.get("name"), TAG_NAME_CAP),
+                        "href": usable_id(item.get("href"))})  # fmt: skip
+        if "name" in tag or "href" in tag:
+            kept.append(tag)
+    return kept
+
+
+def reply_record(note_id: str, actor_id: str, in_reply_to: str,
+                 note: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The stored form of a reply Note (see the module docstring for the caps)."""
+    content, truncated = _bounded_html(note.get("content"))
+    return _compact(
+        {
+            "type": "Note",
+            "id": note_id,
+            "actor": actor_id,
+            "inReplyTo": in_reply_to,
+            "url": usable_id(note.get("url")),
+            "published": _text(note.get("published"), TIME_CAP),
+            "updated": _text(note.get("updated"), TIME_CAP),
+            "content": content,
+            "truncated": truncated or None,
+            "summary": _text(note.get("summary"), SUMMARY_CAP),
+            "sensitive": note.get("sensitive") is True or None,
+            "language": _language(note),
+            "attachment": _attachments(note),
+            "tag": _tags(note),
+        }
+    )
