@@ -42,8 +42,8 @@ async def _send(count: int, pad: int, database: Path) -> tuple[int, dict[int, in
     from site_function.settings import Settings
     from site_function.store.base import PublishedObject, RemoteKey
 
-    from site_gen.federation.keys import generate_private_key, public_key_pem
-    from site_gen.federation.signatures import SigningKey, sign_request
+    from site_core.keys import generate_private_key, public_key_pem
+    from site_core.signatures import SigningKey, sign_request
 
     settings = Settings(
         base_url="https://alice.example",

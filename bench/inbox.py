@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 def make_actors(count: int, origin: str) -> list[dict[str, Any]]:
-    from site_gen.federation.keys import generate_private_key, private_key_to_pem, public_key_pem
+    from site_core.keys import generate_private_key, private_key_to_pem, public_key_pem
 
     actors = []
     for index in range(count):
@@ -132,8 +132,8 @@ def serve_actors(actors: list[dict[str, Any]], port: int) -> Any:
 
 
 def _sign_batch(args: tuple[dict[str, Any], str, str, int]) -> list[tuple[bytes, dict[str, str]]]:
-    from site_gen.federation.keys import load_private_key
-    from site_gen.federation.signatures import SigningKey, sign_request
+    from site_core.keys import load_private_key
+    from site_core.signatures import SigningKey, sign_request
 
     actor, kind, inbox, count = args
     key = SigningKey(f"{actor['id']}#main-key", load_private_key(actor["key_pem"]))
@@ -323,7 +323,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from site_gen.federation.keys import generate_private_key, private_key_to_pem
+    from site_core.keys import generate_private_key, private_key_to_pem
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)

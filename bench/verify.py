@@ -20,8 +20,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from site_gen.federation.keys import load_private_key
-from site_gen.federation.signatures import (
+from site_core.keys import load_private_key
+from site_core.signatures import (
     SigningKey,
     VerifiedSignature,
     parse_signature,

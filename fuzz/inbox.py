@@ -32,9 +32,9 @@ from site_function.store.base import RemoteKey
 
 from fuzz._runner import BATCH, Figures, parse_seconds, run_bounded
 from fuzz.activities import ACTOR_ID, OUR_ACTOR, bodies
-from site_gen.federation.keys import generate_private_key, public_key_pem
-from site_gen.federation.signatures import SigningKey, sign_request
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.keys import generate_private_key, public_key_pem
+from site_core.publish.owner_settings import OwnerSettings
+from site_core.signatures import SigningKey, sign_request
 
 FIGURES = Figures()
 DETAILS: Counter[str] = Counter()

@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzz._runner import BATCH, Figures, parse_seconds, run_bounded
-from site_gen.federation.keys import generate_private_key
-from site_gen.federation.signatures import (
+from site_core.keys import generate_private_key
+from site_core.signatures import (
     REASONS,
     SignatureInput,
     SigningKey,
@@ -31,9 +31,9 @@ from site_gen.federation.signatures import (
     sign_request,
     verify_request,
 )
-from site_gen.federation.signatures.cavage import parse_cavage
-from site_gen.federation.signatures.rfc9421 import parse_rfc9421
-from site_gen.federation.signatures.structured_fields import parse_dictionary
+from site_core.signatures.cavage import parse_cavage
+from site_core.signatures.rfc9421 import parse_rfc9421
+from site_core.signatures.structured_fields import parse_dictionary
 
 FIGURES = Figures()
 RSA_KEY = generate_private_key()

@@ -1,9 +1,9 @@
 """site-gen: a static website and a static ActivityPub presence from Markdown.
 
-This package is imported by the serverless function too, so importing it must stay cheap:
-no build-time library (jinja2, markdown, yaml, click) is imported here.
+The protocol both this generator and the function speak lives in `site_core`; the version is
+the core's, so the CLI and the function's User-Agent always agree.
 """
 
-__all__ = ["__version__"]
+from site_core import __version__
 
-__version__ = "0.1.0"
+__all__ = ["__version__"]

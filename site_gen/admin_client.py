@@ -2,7 +2,7 @@
 
 Every owner command that talks to a deployed (or `site-gen serve`d) function goes through
 `AdminClient`: `site-gen publish`, `deliveries status|retry|drain` and `move` (through
-`site_gen.publish.backends.FunctionBackend`), and `followers` and `blocks`. The bearer token
+`site_gen.cli.publish_backends.FunctionBackend`), and `followers` and `blocks`. The bearer token
 comes from `site_gen.publish.admin_token`; its value never appears in a message, a 401 names
 where it came from instead. Every failure (unreachable, refused, an error answer) is an
 `AdminClientError` saying what the function answered.
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from site_gen.errors import SiteGenError
+from site_core.errors import SiteGenError
+from site_core.publish.plan import LedgerState, PublishPlan
+from site_core.publish.plan_wire import ledger_item_from_dict, plan_to_dict
 from site_gen.publish.admin_token import AdminToken
-from site_gen.publish.plan import LedgerState, PublishPlan
-from site_gen.publish.plan_wire import ledger_item_from_dict, plan_to_dict
 
 if TYPE_CHECKING:
     import httpx

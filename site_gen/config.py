@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from site_gen.errors import ConfigError
-from site_gen.federation.urls import UrlScheme
+from site_core.errors import ConfigError
+from site_core.urls import UrlScheme
 from site_gen.loopback import is_loopback_host
 from site_gen.yaml_errors import explain_yaml_error
 

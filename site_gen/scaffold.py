@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from site_core.errors import ConfigError, SiteGenError
 from site_gen.config import CONFIG_FILENAME, SiteConfig, parse_config
-from site_gen.errors import ConfigError, SiteGenError
 from site_gen.loopback import is_loopback_url
 from site_gen.workflows import WORKFLOW_PATH, PackageSource, deploy_secrets, installed_source
 
@@ -98,7 +98,8 @@ def make_site(
 
     `package` is what the workflow installs (default: how this site-gen is installed).
     """
-    from site_gen.federation.keys import generate_private_key, public_key_pem, write_private_key
+    from site_core.keys import generate_private_key, public_key_pem
+    from site_gen.federation.key_files import write_private_key
     from site_gen.workflows import write_workflow
 
     config_path = folder / CONFIG_FILENAME

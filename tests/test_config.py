@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from site_core.errors import ConfigError
 from site_gen.config import check_profile_images, load_config, parse_config
-from site_gen.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 

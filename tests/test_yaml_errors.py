@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from site_core.errors import ConfigError, ContentError
 from site_gen.config import parse_config
 from site_gen.content.front_matter import parse_front_matter
-from site_gen.errors import ConfigError, ContentError
 from site_gen.yaml_errors import explain_yaml_error
 
 HEAD = "base_url: https://example.com\nusername: alice\ndisplay_name: Alice\n"

@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from site_gen.federation.urls import UrlScheme, output_path_for_url
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.publish.owner_settings import OwnerSettings
+from site_core.urls import UrlScheme, output_path_for_url
 
 __all__ = ["RETRY_AFTER", "BuildOwnerSettings", "actor_file"]
 

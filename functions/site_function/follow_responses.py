@@ -12,8 +12,8 @@ import secrets
 import time
 from typing import Any, Literal
 
-from site_gen.federation.serialize import serialize
-from site_gen.federation.urls import UrlScheme
+from site_core.serialize import serialize
+from site_core.urls import UrlScheme
 
 __all__ = ["build_follow_response", "follow_response_body", "new_activity_id"]
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from site_core.ids import is_http_url
 from site_function.activity_parsing import first_id
-from site_gen.federation.ids import is_http_url
 
 __all__ = [
     "CONTENT_CAP",
@@ -90,7 +90,7 @@ def reaction_record(kind: str, activity_id: str, actor_id: str, object_id: str,
 
 def _bounded_html(value: Any) -> tuple[str | None, bool]:
     """Sanitized HTML of at most `CONTENT_CAP` characters, and whether it was cut."""
-    from site_gen.content.federated_html import to_federated_html
+    from site_core.federated_html import to_federated_html
 
     if not isinstance(value, str) or not value:
         return None, False

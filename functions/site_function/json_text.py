@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from site_gen.federation.ids import is_http_url
+from site_core.ids import is_http_url
 
 __all__ = ["unusable_text"]
 

@@ -54,8 +54,8 @@ class KeyFailure:
 
 
 def _parse(record: RemoteKey) -> ResolvedKey | None:
-    from site_gen.errors import KeyMaterialError
-    from site_gen.federation.keys import load_public_key
+    from site_core.errors import KeyMaterialError
+    from site_core.keys import load_public_key
 
     try:
         key = load_public_key(record.public_key_pem)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from site_core.ids import parse_http_url
 from site_function.activity_parsing import first_id
 from site_function.store.base import RemoteActor
-from site_gen.federation.ids import parse_http_url
 
 __all__ = [
     "ACTOR_TYPES",

@@ -33,8 +33,8 @@ from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Stor
 if TYPE_CHECKING:
     import aiohttp
 
+    from site_core.signatures import SigningKey
     from site_function.remote.client import FetchResult
-    from site_gen.federation.signatures import SigningKey
 
 __all__ = ["Clock", "FunctionRuntime", "SessionFactory", "utc_now"]
 
@@ -183,15 +183,9 @@ class FunctionRuntime:
         return self._drainer.error
 
     async def _drain_once(self) -> None:
-        from site_function.delivery import AiohttpSender, drain
+        from site_function.owner.draining import drain_queue
 
-        report = await drain(
-            self.store,
-            AiohttpSender(self.session, clock=self.clock),
-            self.signing_key,
-            budget=self.settings.drain_budget,
-            clock=self.clock,
-        )
+        report = await drain_queue(self, self.settings.drain_budget)
         self.drain_reports.append(report)
         del self.drain_reports[:-10]
 

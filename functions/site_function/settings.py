@@ -1,13 +1,14 @@
 """The function's configuration: one frozen object built at the entry point and passed down.
 
-Built from the environment on a serverless host (`Settings.from_env(os.environ)`) or from the
-site's `site.yaml` for `site-gen serve` (`Settings.from_site(config, ...)`). Secrets (the
-private key, the admin token) are held here but never shown by `repr` or in errors.
+Built from the environment on a serverless host (`Settings.from_env(os.environ)`) or, for
+`site-gen serve`, from the site's `site.yaml` by the local preview
+(`site_gen.serve.function_settings`), the one place that sees both. Secrets (the private key,
+the admin token) are held here but never shown by `repr` or in errors.
 
 The owner's profile settings (`manually_approves_followers`, `also_known_as`, `moved_to`) are
 not environment variables: site.yaml states them once, and `site-gen publish` tells the
-function (`Store.get_owner_settings`). `from_site` knows them from the config (`owner`), which
-the app stores at start.
+function (`Store.get_owner_settings`). The local preview knows them from the config (`owner`),
+which the app stores at start.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_gen.errors import ConfigError
-from site_gen.federation.urls import UrlScheme
+from site_core.errors import ConfigError
+from site_core.urls import UrlScheme
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+    from site_core.publish.owner_settings import OwnerSettings
+    from site_core.signatures import SigningKey
     from site_function.remote.client import ClientSettings
-    from site_gen.config import SiteConfig
-    from site_gen.federation.signatures import SigningKey
-    from site_gen.publish.owner_settings import OwnerSettings
 
 __all__ = ["ENV_PREFIX", "Settings"]
 
@@ -78,7 +78,7 @@ class Settings:
     database_url: str = field(repr=False)
     admin_token: str | None = field(default=None, repr=False, compare=False)
     function_url: str | None = None
-    # The owner's settings known at start (from site.yaml, `from_site`); None on a host, where
+    # The owner's settings known at start (site.yaml, by the local preview); None on a host, where
     # the last publish stated them (see the module docstring).
     owner: OwnerSettings | None = None
     documents_dir: Path | None = None
@@ -110,7 +110,7 @@ class Settings:
     @property
     def signing_key(self) -> SigningKey:
         """Our key as the signatures module wants it; `keyId` is the actor's `#main-key`."""
-        from site_gen.federation.signatures import SigningKey
+        from site_core.signatures import SigningKey
 
         return SigningKey(self.urls.key_id, self.private_key)
 
@@ -128,7 +128,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read `SITE_GEN_*` variables (the table in README.md, "Environment variables");
         a variable whose setting moved to site.yaml is refused (ConfigError naming it)."""
-        from site_gen.federation.keys import private_key_from_environment
+        from site_core.keys import private_key_from_environment
 
         _refuse_moved_variables(env)
         key_file = env.get("SITE_GEN_PRIVATE_KEY_FILE")
@@ -136,7 +136,9 @@ class Settings:
         return cls(
             base_url=_required(env, "SITE_GEN_BASE_URL"),
             username=_required(env, "SITE_GEN_USERNAME"),
-            private_key=private_key_from_environment(env, Path(key_file) if key_file else None),
+            private_key=private_key_from_environment(
+                env, Path(key_file) if key_file else None, read_file=Path.read_bytes
+            ),
             database_url=_required(env, "SITE_GEN_DATABASE_URL"),
             admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
             function_url=env.get("SITE_GEN_FUNCTION_URL", "").strip() or None,
@@ -146,39 +148,3 @@ class Settings:
             allow_private_addresses=_flag(env, "SITE_GEN_ALLOW_PRIVATE_ADDRESSES"),
             drain_after_inbox=_flag(env, "SITE_GEN_DRAIN_AFTER_INBOX", default=True),
         )
-
-    @classmethod
-    def from_site(
-        cls,
-        config: SiteConfig,
-        env: Mapping[str, str],
-        *,
-        database_url: str | None = None,
-        allow_private_addresses: bool = False,
-        serve_documents: bool = True,
-        admin_token: str | None = None,
-    ) -> Settings:
-        """Settings for `site-gen serve`: the site's config, its local key and SQLite file;
-        `admin_token`, when given, wins over SITE_GEN_ADMIN_TOKEN (serve's own token)."""
-        from site_gen.federation.keys import private_key_from_environment
-
-        url = database_url or env.get("SITE_GEN_DATABASE_URL", "").strip()
-        return cls(
-            base_url=config.base_url,
-            username=config.username,
-            private_key=private_key_from_environment(env, config.private_key_path),
-            database_url=url or f"sqlite:///{config.state_dir / 'state.sqlite3'}",
-            admin_token=admin_token or env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
-            function_url=config.function_url,
-            owner=_owner_of(config),
-            documents_dir=config.output_dir if serve_documents else None,
-            allow_private_addresses=allow_private_addresses,
-        )
-
-
-def _owner_of(config: SiteConfig) -> OwnerSettings:
-    """site.yaml's profile settings (a handle in `also_known_as` or `moved_to` stays a handle:
-    the local preview resolves no names)."""
-    from site_gen.publish.owner_settings import OwnerSettings
-
-    return OwnerSettings(config.manually_approves_followers, config.also_known_as, config.moved_to)

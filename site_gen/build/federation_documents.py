@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from site_core.errors import KeyMaterialError
+from site_core.urls import media_type_for_path, output_path_for_url
 from site_gen.build.artifacts import Artifact
 from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post
-from site_gen.errors import KeyMaterialError
-from site_gen.federation.urls import media_type_for_path, output_path_for_url
 
 __all__ = ["read_public_key", "render_federation_documents"]
 
@@ -60,6 +60,7 @@ def render_federation_documents(
     pinned posts for the featured collection (default: taken from `posts`). The outbox
     pages are rendered one by one elsewhere (`site_gen.build.outbox_pages`).
     """
+    from site_core.serialize import serialize
     from site_gen.build.outbox_pages import outbox_chunks, outbox_root
     from site_gen.federation.actor import build_actor
     from site_gen.federation.collections import (
@@ -75,7 +76,6 @@ def render_federation_documents(
         build_webfinger,
     )
     from site_gen.federation.objects import published_posts
-    from site_gen.federation.serialize import serialize
 
     urls = config.urls
     visible = published_posts(posts)

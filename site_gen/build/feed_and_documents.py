@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact
 from site_gen.build.federation_documents import render_federation_documents
 from site_gen.build.feeds import FEED_LENGTH, render_atom_feed
@@ -18,7 +19,6 @@ from site_gen.build.post_rendering import PostEntry, RenderSettings, page_hash
 from site_gen.build.previous_build import PreviousBuild
 from site_gen.content.model import Post
 from site_gen.content.post_cache import PostCache
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = ["feed_and_documents"]
 

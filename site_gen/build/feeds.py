@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact
 from site_gen.build.views import display_date, iso_date, public_summary
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = ["FEED_LENGTH", "render_atom_feed"]
 

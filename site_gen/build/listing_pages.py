@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
+from site_core.hashtags import hashtag_key
+from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
 from site_gen.build.theme import Theme
 from site_gen.build.views import site_view
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.federation.hashtags import hashtag_key
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = [
     "index_order",

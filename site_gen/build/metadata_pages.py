@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact
 from site_gen.build.listing_pages import render_archive, render_tag_page, tag_counts
 from site_gen.build.post_rendering import PostEntry, page_hash
@@ -17,7 +18,6 @@ from site_gen.build.sitemap import render_sitemap
 from site_gen.build.theme import Theme
 from site_gen.build.views import post_view
 from site_gen.config import SiteConfig
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = ["metadata_pages"]
 

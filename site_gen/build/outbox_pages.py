@@ -27,7 +27,7 @@ def outbox_chunks(published: Sequence[_T]) -> list[Sequence[_T]]:
 
 
 def outbox_root(total: int, last: int, config: SiteConfig) -> dict[str, Any]:
-    from site_gen.federation.context import POST_CONTEXT
+    from site_core.context import POST_CONTEXT
 
     urls = config.urls
     return {
@@ -44,8 +44,8 @@ def outbox_page(
     number: int, last: int, total: int, posts: Sequence[Post], config: SiteConfig
 ) -> dict[str, Any]:
     """Page `number` of `last`: Create activities embedding the objects (FEDERATION.md#outbox)."""
+    from site_core.context import POST_CONTEXT
     from site_gen.federation.activities import build_create, embedded
-    from site_gen.federation.context import POST_CONTEXT
 
     urls = config.urls
     page: dict[str, Any] = {

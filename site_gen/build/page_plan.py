@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from site_core.urls import output_path_for_url
 from site_gen.build.listing_pages import index_order
 from site_gen.build.outbox_pages import outbox_chunks
 from site_gen.build.post_rendering import PageTask, PostEntry, page_hash
 from site_gen.config import SiteConfig
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = ["PagePlan", "plan_pages", "post_paths"]
 

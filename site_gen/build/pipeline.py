@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_core.errors import OutputError
 from site_gen.build.build_inputs import cache_folder, fingerprint, read_sources, resolve_mentions
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
@@ -35,7 +36,6 @@ from site_gen.build.previous_build import PreviousBuild
 from site_gen.build.site_files import site_files, write_host_files
 from site_gen.build.staged_output import StagedOutput
 from site_gen.config import SiteConfig
-from site_gen.errors import OutputError
 
 if TYPE_CHECKING:
     import httpx

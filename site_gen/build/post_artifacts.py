@@ -6,20 +6,20 @@ the worker processes render them and lets a rebuild skip the posts that did not 
 
 from __future__ import annotations
 
+from site_core.urls import ACTIVITY_JSON, output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
 from site_gen.build.theme import Theme
 from site_gen.build.views import post_view, site_view
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.federation.urls import ACTIVITY_JSON, output_path_for_url
 
 __all__ = ["render_post_artifacts"]
 
 
 def render_post_artifacts(post: Post, config: SiteConfig, theme: Theme) -> list[Artifact]:
     """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>`."""
+    from site_core.serialize import serialize
     from site_gen.federation.objects import build_object
-    from site_gen.federation.serialize import serialize
 
     urls = config.urls
     view = post_view(post, config)

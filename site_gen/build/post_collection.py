@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_core.errors import ContentError
 from site_gen.build.build_inputs import SourceChanges
 from site_gen.build.post_rendering import POOL_THRESHOLD, PostEntry, RenderPool, RenderSettings
 from site_gen.build.staged_output import StagedOutput
 from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post
-from site_gen.errors import ContentError
 
 __all__ = ["BuildModel", "CollectedPosts", "collect_posts", "render_settings", "start_pool"]
 

@@ -24,6 +24,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import TypeVar
 
+from site_core.errors import ContentError
 from site_gen.build.artifacts import Artifact
 from site_gen.build.post_artifacts import render_post_artifacts
 from site_gen.build.theme import Theme
@@ -32,7 +33,6 @@ from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post
 from site_gen.content.post_cache import PostCache, post_key
 from site_gen.content.reader import read_post
-from site_gen.errors import ContentError
 
 __all__ = [
     "NO_SOURCE",
@@ -216,11 +216,11 @@ class _Worker:
         return posts
 
     def pages(self, tasks: Sequence[PageTask]) -> list[FileRecord]:
+        from site_core.serialize import serialize
+        from site_core.urls import ACTIVITY_JSON, output_path_for_url
         from site_gen.build.listing_pages import render_index_page
         from site_gen.build.outbox_pages import outbox_page
         from site_gen.build.views import post_view
-        from site_gen.federation.serialize import serialize
-        from site_gen.federation.urls import ACTIVITY_JSON, output_path_for_url
 
         config = self.settings.config
         urls = config.urls

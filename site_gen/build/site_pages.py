@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
 from site_gen.build.theme import Theme
 from site_gen.build.views import HIGHLIGHT_STYLESHEET_PATH, STYLESHEET_PATH, site_view
 from site_gen.config import SiteConfig
 from site_gen.content.markdown_render import highlight_stylesheet
 from site_gen.content.model import Post
-from site_gen.federation.urls import output_path_for_url
 
 __all__ = ["render_site_pages"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from site_core.errors import OutputError
 from site_gen.build.artifacts import Artifact
 from site_gen.build.post_rendering import FileRecord
 from site_gen.build.writer import OutputWriter, WriteReport
-from site_gen.errors import OutputError
 
 __all__ = ["StagedOutput"]
 

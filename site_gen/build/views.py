@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from site_core.urls import ACTIVITY_JSON
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.federation.urls import ACTIVITY_JSON
 
 __all__ = [
     "STYLESHEET_PATH",

@@ -23,8 +23,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from site_core.errors import OutputError
 from site_gen.build.artifacts import Artifact
-from site_gen.errors import OutputError
 
 __all__ = ["Manifest", "OutputWriter", "WriteReport", "digest_of", "stage_file"]
 

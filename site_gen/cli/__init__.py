@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from site_gen import __version__
-from site_gen.errors import SiteGenError
+from site_core import __version__
+from site_core.errors import SiteGenError
 
 __all__ = ["cli", "main"]
 

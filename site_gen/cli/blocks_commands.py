@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
+from site_core.errors import SiteGenError
 from site_gen.cli.options import owner_options
 from site_gen.cli.owner_access import owner_session
-from site_gen.errors import SiteGenError
 from site_gen.text import plural
 
 __all__ = [

@@ -14,18 +14,17 @@ from pathlib import Path
 
 import click
 
-from site_gen.cli.options import site_option
-from site_gen.config import SiteConfig, load_config
-from site_gen.errors import KeyMaterialError
-from site_gen.federation.keys import (
+from site_core.errors import KeyMaterialError
+from site_core.keys import (
     PRIVATE_KEY_ENV,
     generate_private_key,
     load_public_key,
-    private_key_from_environment,
     private_key_to_pem,
     public_key_pem,
-    write_private_key,
 )
+from site_gen.cli.options import site_option
+from site_gen.config import SiteConfig, load_config
+from site_gen.federation.key_files import private_key_from_environment, write_private_key
 
 __all__ = [
     "GeneratedKeys",

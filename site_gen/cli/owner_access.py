@@ -3,8 +3,8 @@
 Two places answer the same questions with the same JSON shapes: the function's admin API
 (`site_gen.admin_client.AdminClient`, the default, at `--function-url` or site.yaml's
 function_url / base_url) or a database opened here (`--database URL`), on which the very
-functions the API calls (`site_function.owner_controls`) run in this process. So approving
-from a laptop or through the API queues the same Accept.
+services the API calls (`site_function.owner`) run in this process, with the same checks. So
+approving from a laptop or through the API queues the same Accept.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from site_core.errors import SiteGenError
 from site_gen.admin_client import AdminClient, FollowerState
 from site_gen.config import SiteConfig, load_config
-from site_gen.errors import SiteGenError
 from site_gen.publish.admin_token import require_admin_token
 
 if TYPE_CHECKING:
@@ -51,14 +51,14 @@ class OwnerControls(Protocol):
 
 
 class DatabaseOwner:
-    """`site_function.owner_controls` on a database; each call opens and closes the store."""
+    """`site_function.owner` services on a database; each call opens and closes the store."""
 
     def __init__(self, config: SiteConfig, database_url: str) -> None:
         self._urls = config.urls
         self._database_url = database_url
 
     def _on_store(self, work: Callable[[Store], T]) -> T:
-        from site_function.owner_controls import OwnerControlError
+        from site_function.owner import OwnerRequestError
         from site_function.store import StoreError, open_store
 
         try:
@@ -67,25 +67,24 @@ class DatabaseOwner:
             raise SiteGenError(f"cannot open the database: {exc}") from None
         try:
             return work(store)
-        except OwnerControlError as exc:
-            raise SiteGenError(str(exc)) from None
+        except OwnerRequestError as exc:
+            raise SiteGenError(exc.detail) from None
         finally:
             store.close()
 
     def followers(self, state: FollowerState) -> list[dict[str, Any]]:
-        from site_function.owner_controls import list_followers
+        from site_function.owner.followers import list_followers, parse_follower_state
 
-        chosen = None if state == "all" else state
-        return self._on_store(lambda store: list_followers(store, chosen))
+        return self._on_store(lambda store: list_followers(store, parse_follower_state(state)))
 
     def approve_follower(self, actor: str) -> dict[str, Any]:
-        from site_function.owner_controls import approve_follower
+        from site_function.owner.followers import approve_follower
 
         now = datetime.now(UTC)
         return self._on_store(lambda store: approve_follower(store, self._urls, actor, now))
 
     def reject_follower(self, actor: str) -> dict[str, Any]:
-        from site_function.owner_controls import reject_follower
+        from site_function.owner.followers import reject_follower
 
         now = datetime.now(UTC)
         return self._on_store(lambda store: reject_follower(store, self._urls, actor, now))
@@ -95,12 +94,12 @@ class DatabaseOwner:
         return self.reject_follower(actor)
 
     def blocks(self) -> list[dict[str, Any]]:
-        from site_function.owner_controls import list_blocks
+        from site_function.owner.blocks import list_blocks
 
         return self._on_store(list_blocks)
 
     def add_block(self, target: str, comment: str) -> dict[str, Any]:
-        from site_function.owner_controls import add_block
+        from site_function.owner.blocks import add_block
 
         now = datetime.now(UTC)
         return self._on_store(
@@ -108,18 +107,18 @@ class DatabaseOwner:
         )
 
     def remove_block(self, target: str) -> dict[str, Any]:
-        from site_function.owner_controls import remove_block
+        from site_function.owner.blocks import remove_block
 
         return self._on_store(lambda store: remove_block(store, target))
 
     def import_blocks(self, csv_text: str) -> dict[str, Any]:
-        from site_function.owner_controls import import_blocks
+        from site_function.owner.blocks import import_blocks
 
         now = datetime.now(UTC)
         return self._on_store(lambda store: import_blocks(store, self._urls, csv_text, now))
 
     def export_blocks(self) -> str:
-        from site_function.owner_controls import export_blocks
+        from site_function.owner.blocks import export_blocks
 
         return self._on_store(export_blocks)
 

@@ -1,6 +1,6 @@
 """The work behind `site-gen publish`, `deliveries` and `move`, as plain functions.
 
-Every step talks to a `Backend` (`site_gen.publish.backends`): the deployed function's admin
+Every step talks to a `Backend` (`site_gen.cli.publish_backends`): the deployed function's admin
 API (bearer token from `find_admin_token`: SITE_GEN_ADMIN_TOKEN, SITE_GEN_ADMIN_TOKEN_FILE, or
 the `.site-gen/admin-token` that `site-gen serve` writes) unless a database URL is given, in
 which case the same engine runs in this process (a CI runner has hours to drain). A site on
@@ -23,10 +23,10 @@ from typing import Any
 import click
 
 from site_gen.cli.owner_access import function_url_of
+from site_gen.cli.publish_backends import Backend, DatabaseBackend, FunctionBackend
 from site_gen.config import SiteConfig
 from site_gen.loopback import is_loopback_url
 from site_gen.publish.admin_token import require_admin_token
-from site_gen.publish.backends import Backend, DatabaseBackend, FunctionBackend
 from site_gen.text import plural
 
 __all__ = [
@@ -121,8 +121,8 @@ def drain_until_done(backend: Backend, seconds: float, *, total: int | None = No
 
 def publish_site(config: SiteConfig, backend: Backend, *, dry_run: bool) -> dict[str, Any]:
     """Plan the publish against the backend's ledger and apply it (or only report it)."""
-    from site_gen.publish.built_site import read_built_site
-    from site_gen.publish.plan import plan_publish
+    from site_core.publish.plan import plan_publish
+    from site_gen.publish.built_output import read_built_site
     from site_gen.publish.report import format_plan
 
     site = read_built_site(config.output_dir, config.urls)
@@ -178,11 +178,13 @@ def prepare_move(
 ) -> PreparedMove:
     """Resolve the new account, refuse it unless it lists us in alsoKnownAs, then set
     site.yaml's moved_to."""
-    from site_gen.publish.move import MoveError, refusal, set_moved_to
+    from site_function.owner.moving import move_refusal
+
+    from site_gen.cli.move_account import MoveError, set_moved_to
 
     local = allow_private_addresses or is_loopback_url(config.base_url)
     resolved = _resolve_move_target(config, target, local, webfinger_scheme)
-    reason = refusal(resolved.document, config.urls.actor)
+    reason = move_refusal(resolved.document, config.urls.actor)
     if reason is not None:
         raise MoveError(f"not moving to {resolved.actor_id}: {reason}")
     # site.yaml takes https actor URLs or handles; a local (http) actor is kept as typed.
@@ -195,9 +197,9 @@ def _resolve_move_target(config: SiteConfig, target: str, allow_private: bool, s
     """WebFinger + signed fetch of the new account, with the site's own key."""
     from site_function.remote.client import ClientSettings, make_session, user_agent_for
 
-    from site_gen.federation.keys import private_key_from_environment
-    from site_gen.federation.signatures import SigningKey
-    from site_gen.publish.move import resolve_target
+    from site_core.signatures import SigningKey
+    from site_gen.cli.move_account import resolve_target
+    from site_gen.federation.key_files import private_key_from_environment
 
     key = SigningKey(
         config.urls.key_id, private_key_from_environment(os.environ, config.private_key_path)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
+from site_core.errors import SiteGenError
 from site_gen.cli.options import site_option
 from site_gen.config import HOSTING_TARGETS, SiteConfig, load_config
-from site_gen.errors import SiteGenError
 
 if TYPE_CHECKING:
     from site_gen.build.pipeline import BuildReport

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from site_gen.errors import ContentError
-from site_gen.federation.hashtags import hashtag_key
-from site_gen.federation.urls import SLUG_PATTERN
+from site_core.errors import ContentError
+from site_core.hashtags import hashtag_key
+from site_core.urls import SLUG_PATTERN
 from site_gen.yaml_errors import explain_yaml_error
 
 __all__ = [

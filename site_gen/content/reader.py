@@ -27,9 +27,9 @@ from site_gen.content.image_size import image_size
 from site_gen.content.local_images import inline_image_problem, missing_image
 from site_gen.content.markdown_render import render_markdown
 from site_gen.content.model import Image, Mention, Post
-from site_gen.errors import ContentError
-from site_gen.federation.hashtags import hashtag_key
-from site_gen.federation.urls import SLUG_PATTERN
+from site_core.errors import ContentError
+from site_core.hashtags import hashtag_key
+from site_core.urls import SLUG_PATTERN
 
 __all__ = ["SUMMARY_LENGTH", "merge_tags", "plain_summary", "read_post", "source_hash"]
 

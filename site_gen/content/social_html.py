@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
-from site_gen.content.federated_html import to_federated_html
+from site_core.federated_html import to_federated_html
 from site_gen.content.mentions import HANDLE_PATTERN, normalize_handle
-from site_gen.federation.hashtags import hashtag_key
+from site_core.hashtags import hashtag_key
 
 if TYPE_CHECKING:
     from site_gen.content.model import Mention
-    from site_gen.federation.urls import UrlScheme
+    from site_core.urls import UrlScheme
 
 __all__ = ["HASHTAG_PATTERN", "link_tags_and_mentions", "to_federated_html"]
 

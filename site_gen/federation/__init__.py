@@ -1,5 +1,6 @@
-"""The sans-IO federation core shared by the generator and the function.
+"""The generator's ActivityPub documents: actor, objects, activities, collections, discovery.
 
-Modules here take dicts, bytes, keys and `now` as arguments and do no network, disk or
-database I/O, so they are fast to test and safe to import in a serverless cold start.
+They are built from the site's config and posts (`site_gen.config`, `site_gen.content`); the
+parts both sides need (URLs, ids, serialization, keys, signatures) are in `site_core`. The key
+file on the owner's machine is `key_files`.
 """

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from site_gen.federation.context import ACTOR_CONTEXT, POST_CONTEXT, PUBLIC
+from site_core.context import ACTOR_CONTEXT, POST_CONTEXT, PUBLIC
+from site_core.serialize import serialize
 from site_gen.federation.objects import addressing, build_object
-from site_gen.federation.serialize import serialize
 
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig

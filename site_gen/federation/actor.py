@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from site_core.context import ACTOR_CONTEXT
+from site_core.errors import ConfigError, KeyMaterialError
 from site_gen.content.mentions import normalize_handle
-from site_gen.errors import ConfigError, KeyMaterialError
-from site_gen.federation.context import ACTOR_CONTEXT
 from site_gen.federation.objects import format_datetime, published_posts
 
 if TYPE_CHECKING:

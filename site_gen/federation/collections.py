@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from site_core.context import POST_CONTEXT
+from site_core.hashtags import hashtag_key
 from site_gen.federation.activities import build_create, embedded
-from site_gen.federation.context import POST_CONTEXT
-from site_gen.federation.hashtags import hashtag_key
 from site_gen.federation.objects import build_object, published_posts
 
 if TYPE_CHECKING:

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from site_gen import __version__
-from site_gen.errors import ConfigError
+from site_core import __version__
+from site_core.errors import ConfigError
+from site_core.urls import ACTIVITY_JSON
 from site_gen.federation.objects import published_posts
-from site_gen.federation.urls import ACTIVITY_JSON
 
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig

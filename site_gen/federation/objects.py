@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from site_gen.federation.context import POST_CONTEXT, PUBLIC
+from site_core.context import POST_CONTEXT, PUBLIC
 
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from site_core.urls import media_type_for_path
 from site_gen.config import SiteConfig
-from site_gen.federation.urls import media_type_for_path
 
 __all__ = [
     "ACTIVITY_PREFIX",

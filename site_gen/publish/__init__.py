@@ -1,6 +1,7 @@
-"""Publishing: the built site compared with the delivery ledger, the dry run, moving away.
+"""Publishing, the generator's side: read the build output, the dry-run report.
 
-Submodules: `built_site` (read the build output), `plan` (pure: what to send), `report` (the
-dry-run text), `backends` (the function's admin API, or a database directly), `move`.
-Nothing heavy is imported here: the function imports `plan` at cold start.
+Submodules: `built_output` (read the build output into the core's `BuiltSite`), `report` (the
+dry-run text), `admin_token`. The plan itself (`site_core.publish`) is shared with the function;
+what talks to the function (its admin API, or its database directly) is the CLI's
+(`site_gen.cli.publish_backends`, `site_gen.cli.move_account`).
 """

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_gen.errors import SiteGenError
+from site_core.errors import SiteGenError
 
 __all__ = [
     "ADMIN_TOKEN_ENV",

@@ -10,7 +10,7 @@ import textwrap
 from html.parser import HTMLParser
 from typing import Any
 
-from site_gen.publish.plan import PlannedActivity, PublishPlan
+from site_core.publish.plan import PlannedActivity, PublishPlan
 from site_gen.text import plural
 
 __all__ = ["format_plan", "plain_text"]

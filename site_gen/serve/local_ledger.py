@@ -28,9 +28,9 @@ def record_existing_posts(
     Returns how many were recorded, or None when the ledger was already initialised.
     `config` is the preview's: its output folder holds the build just made.
     """
-    from site_gen.publish.backends import DatabaseBackend
-    from site_gen.publish.built_site import read_built_site
-    from site_gen.publish.plan import plan_publish
+    from site_core.publish.plan import plan_publish
+    from site_gen.cli.publish_backends import DatabaseBackend
+    from site_gen.publish.built_output import read_built_site
 
     backend = DatabaseBackend(config, database_url, env, allow_private_addresses=True)
     try:

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from site_core.errors import SiteGenError
 from site_gen.config import CONFIG_FILENAME, SiteConfig
-from site_gen.errors import SiteGenError
 from site_gen.serve.live_reload import ReloadChannel
 
 __all__ = ["rebuild_once", "watch_and_rebuild", "watched_paths"]

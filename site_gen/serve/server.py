@@ -21,8 +21,8 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from site_core.errors import SiteGenError
 from site_gen.config import SiteConfig, load_config
-from site_gen.errors import SiteGenError
 from site_gen.publish.admin_token import AdminToken, local_admin_token
 from site_gen.serve.live_reload import SCRIPT_TAG, ReloadChannel
 from site_gen.serve.preview_address import (
@@ -69,12 +69,13 @@ def load_function_app(
     """The function app on the site's SQLite file, or None and the reason it cannot start."""
     try:
         from site_function.app import create_app
-        from site_function.settings import Settings
+
+        from site_gen.serve.function_settings import settings_from_site
     except ImportError as exc:
         return None, f"the function is not available: {exc}"
     config.state_dir.mkdir(parents=True, exist_ok=True)
     try:
-        settings = Settings.from_site(
+        settings = settings_from_site(
             config,
             env,
             database_url=local_database_url(config),

@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from site_gen.federation.urls import media_type_for_path
+from site_core.urls import media_type_for_path
 
 __all__ = ["StaticSite", "inject_script", "media_type_for_file"]
 

@@ -48,7 +48,7 @@ def installed_source() -> PackageSource:
     try:
         dist = metadata.distribution(_NAME)
     except metadata.PackageNotFoundError:
-        from site_gen import __version__
+        from site_core import __version__
 
         return PackageSource(
             f"{_NAME}=={__version__}",

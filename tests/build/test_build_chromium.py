@@ -27,9 +27,9 @@ import pytest
 from build_sites import REPO
 from requirements import require
 
+from site_core.urls import media_type_for_path
 from site_gen.build.pipeline import build_site
 from site_gen.config import load_config
-from site_gen.federation.urls import media_type_for_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from build_sites import copy_site
 
+from site_core.errors import SiteGenError
 from site_gen.build.pipeline import build_site, check_site
 from site_gen.config import load_config
-from site_gen.errors import SiteGenError
 
 CASES = Path(__file__).resolve().parent / "invalid_sites"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from build_sites import TEST_KEYS
 
+from site_core.errors import ContentError, KeyMaterialError
 from site_gen.build.pipeline import build_site, check_site
 from site_gen.config import load_config
-from site_gen.errors import ContentError, KeyMaterialError
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -127,7 +127,7 @@ def test_drafts_flag_builds_drafts(sample_site: Path) -> None:
 
 
 def test_output_cannot_replace_the_site(sample_site: Path) -> None:
-    from site_gen.errors import OutputError
+    from site_core.errors import OutputError
 
     with pytest.raises(OutputError):
         build_site(load_config(sample_site), output=sample_site, offline=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from site_core.keys import PRIVATE_KEY_ENV, load_private_key, load_public_key
 from site_gen.cli import cli
-from site_gen.federation.keys import PRIVATE_KEY_ENV, load_private_key, load_public_key
 
 REPO = Path(__file__).resolve().parents[2]
 

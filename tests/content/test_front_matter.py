@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.content.front_matter import parse_front_matter, slug_from_filename, split_source
-from site_gen.errors import ContentError
+from site_core.errors import ContentError
 
 PATH = Path("posts/x.md")
 

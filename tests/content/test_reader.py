@@ -9,7 +9,7 @@ import pytest
 from site_gen.config import SiteConfig, load_config
 from site_gen.content.model import Mention
 from site_gen.content.reader import merge_tags, read_post
-from site_gen.errors import ContentError
+from site_core.errors import ContentError
 
 BOB = Mention(
     "@bob@social.example", "https://social.example/users/bob", "https://social.example/@bob"

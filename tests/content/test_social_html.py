@@ -7,7 +7,7 @@ import pytest
 
 from site_gen.content.model import Mention
 from site_gen.content.social_html import link_tags_and_mentions, to_federated_html
-from site_gen.federation.urls import UrlScheme
+from site_core.urls import UrlScheme
 
 URLS = UrlScheme("https://blog.example.org", "alice")
 BOB = Mention(

@@ -29,8 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from site_gen.federation.keys import generate_private_key, load_public_key, public_key_pem
-from site_gen.federation.signatures import (
+from site_core.keys import generate_private_key, load_public_key, public_key_pem
+from site_core.signatures import (
     SigningKey,
     VerifiedSignature,
     sign_request,

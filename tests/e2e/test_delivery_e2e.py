@@ -24,13 +24,13 @@ from click.testing import CliRunner
 from e2e_remotes import Remote, ServerThread, bound_socket
 from site_function.app import create_app
 from site_function.remote.client import make_session
-from site_function.settings import Settings
 
+from site_core.keys import public_key_pem
 from site_gen.build.pipeline import build_site
 from site_gen.cli import cli
 from site_gen.cli.keys_commands import generate_site_keys
 from site_gen.config import SiteConfig, load_config
-from site_gen.federation.keys import public_key_pem
+from site_gen.serve.function_settings import settings_from_site
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token-0123456789"
@@ -130,7 +130,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     url = f"http://127.0.0.1:{fn_sock.getsockname()[1]}"
     config = make_site(tmp_path / "site", url)
     clock = ShiftedClock()
-    settings = Settings.from_site(
+    settings = settings_from_site(
         config,
         {"SITE_GEN_ADMIN_TOKEN": TOKEN},
         database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",

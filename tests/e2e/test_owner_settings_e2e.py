@@ -29,13 +29,13 @@ from site_function.app import create_app
 from site_function.remote.client import make_session
 from site_function.settings import Settings
 
+from site_core.keys import public_key_pem
+from site_core.publish.owner_settings import OwnerSettings
+from site_core.signatures import SigningKey, sign_request
 from site_gen.build.pipeline import build_site
 from site_gen.cli import cli
 from site_gen.cli.keys_commands import generate_site_keys
 from site_gen.config import SiteConfig, load_config
-from site_gen.federation.keys import public_key_pem
-from site_gen.federation.signatures import SigningKey, sign_request
-from site_gen.publish.owner_settings import OwnerSettings
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-owner-settings-token-0123456789"

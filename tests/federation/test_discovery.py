@@ -17,7 +17,9 @@ import pytest
 from documents_sample import SITE_YAML, config, posts, public_key_pem
 from fixtures_path import FIXTURES
 
-from site_gen.errors import ConfigError
+from site_core.errors import ConfigError
+from site_core.serialize import serialize
+from site_core.urls import media_type_for_path, output_path_for_url
 from site_gen.federation.actor import build_actor
 from site_gen.federation.discovery import (
     build_host_meta,
@@ -25,8 +27,6 @@ from site_gen.federation.discovery import (
     build_nodeinfo_links,
     build_webfinger,
 )
-from site_gen.federation.serialize import serialize
-from site_gen.federation.urls import media_type_for_path, output_path_for_url
 
 
 def test_webfinger_jrd_has_subject_self_link_aliases_and_profile_page() -> None:

@@ -11,8 +11,10 @@ from documents_sample import BOB, SITE_YAML, config, post, posts, public_key_pem
 from fixtures_path import FIXTURES
 from offline_jsonld import compact, expand, key_names, undefined_terms
 
+from site_core.context import PUBLIC
+from site_core.errors import ConfigError, KeyMaterialError
+from site_core.serialize import serialize
 from site_gen.content.model import Mention
-from site_gen.errors import ConfigError, KeyMaterialError
 from site_gen.federation.activities import (
     build_create,
     build_delete,
@@ -28,9 +30,7 @@ from site_gen.federation.collections import (
     build_following,
     build_outbox,
 )
-from site_gen.federation.context import PUBLIC
 from site_gen.federation.objects import build_object, build_tombstone
-from site_gen.federation.serialize import serialize
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_gen.federation.hashtags import hashtag_key
+from site_core.hashtags import hashtag_key
 
 
 @pytest.mark.parametrize(

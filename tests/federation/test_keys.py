@@ -8,18 +8,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from site_gen.errors import KeyMaterialError
-from site_gen.federation.keys import (
+from site_core.errors import KeyMaterialError
+from site_core.keys import (
     PRIVATE_KEY_ENV,
     PRIVATE_KEY_FILE_ENV,
     generate_private_key,
     load_private_key,
     load_public_key,
-    private_key_from_environment,
     private_key_to_pem,
     public_key_pem,
-    write_private_key,
 )
+from site_gen.federation.key_files import private_key_from_environment, write_private_key
 
 KEYS = Path(__file__).resolve().parent / "signature_keys"
 ALICE_PEM = (KEYS / "alice-rsa.pem").read_text()

@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from fixtures_path import SIGNATURE_VECTORS
 
-from site_gen.federation.keys import load_private_key, load_public_key
-from site_gen.federation.signatures import (
+from site_core.keys import load_private_key, load_public_key
+from site_core.signatures import (
     WEAK_COVERAGE,
     SigningKey,
     VerificationFailure,

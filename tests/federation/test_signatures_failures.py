@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from site_gen.federation.keys import load_private_key
-from site_gen.federation.signatures import (
+from site_core.keys import load_private_key
+from site_core.signatures import (
     BAD_SIGNATURE,
     DIGEST_MISMATCH,
     DIGEST_MISSING,
@@ -28,8 +28,8 @@ from site_gen.federation.signatures import (
     sign_request,
     verify_request,
 )
-from site_gen.federation.signatures.cavage import signing_string
-from site_gen.federation.signatures.sign import http_date
+from site_core.signatures.cavage import signing_string
+from site_core.signatures.sign import http_date
 
 KEYS = Path(__file__).resolve().parent / "signature_keys"
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
@@ -127,7 +127,7 @@ def test_expires_is_capped_at_twelve_hours() -> None:
     headers = {"host": "bob.example", "digest": _signed()["Digest"]}
     expires = created + timedelta(days=2)
     text = signing_string(covered, "POST", "/inbox", "", headers, created=created, expires=expires)
-    from site_gen.federation.signatures.algorithms import RSA_V1_5_SHA256, sign_bytes
+    from site_core.signatures.algorithms import RSA_V1_5_SHA256, sign_bytes
 
     signature = base64.b64encode(sign_bytes(RSA_V1_5_SHA256, ALICE.private_key, text.encode()))
     headers["signature"] = (

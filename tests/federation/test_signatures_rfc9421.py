@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from fixtures_path import SIGNATURE_VECTORS
 
-from site_gen.federation.keys import load_private_key, load_public_key
-from site_gen.federation.signatures import (
+from site_core.keys import load_private_key, load_public_key
+from site_core.signatures import (
     BAD_SIGNATURE,
     MALFORMED,
     STALE,
@@ -30,9 +30,9 @@ from site_gen.federation.signatures import (
     sign_request,
     verify_request,
 )
-from site_gen.federation.signatures.algorithms import sign_bytes
-from site_gen.federation.signatures.rfc9421 import RequestTarget, signature_base
-from site_gen.federation.signatures.structured_fields import (
+from site_core.signatures.algorithms import sign_bytes
+from site_core.signatures.rfc9421 import RequestTarget, signature_base
+from site_core.signatures.structured_fields import (
     InnerList,
     Item,
     Token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_gen.federation.urls import (
+from site_core.urls import (
     ACTIVITY_JSON,
     JRD_JSON,
     UrlScheme,

@@ -25,8 +25,8 @@ from site_function.remote import make_session
 from site_function.runtime import FunctionRuntime
 from site_function.settings import Settings
 
-from site_gen.federation.keys import generate_private_key
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.keys import generate_private_key
+from site_core.publish.owner_settings import OwnerSettings
 
 
 @pytest.fixture

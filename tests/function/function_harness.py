@@ -29,8 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from site_gen.federation.keys import generate_private_key, public_key_pem
-from site_gen.federation.signatures import SigningKey, sign_request
+from site_core.keys import generate_private_key, public_key_pem
+from site_core.signatures import SigningKey, sign_request
 
 ACTIVITY_JSON = "application/activity+json"
 ADMIN_TOKEN = "test-admin-token-0123456789"

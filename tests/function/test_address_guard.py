@@ -211,8 +211,8 @@ async def test_odd_ip_literal_forms_are_refused(host: str, connect_attempts: lis
 
     from site_function.remote import fetch_json
 
-    from site_gen.federation.keys import generate_private_key
-    from site_gen.federation.signatures import SigningKey
+    from site_core.keys import generate_private_key
+    from site_core.signatures import SigningKey
 
     key = SigningKey("https://alice.example/ap/actor#main-key", generate_private_key())
     resolver = MappedResolver("127.0.0.1")

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from function_harness import ADMIN_TOKEN, FakeFediverse, post_signed
 
+from site_core.publish.owner_settings import OwnerSettings
 from site_gen.cli import cli
-from site_gen.publish.owner_settings import OwnerSettings
 
 APPROVAL = OwnerSettings(manually_approves_followers=True)
 OUR_ACTOR = "https://alice.example/ap/actor"

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from function_harness import ADMIN_TOKEN, FakeFediverse, post_signed
 
+from site_core.publish.owner_settings import OwnerSettings
 from site_gen.admin_client import AdminClient, AdminClientError
+from site_gen.cli.publish_backends import FunctionBackend
 from site_gen.publish.admin_token import AdminToken
-from site_gen.publish.backends import FunctionBackend
-from site_gen.publish.owner_settings import OwnerSettings
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 TOKEN = AdminToken(ADMIN_TOKEN, "SITE_GEN_ADMIN_TOKEN")

@@ -17,8 +17,8 @@ from site_function.inbox_handlers import Handled, HandlerContext, NeedsActor, ha
 from site_function.remote_actors import actor_from_document, key_entry
 from site_function.store import Store, open_store
 
-from site_gen.federation.urls import UrlScheme
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.publish.owner_settings import OwnerSettings
+from site_core.urls import UrlScheme
 
 URLS = UrlScheme("https://alice.example", "alice", "https://fn.alice.example")
 POST = URLS.post_object("hello-world")

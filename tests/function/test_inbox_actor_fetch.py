@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from site_gen.federation.keys import public_key_pem
+from site_core.keys import public_key_pem
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 ACTIVITY_JSON = "application/activity+json"

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from function_harness import FakeFediverse, post_signed
 
-from site_gen.federation.keys import load_public_key, public_key_pem
-from site_gen.federation.signatures import VerifiedSignature, verify_request
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.keys import load_public_key, public_key_pem
+from site_core.publish.owner_settings import OwnerSettings
+from site_core.signatures import VerifiedSignature, verify_request
 
 
 def _accepted_by_us(received: Any, our_key: Any) -> dict[str, Any]:

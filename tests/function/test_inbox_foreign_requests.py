@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from function_harness import FakeFediverse, post_signed
 
-from site_gen.federation.signatures import SigningKey, sign_request
+from site_core.signatures import SigningKey, sign_request
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 OTHER_ACTOR = "https://b.example/ap/actor"

@@ -10,7 +10,7 @@ from typing import Any
 from function_harness import FakeFediverse, post_signed
 from published_posts import publish_post
 
-from site_gen.federation.keys import generate_private_key
+from site_core.keys import generate_private_key
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 POST = "https://alice.example/ap/posts/hello"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from function_harness import FakeFediverse, NameMap, post_signed
 
-from site_gen.federation.keys import generate_private_key
+from site_core.keys import generate_private_key
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 

@@ -23,10 +23,10 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from site_gen.federation.keys import generate_private_key, private_key_to_pem
-from site_gen.publish.owner_settings import OwnerSettings, SiteIdentity
-from site_gen.publish.plan import PublishPlan
-from site_gen.publish.plan_wire import plan_to_dict
+from site_core.keys import generate_private_key, private_key_to_pem
+from site_core.publish.owner_settings import OwnerSettings, SiteIdentity
+from site_core.publish.plan import PublishPlan
+from site_core.publish.plan_wire import plan_to_dict
 
 OUR_ACTOR = "https://alice.example/ap/actor"
 IDENTITY = SiteIdentity("https://alice.example", "alice", "http://fn.example")

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from site_gen.federation.keys import load_public_key, public_key_pem
-from site_gen.federation.signatures import SigningKey, VerifiedSignature, verify_request
+from site_core.keys import load_public_key, public_key_pem
+from site_core.signatures import SigningKey, VerifiedSignature, verify_request
 
 AP = "application/activity+json"
 seen: list[dict[str, Any]] = []

@@ -18,14 +18,14 @@ import httpx
 import pytest
 from requirements import require
 
-from site_gen.config import SiteConfig
-from site_gen.federation.urls import (
+from site_core.urls import (
     ACTIVITY_JSON,
     JRD_JSON,
     NODEINFO_20_JSON,
     NODEINFO_21_JSON,
     media_type_for_path,
 )
+from site_gen.config import SiteConfig
 from site_gen.hosting import BuildInfo, render_host_config
 
 from . import servers

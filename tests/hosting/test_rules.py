@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from requirements import require
 
+from site_core.urls import media_type_for_path
 from site_gen.config import HOSTING_TARGETS
-from site_gen.federation.urls import media_type_for_path
 from site_gen.hosting import (
     BuildInfo,
     hosting_warnings,

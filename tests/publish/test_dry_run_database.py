@@ -21,12 +21,13 @@ from click.testing import CliRunner
 from requirements import POSTGRES_URL, connect_postgres
 from site_function.store import open_store
 
+from site_core.publish.built_site import BuiltSite
+from site_core.publish.plan import plan_publish
 from site_gen.cli import cli
+from site_gen.cli.publish_backends import DatabaseBackend
+from site_gen.cli.read_only_store import ReadOnlyDatabaseError, open_read_only, read_only_url
 from site_gen.config import SiteConfig
-from site_gen.publish.backends import DatabaseBackend
-from site_gen.publish.built_site import BuiltSite, read_built_site
-from site_gen.publish.plan import plan_publish
-from site_gen.publish.read_only import ReadOnlyDatabaseError, open_read_only, read_only_url
+from site_gen.publish.built_output import read_built_site
 
 
 def _cli(site: SiteConfig, *args: str) -> object:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from site_gen.cli.publish_backends import DatabaseBackend
 from site_gen.cli.publish_commands import open_backend
 from site_gen.cli.site_commands import init_site
 from site_gen.config import load_config
-from site_gen.publish.backends import DatabaseBackend
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from site_gen.publish.built_site import read_built_site
-from site_gen.publish.plan import FRESH_WINDOW, LedgerItem, LedgerState, plan_publish
-from site_gen.publish.plan_wire import plan_from_dict, plan_to_dict
+from site_core.publish.plan import FRESH_WINDOW, LedgerItem, LedgerState, plan_publish
+from site_core.publish.plan_wire import plan_from_dict, plan_to_dict
+from site_gen.publish.built_output import read_built_site
 from site_gen.publish.report import format_plan, plain_text
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -20,7 +20,7 @@ def _ledger(site, *, skip: str | None = None, actor_hash: str | None = None) -> 
 
 
 def _urls(site):  # type: ignore[no-untyped-def]
-    from site_gen.federation.urls import UrlScheme
+    from site_core.urls import UrlScheme
 
     actor = site.actor["id"]
     return UrlScheme(actor.rsplit("/ap/actor", 1)[0], site.actor["preferredUsername"])
@@ -167,7 +167,7 @@ def test_a_new_post_at_a_deleted_slug_is_refused(site, rebuild) -> None:  # type
     message."""
     import pytest
 
-    from site_gen.errors import ContentError
+    from site_core.errors import ContentError
 
     built = read_built_site(site.output_dir, site.urls)
     ledger = _ledger(built)
@@ -210,7 +210,7 @@ def test_an_updated_date_in_the_future_is_refused(site, rebuild) -> None:  # typ
     that date look older to receivers (and to the ledger), so it would never be sent."""
     import pytest
 
-    from site_gen.errors import ContentError
+    from site_core.errors import ContentError
 
     built = read_built_site(site.output_dir, site.urls)
     ledger = _ledger(built)

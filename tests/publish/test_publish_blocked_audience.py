@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from site_function.owner_controls import add_block
+from site_function.owner.blocks import add_block
 from site_function.store import Follower, RemoteActor, Store
 
+from site_core.publish.built_site import BuiltSite
+from site_core.publish.plan import PublishPlan, plan_publish
+from site_gen.cli.publish_backends import DatabaseBackend
 from site_gen.config import SiteConfig
-from site_gen.publish.backends import DatabaseBackend
-from site_gen.publish.built_site import BuiltSite, read_built_site
-from site_gen.publish.plan import PublishPlan, plan_publish
+from site_gen.publish.built_output import read_built_site
 from site_gen.publish.report import format_plan
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -33,17 +33,14 @@ from hosting import servers
 from requirements import require
 from site_function.app import create_app
 from site_function.remote import make_session
-from site_function.settings import Settings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from workflow_runner import Runner
 
-from site_gen.cli import cli
-from site_gen.config import SiteConfig, load_config
-from site_gen.federation.keys import generate_private_key, load_public_key, public_key_pem
-from site_gen.federation.signatures import (
+from site_core.keys import generate_private_key, load_public_key, public_key_pem
+from site_core.signatures import (
     SigningKey,
     VerificationFailure,
     VerifiedSignature,
@@ -51,7 +48,10 @@ from site_gen.federation.signatures import (
     sign_request,
     verify_request,
 )
+from site_gen.cli import cli
+from site_gen.config import SiteConfig, load_config
 from site_gen.hosting import BuildInfo, render_host_config
+from site_gen.serve.function_settings import settings_from_site
 from site_gen.workflows import WORKFLOW_PATH
 
 REPO = Path(__file__).resolve().parents[2]
@@ -240,7 +240,7 @@ def stage(tmp_path: Path) -> Iterator[Stage]:
     (web / "site.conf").write_bytes(artifacts["deploy/nginx.conf"].content)
     nginx = servers.nginx_command(web, servers.nginx_main_conf(web, web / "site.conf"))
 
-    settings = Settings.from_site(
+    settings = settings_from_site(
         config,
         {"SITE_GEN_ADMIN_TOKEN": TOKEN},
         database_url=f"sqlite:///{tmp_path / 'function.sqlite3'}",

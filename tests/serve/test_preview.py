@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_core.urls import ACTIVITY_JSON, JRD_JSON, NODEINFO_21_JSON
 from site_gen.config import load_config
-from site_gen.federation.urls import ACTIVITY_JSON, JRD_JSON, NODEINFO_21_JSON
 from site_gen.serve import PreviewServer
 from site_gen.serve.live_reload import EVENTS_PATH, SCRIPT_PATH
 

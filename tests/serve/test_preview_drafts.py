@@ -11,9 +11,9 @@ import pytest
 from site_function.delivery.publishing import ledger_state
 from site_function.store import open_store
 
+from site_core.urls import ACTIVITY_JSON
 from site_gen.cli.site_commands import create_post
 from site_gen.config import load_config
-from site_gen.federation.urls import ACTIVITY_JSON
 from site_gen.serve import PreviewServer
 from site_gen.serve.server import local_database_url
 

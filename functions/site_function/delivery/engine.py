@@ -37,36 +37,22 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from site_function.delivery.policy import BreakerPolicy, RetryPolicy
+from site_function.delivery.policy import DrainSettings
 from site_function.delivery.recording import HostBreakers, OutcomeRecorder
 from site_function.delivery.sender import Sender, SendResult, judge
 from site_function.store.base import Delivery, DeliveryOutcome, Store
 
 if TYPE_CHECKING:
-    from site_gen.federation.signatures import SigningKey
+    from site_core.signatures import SigningKey
 
 __all__ = ["DrainReport", "DrainSettings", "drain"]
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class DrainSettings:
-    """How hard one drain pushes; the defaults suit one process on a small machine."""
-
-    concurrency: int = 64
-    per_host: int = 8  # as `ClientSettings.limit_per_host`: waiting for a slot is not a timeout
-    claim_batch: int = 64
-    lease: timedelta = timedelta(seconds=60)
-    flush_every: int = 64
-    flush_interval: float = 0.02
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """When to try a delivery again, and when to stop: the retry and breaker policies.
 
+`DrainSettings` bundles them with the drain's sizes; it lives here, below both the engine and
+the outcome recorder, so neither of those imports the other.
+
 Both are pure functions of the facts (attempts so far, when the row was queued, the host's
 failure streak, `now`, a random source) so the engine's timing is testable without sleeping.
 
@@ -13,12 +16,18 @@ connection timeout on every drain.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from site_function.store.base import HostState
 
-__all__ = ["BreakerPolicy", "RetryPolicy", "host_after_failure", "host_after_success"]
+__all__ = [
+    "BreakerPolicy",
+    "DrainSettings",
+    "RetryPolicy",
+    "host_after_failure",
+    "host_after_success",
+]
 
 
 @dataclass(frozen=True)
@@ -82,3 +91,17 @@ def host_after_failure(
 def host_after_success(host: str) -> HostState:
     """A success closes the breaker: the streak and any pause are forgotten."""
     return HostState(host, 0, None, None, None)
+
+
+@dataclass(frozen=True)
+class DrainSettings:
+    """How hard one drain pushes; the defaults suit one process on a small machine."""
+
+    concurrency: int = 64
+    per_host: int = 8  # as `ClientSettings.limit_per_host`: waiting for a slot is not a timeout
+    claim_batch: int = 64
+    lease: timedelta = timedelta(seconds=60)
+    flush_every: int = 64
+    flush_interval: float = 0.02
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)

@@ -1,6 +1,6 @@
 """Turn a publish plan into queued deliveries: audiences, the ledger, moves, the dry run.
 
-A plan (from `site_gen.publish.plan`, made by the CLI from the built site and the ledger) is
+A plan (from `site_core.publish.plan`, made by the CLI from the built site and the ledger) is
 applied here in ONE store transaction (`save_published`): the ledger rows and every delivery
 row, or nothing. The queue ignores a duplicate (activity id, inbox), so two overlapping
 publishes never send anything twice.
@@ -19,8 +19,8 @@ A dry run writes nothing: actors it must look up are fetched but not cached. A r
 also stores the owner's settings the plan states (`Store.save_published(owner=...)`), for
 the inbox to act on, in the same transaction.
 
-A plan made for another site (site.yaml's `base_url`, `username` or `function_url` not the
-function's) is refused before anything is done (`identity_refusal`).
+The checks a plan passes first (made for this site, by our actor, no post re-created at a
+deleted id) are the owner's service `site_function.owner.publishing`.
 """
 
 from __future__ import annotations
@@ -31,15 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from site_function.delivery.blocked_audience import (
-    BlockScreen,
-    SharedWithBlocked,
-    addressed_in,
-    screen_inboxes,
-)
-from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
-from site_gen.publish.owner_settings import SiteIdentity
-from site_gen.publish.plan import (
+from site_core.publish.plan import (
     LedgerItem,
     LedgerState,
     PlannedActivity,
@@ -47,11 +39,18 @@ from site_gen.publish.plan import (
     is_post_activity,
     post_activity_prefixes,
 )
+from site_function.delivery.blocked_audience import (
+    BlockScreen,
+    SharedWithBlocked,
+    addressed_in,
+    screen_inboxes,
+)
+from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
 
 if TYPE_CHECKING:
+    from site_core.urls import UrlScheme
     from site_function.actor_lookup import ActorLookup
     from site_function.remote.client import FetchResult
-    from site_gen.federation.urls import UrlScheme
 
 __all__ = [
     "META_ACTOR_HASH",
@@ -61,9 +60,7 @@ __all__ = [
     "FanOutContext",
     "PublishOutcome",
     "apply_plan",
-    "deleted_object",
     "earlier_inboxes",
-    "identity_refusal",
     "ledger_state",
     "queue_to_followers",
     "summary_as_dict",
@@ -147,23 +144,6 @@ def ledger_state(store: Store) -> LedgerState:
     return LedgerState(
         items, store.get_meta(META_INITIALIZED) is not None, store.get_meta(META_ACTOR_HASH)
     )
-
-
-def identity_refusal(plan: PublishPlan, urls: UrlScheme) -> str | None:
-    """Why a plan made for another site is refused, in the owner's words (None if it is
-    this function's site): each setting site.yaml and the function disagree on."""
-    if plan.identity is None:  # a plan from an older site-gen: its activities still say
-        return None
-    found = plan.identity.contradictions(SiteIdentity.of(urls))
-    if not found:
-        return None
-    return "; ".join(found) + ". Make them the same (and rebuild and deploy), then publish again"
-
-
-def deleted_object(store: Store, object_id: str) -> PublishedObject | None:
-    """The ledger row of an object we announced as deleted (its URL answers 410), or None."""
-    row = store.get_published(object_id)
-    return row if row is not None and row.state == "deleted" else None
 
 
 def _blocked_followers(store: Store) -> list[str]:
@@ -280,7 +260,7 @@ async def _audience(
 
 
 def _body(activity: dict[str, Any]) -> bytes:
-    from site_gen.federation.serialize import serialize
+    from site_core.serialize import serialize
 
     return serialize(activity)
 

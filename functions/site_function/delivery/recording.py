@@ -17,7 +17,7 @@ from site_function.delivery.policy import BreakerPolicy, host_after_failure, hos
 from site_function.store.base import Delivery, DeliveryOutcome, HostState, Store
 
 if TYPE_CHECKING:
-    from site_function.delivery.engine import DrainSettings
+    from site_function.delivery.policy import DrainSettings
 
 __all__ = ["HostBreakers", "OutcomeRecorder"]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 if TYPE_CHECKING:
     import aiohttp
 
-    from site_gen.federation.signatures import SigningKey
+    from site_core.signatures import SigningKey
 
 __all__ = ["AiohttpSender", "SendResult", "Sender", "Verdict", "VerdictKind", "judge"]
 
@@ -100,7 +100,7 @@ class AiohttpSender:
         self._max_error_body = max_error_body
 
     def _sign(self, inbox: str, body: bytes, key: SigningKey) -> dict[str, str]:
-        from site_gen.federation.signatures import sign_request
+        from site_core.signatures import sign_request
 
         # The Date is taken here, at sending time, never when the row was queued
         # (FEDERATION.md#sign-each-attempt).

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 
 from starlette.types import Receive, Scope, Send
 
+from site_core.errors import SiteGenError
 from site_function.app import FunctionApp, create_app
 from site_function.settings import Settings
 from site_function.store.base import StoreError
-from site_gen.errors import SiteGenError
 
 __all__ = ["DrainBeforeFreeze", "app_from_environment"]
 

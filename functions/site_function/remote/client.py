@@ -20,11 +20,11 @@ from urllib.parse import urljoin
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
+from site_core.ids import parse_http_url
 from site_function.remote.address_guard import AddressRefused, GuardedResolver, check_host_literal
-from site_gen.federation.ids import parse_http_url
 
 if TYPE_CHECKING:
-    from site_gen.federation.signatures import SigningKey
+    from site_core.signatures import SigningKey
 
 __all__ = [
     "ACCEPT_ACTIVITY",
@@ -52,7 +52,7 @@ FetchOutcome = Literal[
 
 def user_agent_for(site_url: str) -> str:
     """`site-gen/<version> (+<site>)`: remote admins can see who fetches and find the site."""
-    from site_gen import __version__
+    from site_core import __version__
 
     return f"site-gen/{__version__} (+{site_url})"
 
@@ -156,7 +156,7 @@ async def _fetch_once(
     max_redirects: int,
 ) -> FetchResult:
     """One knock: a signed GET, following redirects by hand (each hop re-guarded, re-signed)."""
-    from site_gen.federation.signatures import sign_request
+    from site_core.signatures import sign_request
 
     for _hop in range(max_redirects + 1):
         if parse_http_url(url) is None:

@@ -12,10 +12,10 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from site_function.owner_controls import OwnerControlError
+from site_core.serialize import serialize
+from site_core.urls import ACTIVITY_JSON
+from site_function.owner.errors import OwnerRequestError
 from site_function.store.base import StoreError
-from site_gen.federation.serialize import serialize
-from site_gen.federation.urls import ACTIVITY_JSON
 
 __all__ = [
     "ERROR_TYPES",
@@ -65,7 +65,7 @@ class ErrorAnswer:
 
 # The exception classes `error_answer` maps (the app registers a handler for each).
 ERROR_TYPES: tuple[type[Exception], ...] = (
-    OwnerControlError,
+    OwnerRequestError,
     StoreError,
     SlowBody,
     HTTPException,
@@ -73,11 +73,11 @@ ERROR_TYPES: tuple[type[Exception], ...] = (
 
 
 def error_answer(exc: Exception, path: str) -> ErrorAnswer | None:
-    """An owner's impossible request is its own status (400/404/413), a store failure is 503
+    """An owner's impossible request is its own status (400/404/409/413/502), a store failure is 503
     with Retry-After (the sender retries, FEDERATION.md#ignore-unknown), a body too slow to
     arrive is 408 and ends the connection; None for anything else (a bug: a plain 500)."""
-    if isinstance(exc, OwnerControlError):
-        return ErrorAnswer(exc.status, {"status": "refused", "detail": str(exc)})
+    if isinstance(exc, OwnerRequestError):
+        return ErrorAnswer(exc.status, {"status": "refused", "detail": exc.detail})
     if isinstance(exc, StoreError):
         log.error("store failure on %s: %s", path, type(exc).__name__)
         return ErrorAnswer(

@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from site_core.urls import media_type_for_path, output_path_for_url
 from site_function.routes._responses import activity_response, json_response
+from site_function.routes._runtime import runtime_of
 from site_function.runtime import FunctionRuntime
-from site_gen.federation.urls import media_type_for_path, output_path_for_url
 
 __all__ = ["routes", "tombstone_for"]
 
@@ -64,35 +65,38 @@ async def _from_origin(runtime: FunctionRuntime, path: str) -> bytes | None:
         return await response.content.read(_MAX_DOCUMENT)
 
 
+async def document(request: Request) -> Response:
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    path = request.url.path
+    # `output_path_for_url` percent-decodes, so it gets the path as sent (`raw_path`):
+    # given the already decoded one, `%252e%252e` would become `..` after the check.
+    raw = request.scope.get("raw_path")
+    sent = raw.decode("latin-1") if raw else quote(path)
+    relative = output_path_for_url(sent)
+    media_type = media_type_for_path(path)
+    if media_type is None or ".." in path or ".." in PurePosixPath(relative).parts:
+        return json_response({"status": "not_found"}, 404)
+    tombstone = await tombstone_for(runtime, path)
+    if tombstone is not None:
+        return activity_response(tombstone, 410)
+    if settings.documents_dir is not None:
+        content = await runtime.call(_read_inside, settings.documents_dir, relative)
+    else:
+        content = await _from_origin(runtime, sent)
+    if content is None:
+        return json_response({"status": "not_found"}, 404)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"},
+    )
+
+
 def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
+    """The build's document paths, when the function serves them (a folder or an origin)."""
     settings = runtime.settings
     if settings.documents_dir is None and settings.documents_origin is None:
         return []
-
-    async def document(request: Request) -> Response:
-        path = request.url.path
-        # `output_path_for_url` percent-decodes, so it gets the path as sent (`raw_path`):
-        # given the already decoded one, `%252e%252e` would become `..` after the check.
-        raw = request.scope.get("raw_path")
-        sent = raw.decode("latin-1") if raw else quote(path)
-        relative = output_path_for_url(sent)
-        media_type = media_type_for_path(path)
-        if media_type is None or ".." in path or ".." in PurePosixPath(relative).parts:
-            return json_response({"status": "not_found"}, 404)
-        tombstone = await tombstone_for(runtime, path)
-        if tombstone is not None:
-            return activity_response(tombstone, 410)
-        if settings.documents_dir is not None:
-            content = await runtime.call(_read_inside, settings.documents_dir, relative)
-        else:
-            content = await _from_origin(runtime, sent)
-        if content is None:
-            return json_response({"status": "not_found"}, 404)
-        return Response(
-            content,
-            media_type=media_type,
-            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"},
-        )
-
     paths = ["/ap/{rest:path}", "/.well-known/{name}", "/nodeinfo/{version}"]
     return [Route(p, document, methods=["GET", "HEAD"]) for p in paths]

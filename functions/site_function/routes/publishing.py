@@ -11,156 +11,107 @@
                                           route does not serve /ap/ itself
                                           (FEDERATION.md#tombstones)
 
-The plan is made by the CLI from the built site (`site_gen.publish.plan`); the function only
-checks its shape and that it is for this site (409 naming each setting site.yaml and the
-function disagree on), and applies it in one transaction. A queued publish kicks a background drain.
+The plan is made by the CLI from the built site (`site_core.publish.plan`); the checks it
+passes (for this site, by our actor, no post re-created at a deleted id) and those of a Move
+are the owner's services (`site_function.owner.publishing`, `owner.moving`), the same ones
+`site-gen publish --database` runs. A queued publish kicks a background drain.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from site_function.delivery.publishing import (
-    META_MOVED_TO,
-    apply_plan,
-    deleted_object,
-    identity_refusal,
-    ledger_state,
-    queue_to_followers,
-    summary_as_dict,
-)
-from site_function.owner_controls import OwnerControlError
+from site_function.owner import draining, moving, publishing, state
 from site_function.routes._responses import activity_response, json_response
-from site_function.routes.admin import ADMIN_PREFIX, _guarded, _json_body
+from site_function.routes._runtime import runtime_of
+from site_function.routes.admin import ADMIN_PREFIX
+from site_function.routes.admin_auth import Endpoint, requires_admin
+from site_function.routes.admin_body import json_body
 from site_function.routes.documents import tombstone_for
 from site_function.runtime import FunctionRuntime
-from site_gen.publish.plan_wire import ledger_item_to_dict, plan_from_dict
 
 __all__ = ["routes"]
 
 _MAX_PLAN = 64_000_000  # a plan carries whole activities; a big first edit stays well below
 
 
-def _budget(body: dict[str, Any]) -> float:
-    value = body.get("budget", 20)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
-        raise OwnerControlError("'budget' must be a number of seconds from 0 to 600")
-    return float(value)
+@requires_admin
+async def ledger(request: Request) -> Response:
+    runtime = runtime_of(request)
+    return json_response(await runtime.call(state.ledger_as_dict, runtime.store))
+
+
+@requires_admin
+async def publish(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, _MAX_PLAN)
+    plan = publishing.plan_from_request(body)
+    dry_run = bool(body.get("dry_run", False))
+    outcome = await publishing.publish_plan(runtime, plan, dry_run=dry_run)
+    if outcome.queued:
+        runtime.kick_drain()
+    return json_response(outcome.as_dict())
+
+
+@requires_admin
+async def deliveries(request: Request) -> Response:
+    runtime = runtime_of(request)
+    return json_response(await runtime.call(state.summary_as_dict, runtime.store))
+
+
+@requires_admin
+async def retry(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    count = await runtime.call(
+        draining.requeue_failed, runtime.store, runtime.clock(), body.get("host")
+    )
+    if count:
+        runtime.kick_drain()
+    return json_response({"requeued": count})
+
+
+@requires_admin
+async def drain_now(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    budget = draining.parse_budget(body.get("budget", draining.DEFAULT_BUDGET))
+    return json_response(await draining.drain_now(runtime, budget))
+
+
+@requires_admin
+async def move(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    queued = await moving.queue_move(runtime, body.get("activity"))
+    runtime.kick_drain()
+    return json_response({"queued": queued})
+
+
+async def deleted_post(request: Request) -> Response:
+    tombstone = await tombstone_for(runtime_of(request), request.url.path)
+    if tombstone is None:
+        return json_response({"status": "not_found"}, 404)
+    return activity_response(tombstone, 410)
+
+
+ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
+    ("/publish/ledger", ledger, ["GET"]),
+    ("/publish", publish, ["POST"]),
+    ("/deliveries", deliveries, ["GET"]),
+    ("/deliveries/retry", retry, ["POST"]),
+    ("/deliveries/drain", drain_now, ["POST"]),
+    ("/move", move, ["POST"]),
+)
 
 
 def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
-    store, urls = runtime.store, runtime.urls
-    limit = runtime.settings.max_body
-
-    async def ledger(request: Request) -> Response:
-        state = await runtime.call(ledger_state, store)
-        return json_response(
-            {
-                "initialized": state.initialized,
-                "actor_hash": state.actor_hash,
-                "items": [ledger_item_to_dict(item) for item in state.items],
-            }
-        )
-
-    async def publish(request: Request) -> Response:
-        body = await _json_body(request, _MAX_PLAN)
-        try:
-            plan = plan_from_dict(body["plan"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise OwnerControlError(f"malformed plan: {exc}") from None
-        refusal = identity_refusal(plan, urls)
-        if refusal is not None:
-            raise OwnerControlError(refusal, 409)
-        for planned in plan.activities:
-            actor = planned.activity.get("actor")
-            if actor != urls.actor:
-                raise OwnerControlError(
-                    f"the activity {planned.activity_id} is by {actor!r}, but the function's"
-                    f" actor is {urls.actor} (from SITE_GEN_BASE_URL): site.yaml's base_url"
-                    " must be the function's"
-                )
-            if (
-                planned.kind == "create"
-                and await runtime.call(deleted_object, store, planned.object_id) is not None
-            ):
-                # FEDERATION.md#tombstones: receivers keep the tombstone and refuse the id forever.
-                raise OwnerControlError(
-                    f"{planned.object_id} was deleted: a new post needs a new slug"
-                )
-        dry_run = bool(body.get("dry_run", False))
-        outcome = await apply_plan(runtime, plan, own_prefix=urls.post_object(""), dry_run=dry_run)
-        if outcome.queued:
-            runtime.kick_drain()
-        return json_response(outcome.as_dict())
-
-    async def deliveries(request: Request) -> Response:
-        return json_response(await runtime.call(summary_as_dict, store))
-
-    async def retry(request: Request) -> Response:
-        body = await _json_body(request, limit)
-        host = body.get("host")
-        if host is not None and not isinstance(host, str):
-            raise OwnerControlError("'host' must be a host name")
-        count = await runtime.call(store.retry_failed, runtime.clock(), host)
-        if count:
-            runtime.kick_drain()
-        return json_response({"requeued": count})
-
-    async def drain_now(request: Request) -> Response:
-        from site_function.delivery import AiohttpSender, drain
-
-        budget = _budget(await _json_body(request, limit))
-        await runtime.wait_for_drain()
-        report = await drain(
-            store,
-            AiohttpSender(runtime.session, clock=runtime.clock),
-            runtime.signing_key,
-            budget=budget,
-            clock=runtime.clock,
-        )
-        result = report.as_dict()
-        result["remaining"] = (await runtime.call(summary_as_dict, store))["counts"]
-        return json_response(result)
-
-    async def move(request: Request) -> Response:
-        body = await _json_body(request, limit)
-        activity = body.get("activity")
-        if (
-            not isinstance(activity, dict)
-            or activity.get("type") != "Move"
-            or activity.get("actor") != urls.actor
-            or activity.get("object") != urls.actor
-            or not isinstance(activity.get("target"), str)
-            or not isinstance(activity.get("id"), str)
-        ):
-            raise OwnerControlError("a Move needs id, actor = object = our actor, and a target")
-        queued = await queue_to_followers(runtime, [activity])
-        await runtime.call(store.set_meta, META_MOVED_TO, activity["target"])
-        runtime.kick_drain()
-        return json_response({"queued": queued})
-
-    async def deleted_post(request: Request) -> Response:
-        tombstone = await tombstone_for(runtime, request.url.path)
-        if tombstone is None:
-            return json_response({"status": "not_found"}, 404)
-        return activity_response(tombstone, 410)
-
-    token = runtime.settings.admin_token
-    table: list[tuple[str, Any, list[str]]] = [
-        ("/publish/ledger", ledger, ["GET"]),
-        ("/publish", publish, ["POST"]),
-        ("/deliveries", deliveries, ["GET"]),
-        ("/deliveries/retry", retry, ["POST"]),
-        ("/deliveries/drain", drain_now, ["POST"]),
-        ("/move", move, ["POST"]),
-    ]
+    """The publishing admin paths, and /ap/posts/* when no documents route answers it."""
     result: list[BaseRoute] = [
-        Route(ADMIN_PREFIX + path, _guarded(token, endpoint), methods=methods)
-        for path, endpoint, methods in table
+        Route(ADMIN_PREFIX + path, endpoint, methods=methods)
+        for path, endpoint, methods in ENDPOINTS
     ]
     settings = runtime.settings
     if settings.documents_dir is None and settings.documents_origin is None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from site_core.ids import parse_http_url
 from site_function.store._block_snapshot import BLOCKS_GENERATION, BlockSnapshot
 from site_function.store._sql_core import (
     BLOCK_COLUMNS,
@@ -34,7 +35,6 @@ from site_function.store.base import (
     domain_candidates,
     normalize_domain,
 )
-from site_gen.federation.ids import parse_http_url
 
 __all__ = ["FollowStatements"]
 

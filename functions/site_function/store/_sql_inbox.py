@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from site_function.store._block_snapshot import BlockSnapshot
 from site_function.store._sql_core import Cursor
 from site_function.store._sql_follows import FollowStatements
 from site_function.store._sql_records import RecordStatements
-from site_function.store.base import InboxItem, StoreError
+from site_function.store.base import InboxItem, InboxVerdict, StoreError
 
 __all__ = ["InboxStatements"]
 
@@ -49,9 +49,9 @@ class InboxStatements(FollowStatements, RecordStatements):
     def _receive_in(self, item: InboxItem, blocks: BlockSnapshot) -> tuple[Any, bool]:
         """One item inside an open transaction: (result, keep its writes)."""
         if blocks.covers(item.actor_id):
-            return "blocked", True
+            return InboxVerdict.BLOCKED, True
         if item.activity_id is not None and not self.remember_activity(item.activity_id, item.now):
-            return "duplicate", True
+            return InboxVerdict.DUPLICATE, True
         return item.handle(self)  # type: ignore[arg-type]
 
     def _receive_batch_in(self, cur: Cursor, items: Sequence[InboxItem]) -> list[Any] | None:
@@ -76,14 +76,14 @@ class InboxStatements(FollowStatements, RecordStatements):
         activity_id: str | None,
         now: datetime,
         handle: Callable[[Any], tuple[T, bool]],
-    ) -> T | Literal["blocked", "duplicate"]:
+    ) -> T | InboxVerdict:
         try:
             with self._transaction(write=True) as cur:
                 item = InboxItem(actor_id, activity_id, now, handle)
                 result, keep = self._receive_in(item, self._blocks_in(cur))
                 if not keep:
                     raise _Discard(result)
-                found: T | Literal["blocked", "duplicate"] = result
+                found: T | InboxVerdict = result
                 return found
         except _Discard as discarded:
             kept: T = discarded.result

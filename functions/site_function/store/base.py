@@ -21,7 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from site_core.publish.owner_settings import OwnerSettings
 
 # The records and the host helpers have modules of their own; they are re-exported here
 # because callers read the contract and its records together.
@@ -48,7 +51,6 @@ from site_function.store.records import (
     RemoteKey,
     StoreError,
 )
-from site_gen.publish.owner_settings import OwnerSettings
 
 __all__ = [
     "Block",
@@ -62,6 +64,7 @@ __all__ = [
     "HostState",
     "HostSummary",
     "InboxItem",
+    "InboxVerdict",
     "Interaction",
     "InteractionKind",
     "ModerationState",
@@ -94,6 +97,13 @@ class InboxItem:
     activity_id: str | None
     now: datetime
     handle: Callable[[Store], tuple[Any, bool]]
+
+
+class InboxVerdict(StrEnum):
+    """What ``receive_activity`` answers instead of running the handler."""
+
+    BLOCKED = "blocked"  # the actor or its domain is blocked: nothing stored
+    DUPLICATE = "duplicate"  # the activity id was remembered before
 
 
 # --- the contract ---------------------------------------------------------------------------
@@ -258,9 +268,9 @@ class Store(Protocol):
         activity_id: str | None,
         now: datetime,
         handle: Callable[[Store], tuple[T, bool]],
-    ) -> T | Literal["blocked", "duplicate"]:
-        """The inbox's ONE write transaction: "blocked" if ``is_blocked(actor_id)``;
-        "duplicate" if ``activity_id`` was remembered before; else remember it and run
+    ) -> T | InboxVerdict:
+        """The inbox's ONE write transaction: BLOCKED if ``is_blocked(actor_id)``;
+        DUPLICATE if ``activity_id`` was remembered before; else remember it and run
         ``handle(store)``, whose store calls join this transaction. ``handle`` returns
         ``(result, keep)``: with ``keep`` False everything, the remembered id included, is
         rolled back (nothing recorded, the sender may retry) and ``result`` is returned."""
@@ -269,7 +279,7 @@ class Store(Protocol):
         """``receive_activity`` for many activities in ONE transaction (group commit: one
         BEGIN/COMMIT for a burst of requests). An item that fails or is discarded still
         rolls back alone: the batch is then rolled back and run again one item at a time.
-        Returns one value per item, in order: its result, "blocked", "duplicate", or the
+        Returns one value per item, in order: its result, an ``InboxVerdict``, or the
         exception it raised (database errors as ``StoreError``). Raises ``StoreError`` if
         the transaction as a whole fails."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-from site_gen.federation.ids import parse_http_url
+from site_core.ids import parse_http_url
 
 __all__ = ["domain_candidates", "host_of", "normalize_domain"]
 

@@ -19,8 +19,8 @@ from requirements import POSTGRES_URL as PG_URL
 from requirements import connect_postgres
 from site_function.store import Store, open_store
 
-from site_gen.federation.keys import generate_private_key
-from site_gen.federation.signatures import SigningKey
+from site_core.keys import generate_private_key
+from site_core.signatures import SigningKey
 
 KEY_ID = "https://site.test/ap/actor#main-key"
 

@@ -19,8 +19,8 @@ from site_function.delivery import (
 from site_function.remote.client import ClientSettings, make_session
 from site_function.store import Follower, NewDelivery, Store, host_of
 
-from site_gen.federation.keys import public_key_pem
-from site_gen.federation.signatures import VerifiedSignature, verify_request
+from site_core.keys import public_key_pem
+from site_core.signatures import VerifiedSignature, verify_request
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +57,7 @@ async def test_delivers_each_row_once_signed(store: Store, receiver, signing_key
     assert (report.claimed, report.delivered, report.retried, report.failed) == (30, 30, 0, 0)
     assert report.stopped == "empty"
     assert sorted(r.path for r in receiver.requests) == sorted(f"/inbox/{i}" for i in range(30))
-    public = __import__("site_gen.federation.keys", fromlist=["x"]).load_public_key(
+    public = __import__("site_core.keys", fromlist=["x"]).load_public_key(
         public_key_pem(signing_key.private_key)
     )
     assert all(_verify(r, public, datetime.now(UTC)) for r in receiver.requests)

@@ -13,8 +13,8 @@ from site_function.app import create_app
 from site_function.settings import Settings
 from site_function.store import PublishedObject
 
-from site_gen.publish.plan import LedgerItem, PlannedActivity, PublishPlan
-from site_gen.publish.plan_wire import plan_to_dict
+from site_core.publish.plan import LedgerItem, PlannedActivity, PublishPlan
+from site_core.publish.plan_wire import plan_to_dict
 
 TOKEN = "t0ken-for-publishing-routes"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

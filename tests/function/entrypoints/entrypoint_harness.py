@@ -22,8 +22,8 @@ from typing import Any
 
 from function_harness import ADMIN_TOKEN, Received, RemoteActor
 
-from site_gen.federation.keys import load_private_key, load_public_key, public_key_pem
-from site_gen.federation.signatures import VerifiedSignature, verify_request
+from site_core.keys import load_private_key, load_public_key, public_key_pem
+from site_core.signatures import VerifiedSignature, verify_request
 
 BASE_URL = "http://localhost:8000"
 ACTOR = f"{BASE_URL}/ap/actor"

@@ -33,7 +33,7 @@ from entrypoint_harness import (
 )
 from function_harness import FakeFediverse, RemoteActor
 
-from site_gen.federation.keys import generate_private_key
+from site_core.keys import generate_private_key
 
 MODULE = "site_function.entrypoints.aws_lambda"
 EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "aws"

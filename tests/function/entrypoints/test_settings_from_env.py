@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from site_function.settings import Settings
 
-from site_gen.errors import ConfigError, KeyMaterialError, SiteGenError
-from site_gen.federation.keys import private_key_to_pem, public_key_pem
+from site_core.errors import ConfigError, KeyMaterialError, SiteGenError
+from site_core.keys import private_key_to_pem, public_key_pem
 
 TOKEN = "admin-token-6f1d8a2be4c94f0b"
 PASSWORD = "pg-pass-9c2e7d41"

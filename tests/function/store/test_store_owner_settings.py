@@ -8,7 +8,7 @@ import pytest
 from site_function.store import NewDelivery, PublishedObject, Store, StoreError
 from store_backends import NOW, Backend
 
-from site_gen.publish.owner_settings import OwnerSettings
+from site_core.publish.owner_settings import OwnerSettings
 
 APPROVAL = OwnerSettings(manually_approves_followers=True)
 MOVED = OwnerSettings(

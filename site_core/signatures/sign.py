@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from site_gen.federation.signatures import cavage, rfc9421
-from site_gen.federation.signatures.algorithms import ED25519, RSA_V1_5_SHA256, sign_bytes
-from site_gen.federation.signatures.digest import content_digest_header, digest_header
-from site_gen.federation.signatures.model import SigningKey
+from site_core.signatures import cavage, rfc9421
+from site_core.signatures.algorithms import ED25519, RSA_V1_5_SHA256, sign_bytes
+from site_core.signatures.digest import content_digest_header, digest_header
+from site_core.signatures.model import SigningKey
 
 __all__ = ["ACTIVITY_CONTENT_TYPE", "SignatureStyle", "http_date", "sign_request"]
 

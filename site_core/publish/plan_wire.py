@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from site_gen.publish.owner_settings import OwnerSettings, SiteIdentity
-from site_gen.publish.plan import LedgerItem, PlannedActivity, PublishPlan
+from site_core.publish.owner_settings import OwnerSettings, SiteIdentity
+from site_core.publish.plan import LedgerItem, PlannedActivity, PublishPlan
 
 __all__ = ["ledger_item_from_dict", "ledger_item_to_dict", "plan_from_dict", "plan_to_dict"]
 

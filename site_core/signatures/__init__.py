@@ -12,13 +12,13 @@ as arguments and does no I/O, so the function, the delivery worker and the tests
 
 from __future__ import annotations
 
-from site_gen.federation.signatures.digest import (
+from site_core.signatures.digest import (
     check_content_digest,
     check_digest,
     content_digest_header,
     digest_header,
 )
-from site_gen.federation.signatures.model import (
+from site_core.signatures.model import (
     BAD_SIGNATURE,
     DIGEST_MISMATCH,
     DIGEST_MISSING,
@@ -36,13 +36,13 @@ from site_gen.federation.signatures.model import (
     VerificationFailure,
     VerifiedSignature,
 )
-from site_gen.federation.signatures.sign import (
+from site_core.signatures.sign import (
     ACTIVITY_CONTENT_TYPE,
     SignatureStyle,
     http_date,
     sign_request,
 )
-from site_gen.federation.signatures.verify import parse_signature, verify_request
+from site_core.signatures.verify import parse_signature, verify_request
 
 __all__ = [
     "ACTIVITY_CONTENT_TYPE",

@@ -1,8 +1,9 @@
-"""Read what a build put on the static host: the actor and every post's Create in the outbox.
+"""What a build put on the static host, as data: the actor and every post's Create.
 
-`site-gen publish` runs after deploy, so the built output folder is the truth of what the
-world can fetch; publishing compares it with the ledger instead of re-reading the Markdown.
-The outbox is followed from its first page through `next` links, as a remote server would.
+`site-gen publish` runs after deploy, so the built output is the truth of what the world can
+fetch; publishing compares it with the ledger instead of re-reading the Markdown. Reading the
+files is the generator's part (`site_gen.publish.built_output`); this module only turns the
+documents into values, so the plan that both sides share needs no file access.
 """
 
 from __future__ import annotations
@@ -11,15 +12,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from site_gen.errors import OutputError
-from site_gen.federation.urls import UrlScheme, output_path_for_url
+from site_core.errors import OutputError
+from site_core.urls import UrlScheme
 
-__all__ = ["BuiltPost", "BuiltSite", "document_hash", "parse_time", "read_built_site"]
-
-_MAX_PAGES = 100_000
+__all__ = ["BuiltPost", "BuiltSite", "document_hash", "parse_time", "post_from_create"]
 
 
 @dataclass(frozen=True)
@@ -62,22 +60,8 @@ def document_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _load(output_dir: Path, urls: UrlScheme, url: str) -> dict[str, Any]:
-    path = output_dir / output_path_for_url(urls.path_of(url))
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise OutputError(
-            f"{path} is missing: run 'site-gen build' before 'site-gen publish'"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{path} cannot be read as JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise OutputError(f"{path} is not a JSON object")
-    return document
-
-
-def _post_from_create(item: dict[str, Any], context: Any, urls: UrlScheme) -> BuiltPost:
+def post_from_create(item: dict[str, Any], context: Any, urls: UrlScheme) -> BuiltPost:
+    """One outbox item as a `BuiltPost` (`OutputError` unless it is a Create of an object)."""
     obj = item.get("object")
     if item.get("type") != "Create" or not isinstance(obj, dict) or "id" not in obj:
         raise OutputError(f"outbox item {item.get('id')!r} is not a Create of an object")
@@ -103,23 +87,3 @@ def _post_from_create(item: dict[str, Any], context: Any, urls: UrlScheme) -> Bu
         mentions=tuple(dict.fromkeys(mentions)),
         in_reply_to=str(reply) if isinstance(reply, str) else None,
     )
-
-
-def read_built_site(output_dir: Path, urls: UrlScheme) -> BuiltSite:
-    """The actor and the outbox's posts from a build output folder (OutputError if absent)."""
-    actor = _load(output_dir, urls, urls.actor)
-    outbox = _load(output_dir, urls, urls.outbox)
-    posts: list[BuiltPost] = []
-    seen: set[str] = set()
-    page_url = outbox.get("first")
-    for _ in range(_MAX_PAGES):
-        if not isinstance(page_url, str):
-            break
-        page = _load(output_dir, urls, page_url)
-        for item in page.get("orderedItems", []):
-            post = _post_from_create(item, page.get("@context", outbox.get("@context")), urls)
-            if post.object_id not in seen:
-                seen.add(post.object_id)
-                posts.append(post)
-        page_url = page.get("next")
-    return BuiltSite(actor=actor, posts=tuple(posts))

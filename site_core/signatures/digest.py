@@ -13,8 +13,8 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
-from site_gen.federation.signatures.model import DIGEST_MISMATCH, UNSUPPORTED_ALGORITHM
-from site_gen.federation.signatures.structured_fields import Item, parse_dictionary
+from site_core.signatures.model import DIGEST_MISMATCH, UNSUPPORTED_ALGORITHM
+from site_core.signatures.structured_fields import Item, parse_dictionary
 
 __all__ = [
     "check_content_digest",

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from site_gen.federation.signatures import cavage, rfc9421
-from site_gen.federation.signatures.algorithms import PublicKey, algorithms_for, verify_bytes
-from site_gen.federation.signatures.digest import check_content_digest, check_digest
-from site_gen.federation.signatures.model import (
+from site_core.signatures import cavage, rfc9421
+from site_core.signatures.algorithms import PublicKey, algorithms_for, verify_bytes
+from site_core.signatures.digest import check_content_digest, check_digest
+from site_core.signatures.model import (
     BAD_SIGNATURE,
     DIGEST_MISMATCH,
     DIGEST_MISSING,

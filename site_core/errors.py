@@ -1,4 +1,4 @@
-"""The one exception tree of the build and the command line.
+"""The one exception tree of the build, the command line and the function.
 
     SiteGenError
     ├── ConfigError      site.yaml is missing, malformed or has a wrong key or value
@@ -7,8 +7,8 @@
     └── OutputError      the output folder cannot be written safely
 
 Each carries a message meant for the person running the command; the CLI turns any of them
-into a one-line error and exit code 1. Expected outcomes (a failed signature, a refused
-follow) are values elsewhere, not exceptions.
+into a one-line error and exit code 1, the function's entry points into a start-up message.
+Expected outcomes (a failed signature, a refused follow) are values elsewhere, not exceptions.
 """
 
 from __future__ import annotations

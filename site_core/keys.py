@@ -1,9 +1,12 @@
-"""The site's signing key and the public keys of others: generate, load, write, pick from env.
+"""The site's signing key and the public keys of others: generate, parse, serialize, choose.
 
 The private key signs every request the function sends (FEDERATION.md#signed-post,
 FEDERATION.md#signed-get); it lives in
 `.site-gen/private-key.pem` on a laptop and in `SITE_GEN_PRIVATE_KEY` on a serverless platform.
-No message raised here ever contains key material, so errors are safe to print and log.
+No file is read here: `private_key_from_environment` is handed the environment and the way to
+read a file by its caller (the generator's `site_gen.federation.key_files`, the function's
+settings). No message raised here ever contains key material, so errors are safe to print and
+log.
 
 Loading skips OpenSSL's RSA consistency check (`unsafe_skip_rsa_key_validation`): it costs
 about 49 ms per cold start (against 0.02 ms without it, for an RSA-2048 key) and our own key was
@@ -12,9 +15,7 @@ checked when it was generated; a corrupt key still fails at the first signature.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeAlias
 
@@ -22,7 +23,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from site_gen.errors import KeyMaterialError
+from site_core.errors import KeyMaterialError
 
 __all__ = [
     "MIN_RSA_BITS",
@@ -35,7 +36,6 @@ __all__ = [
     "private_key_from_environment",
     "private_key_to_pem",
     "public_key_pem",
-    "write_private_key",
 ]
 
 PublicKey: TypeAlias = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
@@ -113,12 +113,16 @@ def load_public_key(pem: bytes | str) -> PublicKey:
 
 
 def private_key_from_environment(
-    env: Mapping[str, str], default_file: Path | None = None
+    env: Mapping[str, str],
+    default_file: Path | None,
+    *,
+    read_file: Callable[[Path], bytes],
 ) -> rsa.RSAPrivateKey:
     """The signing key from `SITE_GEN_PRIVATE_KEY`, else `..._FILE`, else `default_file`.
 
     The PEM text wins because serverless hosts only offer environment variables; the file
     forms serve containers (mounted secrets) and a laptop (`.site-gen/private-key.pem`).
+    `read_file` is the caller's file access (`Path.read_bytes`); its OSError becomes a message.
     """
     text = env.get(PRIVATE_KEY_ENV, "").strip()
     if text:
@@ -136,7 +140,7 @@ def private_key_from_environment(
         )
     source = source or str(path)
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except FileNotFoundError:
         raise KeyMaterialError(
             f"no private key at {source}; run 'site-gen keys generate' or set {PRIVATE_KEY_ENV}"
@@ -147,44 +151,3 @@ def private_key_from_environment(
         return load_private_key(data)
     except KeyMaterialError as exc:
         raise KeyMaterialError(f"{source}: {exc}") from None
-
-
-def _is_inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
-
-
-def write_private_key(
-    path: Path,
-    key: rsa.RSAPrivateKey,
-    *,
-    output_dir: Path | None = None,
-    overwrite: bool = False,
-) -> None:
-    """Write the key readable by its owner only (0600, parent folder 0700).
-
-    Refuses a path inside `output_dir`, since everything there gets published, and refuses an
-    existing file unless `overwrite`: replacing the key breaks every follower's cached copy
-    (FEDERATION.md#key-rotation). The file is written under a temporary name and renamed, so it is
-    never seen half-written or with wider permissions.
-    """
-    path = Path(path)
-    if output_dir is not None and _is_inside(path, output_dir):
-        raise KeyMaterialError(
-            f"refusing to write the private key to {path}: it is inside the output folder, "
-            "which gets published"
-        )
-    if path.exists() and not overwrite:
-        raise KeyMaterialError(f"{path} already exists; pass --force to replace the key")
-    parent = path.parent
-    if not parent.exists():
-        parent.mkdir(mode=0o700, parents=True)
-        parent.chmod(0o700)  # mkdir's mode is filtered by the umask
-    fd, temp_name = tempfile.mkstemp(dir=parent, prefix=".private-key-", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(private_key_to_pem(key))
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

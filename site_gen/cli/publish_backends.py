@@ -4,10 +4,11 @@
 talks HTTP to the deployed function through `site_gen.admin_client.AdminClient` (bearer token
 from `admin_token.find_admin_token`),
 which queues and fans out; `DatabaseBackend` (`--database URL`) opens the store itself and
-runs the very same function code (`site_function.delivery`), for a GitHub Actions runner
+runs the very same owner services (`site_function.owner`: the same checks of a plan or a
+Move, the same queue), for a GitHub Actions runner
 that has hours where a serverless call has seconds. Both answer with the same JSON shapes.
 For a dry run the database is opened read-only and must already exist
-(`site_gen.publish.read_only`).
+(`site_gen.cli.read_only_store`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from site_core.errors import SiteGenError
+from site_core.publish.plan import LedgerState, PublishPlan
 from site_gen.admin_client import AdminClient
-from site_gen.errors import SiteGenError
 from site_gen.publish.admin_token import AdminToken
-from site_gen.publish.plan import LedgerState, PublishPlan
 
 if TYPE_CHECKING:
     import httpx
@@ -98,13 +99,13 @@ class DatabaseBackend:
         read_only: bool = False,
     ) -> None:
         from site_function.runtime import FunctionRuntime, utc_now
-        from site_function.settings import Settings
         from site_function.store.factory import open_store
 
-        from site_gen.publish.read_only import open_read_only
+        from site_gen.cli.read_only_store import open_read_only
+        from site_gen.serve.function_settings import settings_from_site
 
         environment = dict(os.environ if env is None else env)
-        settings = Settings.from_site(
+        settings = settings_from_site(
             config,
             environment,
             database_url=database_url,
@@ -123,66 +124,55 @@ class DatabaseBackend:
         self._read_only = read_only
 
     def _run(self, coroutine: Any) -> Any:
-        return self._loop.run_until_complete(coroutine)
+        """Run an owner service; its refusal is the CLI's error, in the same words."""
+        from site_function.owner import OwnerRequestError
+
+        try:
+            return self._loop.run_until_complete(coroutine)
+        except OwnerRequestError as exc:
+            raise BackendError(exc.detail) from None
 
     def ledger(self) -> LedgerState:
-        from site_function.delivery.publishing import ledger_state
+        from site_function.owner.state import ledger_state
 
         return ledger_state(self._runtime.store)
 
     def publish(self, plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
-        from site_function.delivery.publishing import apply_plan
+        """`site_function.owner.publishing.publish_plan`: the admin API's checks, then the
+        queue."""
+        from site_function.owner.publishing import publish_plan
 
         if self._read_only and not dry_run:
             raise BackendError("the database was opened read-only, for a dry run")
-        outcome = self._run(
-            apply_plan(
-                self._runtime,
-                plan,
-                own_prefix=self._runtime.urls.post_object(""),
-                dry_run=dry_run,
-            )
-        )
+        outcome = self._run(publish_plan(self._runtime, plan, dry_run=dry_run))
         result: dict[str, Any] = outcome.as_dict()
         return result
 
     def status(self) -> dict[str, Any]:
-        from site_function.delivery.publishing import summary_as_dict
+        from site_function.owner.state import summary_as_dict
 
         return summary_as_dict(self._runtime.store)
 
     def retry(self, host: str | None) -> int:
-        return self._runtime.store.retry_failed(self._runtime.clock(), host)
+        from site_function.owner.draining import requeue_failed
+
+        return requeue_failed(self._runtime.store, self._runtime.clock(), host)
 
     def drain(self, budget: float, progress: Progress | None = None) -> dict[str, Any]:
         from datetime import timedelta
 
-        from site_function.delivery import AiohttpSender, DrainSettings, drain
+        from site_function.owner.draining import drain_queue
 
-        runtime = self._runtime
-        settings = DrainSettings(lease=timedelta(seconds=self._lease))
-
-        async def run() -> dict[str, Any]:
-            report = await drain(
-                runtime.store,
-                AiohttpSender(runtime.session, clock=runtime.clock),
-                runtime.signing_key,
-                budget=budget,
-                settings=settings,
-                clock=runtime.clock,
-                on_recorded=progress,
-            )
-            return report.as_dict()
-
-        result: dict[str, Any] = self._run(run())
+        lease = timedelta(seconds=self._lease)
+        report = self._run(drain_queue(self._runtime, budget, lease=lease, on_recorded=progress))
+        result: dict[str, Any] = report.as_dict()
         return result
 
     def move(self, activity: dict[str, Any]) -> int:
-        from site_function.delivery.publishing import META_MOVED_TO, queue_to_followers
+        """`site_function.owner.moving.queue_move`: the admin API's checks, then the queue."""
+        from site_function.owner.moving import queue_move
 
-        queued = int(self._run(queue_to_followers(self._runtime, [activity])))
-        self._runtime.store.set_meta(META_MOVED_TO, str(activity["target"]))
-        return queued
+        return int(self._run(queue_move(self._runtime, activity)))
 
     def fetch_json(self, url: str) -> dict[str, Any] | None:
         """A signed GET through the guarded session (used by `move`)."""

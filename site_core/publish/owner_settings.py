@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_gen.federation.urls import UrlScheme
+from site_core.urls import UrlScheme
 
 __all__ = ["OwnerSettings", "SiteIdentity"]
 

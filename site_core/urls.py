@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-from site_gen.federation.hashtags import hashtag_key
+from site_core.hashtags import hashtag_key
 
 __all__ = [
     "ACTIVITY_JSON",

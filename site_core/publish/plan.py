@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from site_gen.errors import ContentError
-from site_gen.federation.urls import UrlScheme
-from site_gen.publish.built_site import BuiltPost, BuiltSite, document_hash
-from site_gen.publish.owner_settings import OwnerSettings, SiteIdentity
+from site_core.errors import ContentError
+from site_core.publish.built_site import BuiltPost, BuiltSite, document_hash
+from site_core.publish.owner_settings import OwnerSettings, SiteIdentity
+from site_core.urls import UrlScheme
 
 __all__ = [
     "FRESH_WINDOW",

@@ -2,9 +2,11 @@
 (FEDERATION.md#move-aliases).
 
 Mastodon ignores a Move unless the target's `alsoKnownAs` lists the old actor, so we check
-that first and refuse with that reason; then `moved_to` goes into site.yaml (the next build
-sets the actor's `movedTo`), and the Move is queued to every follower by a backend. The old
-site keeps answering (actor, posts, inbox), so followers move over at their own pace.
+that first (`site_function.owner.moving.move_refusal`, the check the function repeats
+before it queues the Move) and refuse with that reason; then `moved_to` goes into site.yaml
+(the next build sets the actor's `movedTo`), and the Move is queued to every follower by a
+backend. The old site keeps answering (actor, posts, inbox), so followers move over at
+their own pace.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from site_core.errors import SiteGenError
 from site_gen.config import CONFIG_FILENAME, parse_config
-from site_gen.errors import SiteGenError
 
 if TYPE_CHECKING:
     import aiohttp
 
-    from site_gen.federation.signatures import SigningKey
+    from site_core.signatures import SigningKey
 
-__all__ = ["MoveError", "MoveTarget", "refusal", "resolve_target", "set_moved_to"]
+__all__ = ["MoveError", "MoveTarget", "resolve_target", "set_moved_to"]
 
 _HANDLE = re.compile(r"^@?([^@\s/]+)@([^@\s/]+)$")
 _JRD_MAX = 200_000
@@ -40,25 +42,6 @@ class MoveTarget:
 
     actor_id: str
     document: dict[str, Any]
-
-
-def refusal(target: dict[str, Any], our_actor: str) -> str | None:
-    """Why Mastodon would ignore a Move to this actor, or None if it would not
-    (FEDERATION.md#move-aliases)."""
-    if not isinstance(target.get("id"), str):
-        return "the new account's actor document has no id"
-    aliases = target.get("alsoKnownAs") or []
-    if isinstance(aliases, str):
-        aliases = [aliases]
-    if our_actor not in aliases:
-        return (
-            f"the new account does not list {our_actor} in its alsoKnownAs; add this site's "
-            "account as an alias on the new server first (Mastodon: Preferences > Account > "
-            "Moving from a different account), then run move again"
-        )
-    if target.get("movedTo"):
-        return f"the new account has itself moved to {target['movedTo']}"
-    return None
 
 
 async def _webfinger(session: aiohttp.ClientSession, handle: str, scheme: str) -> str:

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from site_gen.federation.signatures.model import (
+from site_core.signatures.model import (
     MALFORMED,
     SignatureInput,
     VerificationFailure,
 )
-from site_gen.federation.signatures.structured_fields import (
+from site_core.signatures.structured_fields import (
     InnerList,
     Item,
     Token,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from site_gen.federation.signatures.model import (
+from site_core.signatures.model import (
     MALFORMED,
     SignatureInput,
     VerificationFailure,

@@ -18,7 +18,7 @@ from site_function.store.factory import sqlite_path_of
 from site_function.store.migrations import MIGRATIONS
 from site_function.store.sqlite import SqliteStore
 
-from site_gen.errors import SiteGenError
+from site_core.errors import SiteGenError
 
 __all__ = ["ReadOnlyDatabaseError", "ReadOnlySqliteStore", "open_read_only", "read_only_url"]
 

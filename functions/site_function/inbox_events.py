@@ -1,0 +1,283 @@
+"""What a verified activity did, as typed events: the inbox's handlers return one each.
+
+An event names what happened to the owner's presence (someone follows, likes, replies, moves,
+leaves) and carries the ids it concerns, so the inbox's log, its tests and what reacts later
+(notifications, conversations) read facts instead of parsing text. `describe()` is for people
+(a log line, an answer's detail), never for deciding anything.
+
+Every event is frozen and small; `InboxEvent` is their union, so a consumer can `match` on it
+and mypy sees which kinds it left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ActorDeleted",
+    "ActorUpdated",
+    "AnnounceReceived",
+    "AnnounceUndone",
+    "Blocked",
+    "FollowAccepted",
+    "FollowRefused",
+    "FollowRequested",
+    "FollowerMoved",
+    "Ignored",
+    "InboxEvent",
+    "InteractionUndone",
+    "LikeReceived",
+    "LikeUndone",
+    "MovedIn",
+    "ReplyDeleted",
+    "ReplyOverCap",
+    "ReplyReceived",
+    "ReplyUpdated",
+    "Unfollowed",
+]
+
+
+# --- follows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowRequested:
+    """A Follow held for the owner's approval (a pending request)."""
+
+    actor_id: str
+    follow_id: str
+
+    def describe(self) -> str:
+        return "follow pending"
+
+
+@dataclass(frozen=True)
+class FollowAccepted:
+    """A Follow accepted at once (or repeated by an accepted follower); an Accept is queued."""
+
+    actor_id: str
+    follow_id: str
+
+    def describe(self) -> str:
+        return "follow accepted"
+
+
+@dataclass(frozen=True)
+class FollowRefused:
+    """A Follow answered with a Reject because the owner's account moved."""
+
+    actor_id: str
+    follow_id: str
+
+    def describe(self) -> str:
+        return "follow rejected: the account moved"
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """A follower (or a pending request) undid its Follow of the owner."""
+
+    actor_id: str
+
+    def describe(self) -> str:
+        return "unfollowed"
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Someone blocked the owner; `follower_removed` if they were a follower until now."""
+
+    actor_id: str
+    follower_removed: bool
+
+    def describe(self) -> str:
+        return "blocked us: follower removed" if self.follower_removed else "blocked us"
+
+
+# --- interactions with the owner's posts ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LikeReceived:
+    """A Like of a published post, stored for moderation; `new` False: a repeat refreshed it."""
+
+    activity_id: str
+    actor_id: str
+    post_id: str
+    new: bool = True
+
+    def describe(self) -> str:
+        return "like stored" if self.new else "like refreshed"
+
+
+@dataclass(frozen=True)
+class AnnounceReceived:
+    """A boost of a published post, stored for moderation; `new` False: a repeat."""
+
+    activity_id: str
+    actor_id: str
+    post_id: str
+    new: bool = True
+
+    def describe(self) -> str:
+        return "announce stored" if self.new else "announce refreshed"
+
+
+@dataclass(frozen=True)
+class ReplyReceived:
+    """A reply to a published post, stored for moderation under the reply's own id."""
+
+    reply_id: str
+    actor_id: str
+    post_id: str
+
+    def describe(self) -> str:
+        return "reply stored"
+
+
+@dataclass(frozen=True)
+class ReplyUpdated:
+    """A reply already held, sent again (an Update, or a repeated Create): its copy refreshed."""
+
+    reply_id: str
+    actor_id: str
+    post_id: str
+
+    def describe(self) -> str:
+        return "reply refreshed"
+
+
+@dataclass(frozen=True)
+class ReplyOverCap:
+    """A new reply not stored: its author reached a cap (`cap` names which)."""
+
+    reply_id: str
+    actor_id: str
+    post_id: str
+    cap: str
+
+    def describe(self) -> str:
+        return f"replies over the cap ({self.cap}): not stored"
+
+
+@dataclass(frozen=True)
+class LikeUndone:
+    """An Undo of a Like we held: the Like is gone."""
+
+    activity_id: str
+    actor_id: str
+
+    def describe(self) -> str:
+        return "interaction undone"
+
+
+@dataclass(frozen=True)
+class AnnounceUndone:
+    """An Undo of a boost we held: the boost is gone."""
+
+    activity_id: str
+    actor_id: str
+
+    def describe(self) -> str:
+        return "interaction undone"
+
+
+@dataclass(frozen=True)
+class InteractionUndone:
+    """An Undo naming only the id of an interaction we held (no embedded type to say which
+    kind): it is gone all the same."""
+
+    activity_id: str
+    actor_id: str
+
+    def describe(self) -> str:
+        return "interaction undone"
+
+
+@dataclass(frozen=True)
+class ReplyDeleted:
+    """Its author deleted an interaction we held (a reply, by the reply's id)."""
+
+    reply_id: str
+    actor_id: str
+
+    def describe(self) -> str:
+        return "reply deleted"
+
+
+# --- actors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorDeleted:
+    """An account deleted itself: everything held of it is forgotten, its keys too."""
+
+    actor_id: str
+
+    def describe(self) -> str:
+        return "actor deleted"
+
+
+@dataclass(frozen=True)
+class ActorUpdated:
+    """An account sent its new profile: the cached copy is refreshed, its keys forgotten."""
+
+    actor_id: str
+
+    def describe(self) -> str:
+        return "actor refreshed"
+
+
+@dataclass(frozen=True)
+class FollowerMoved:
+    """A follower moved to a new account, which now follows in its place."""
+
+    old_actor_id: str
+    new_actor_id: str
+
+    def describe(self) -> str:
+        return "follower moved"
+
+
+@dataclass(frozen=True)
+class MovedIn:
+    """One of the owner's listed old accounts (alsoKnownAs) announced its move here."""
+
+    actor_id: str
+
+    def describe(self) -> str:
+        return "moved in from an account in also_known_as"
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Nothing was done; `reason` says why, for people (FEDERATION.md#ignore-unknown)."""
+
+    actor_id: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.reason}: ignored"
+
+
+InboxEvent = (
+    FollowRequested
+    | FollowAccepted
+    | FollowRefused
+    | Unfollowed
+    | Blocked
+    | LikeReceived
+    | AnnounceReceived
+    | ReplyReceived
+    | ReplyUpdated
+    | ReplyOverCap
+    | LikeUndone
+    | AnnounceUndone
+    | InteractionUndone
+    | ReplyDeleted
+    | ActorDeleted
+    | ActorUpdated
+    | FollowerMoved
+    | MovedIn
+    | Ignored
+)

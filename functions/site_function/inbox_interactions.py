@@ -1,0 +1,159 @@
+"""The inbox's handlers of interactions with our published posts: Like, Announce, replies
+(Create or Update of a Note), and their Undo or Delete.
+
+Replies are stored under the id of the reply Note (not of its Create), so a later Update or
+Delete of that Note finds the same row. That stored id (the Note's for a reply, the activity's
+for a Like or Announce) must be on the actor's own origin (FEDERATION.md#one-host, as Mastodon
+requires of a Create's object): otherwise anyone could take a predictable future id of another
+server's account first, and the real reply or Like would then be ignored as already held.
+
+Only interactions with our published posts are stored, as a bounded record
+(`interaction_records`), and one actor's replies are capped per post and per day
+(`InteractionLimits`): a signed sender cannot fill the disk (FEDERATION.md#interaction-records).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from site_core.urls import UrlScheme
+from site_function.activity_parsing import activity_type, first_id
+from site_function.inbox_events import (
+    AnnounceReceived,
+    AnnounceUndone,
+    Ignored,
+    InteractionUndone,
+    LikeReceived,
+    LikeUndone,
+    ReplyDeleted,
+    ReplyOverCap,
+    ReplyReceived,
+    ReplyUpdated,
+)
+from site_function.inbox_handler_types import Handled, HandlerContext, HandlerResult
+from site_function.interaction_records import reaction_record, reply_record, usable_id
+from site_function.remote_actors import same_origin
+from site_function.store.base import Interaction, InteractionKind, Store
+
+__all__ = ["delete_interaction", "handle_reaction", "handle_reply", "undo_interaction"]
+
+log = logging.getLogger("site_function.inbox")
+# The Undo of an embedded Like or Announce says which kind it ends; one by id only does not.
+_UNDONE: dict[str, type[LikeUndone | AnnounceUndone | InteractionUndone]] = {
+    "Like": LikeUndone,
+    "Announce": AnnounceUndone,
+}
+
+
+def _published_post(store: Store, urls: UrlScheme, object_id: str | None) -> str | None:
+    """The id if it is one of our posts as published (live in the ledger), else None: an
+    interaction with anything else would be stored for nothing."""
+    if object_id is None or not object_id.startswith(urls.post_object("")):
+        return None
+    published = store.get_published(object_id)
+    return object_id if published is not None and published.state == "live" else None
+
+
+def _over_cap_once(actor_id: str, scope: str) -> None:
+    """Log a cap reached once per actor and scope (a flood must not fill the log instead)."""
+    key = (actor_id, scope)
+    if key in _CAP_LOGGED:
+        return
+    if len(_CAP_LOGGED) >= _CAP_LOGGED_MAX:
+        _CAP_LOGGED.clear()
+    _CAP_LOGGED.add(key)
+    log.warning("interactions of %s over the cap (%s): not stored", actor_id, scope)
+
+
+_CAP_LOGGED: set[tuple[str, str]] = set()
+_CAP_LOGGED_MAX = 4_096
+
+
+def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: InteractionKind,
+          actor_id: str, object_id: str, record: dict[str, Any]) -> bool:  # fmt: skip
+    """Store the interaction pending moderation; True if it is new (not a repeat)."""
+    interaction = Interaction(
+        activity_id, kind, actor_id, object_id, record, "pending", ctx.now, ctx.now
+    )
+    return store.save_interaction(interaction)
+
+
+def handle_reaction(
+    store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
+) -> HandlerResult:
+    """A Like or Announce of one of our published posts, stored pending moderation."""
+    activity_id = usable_id(activity.get("id"))
+    if activity_id is None:
+        return Handled(Ignored(actor_id, "no usable activity id"))
+    object_id = _published_post(store, ctx.urls, first_id(activity.get("object")))
+    if object_id is None:
+        return Handled(Ignored(actor_id, "not about our published posts"))
+    if not same_origin(activity_id, actor_id):  # FEDERATION.md#one-host
+        return Handled(Ignored(actor_id, "activity id not on the actor's origin"))
+    kind = activity_type(activity)
+    record = reaction_record(kind, activity_id, actor_id, object_id, activity)
+    if kind == "Like":
+        new = _save(store, ctx, activity_id, "like", actor_id, object_id, record)
+        return Handled(LikeReceived(activity_id, actor_id, object_id, new))
+    new = _save(store, ctx, activity_id, "announce", actor_id, object_id, record)
+    return Handled(AnnounceReceived(activity_id, actor_id, object_id, new))
+
+
+def handle_reply(
+    store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
+) -> HandlerResult:
+    """A Create (or Update) of a Note replying to one of our published posts."""
+    note = activity.get("object")
+    if not isinstance(note, dict):
+        return Handled(Ignored(actor_id, "no embedded object"))
+    note_id = usable_id(note.get("id"))
+    if note_id is None:
+        return Handled(Ignored(actor_id, "no usable reply id"))
+    in_reply_to = _published_post(store, ctx.urls, first_id(note.get("inReplyTo")))
+    if in_reply_to is None:
+        return Handled(Ignored(actor_id, "not a reply to our published posts"))
+    if first_id(note.get("attributedTo")) != actor_id:
+        return Handled(Ignored(actor_id, "reply attributed to someone else"))
+    if not same_origin(note_id, actor_id):  # FEDERATION.md#one-host
+        return Handled(Ignored(actor_id, "reply id not on the actor's origin"))
+    held = store.get_interaction(note_id)
+    if held is None or held.actor_id != actor_id:  # a new reply counts against the caps
+        over = _reply_cap_reached(store, ctx, actor_id, in_reply_to)
+        if over is not None:
+            _over_cap_once(actor_id, over)
+            return Handled(ReplyOverCap(note_id, actor_id, in_reply_to, over))
+    record = reply_record(note_id, actor_id, in_reply_to, note)
+    if _save(store, ctx, note_id, "reply", actor_id, in_reply_to, record):
+        return Handled(ReplyReceived(note_id, actor_id, in_reply_to))
+    return Handled(ReplyUpdated(note_id, actor_id, in_reply_to))
+
+
+def _reply_cap_reached(
+    store: Store, ctx: HandlerContext, actor_id: str, post_id: str
+) -> str | None:
+    """Which per-actor cap a new reply would pass, or None."""
+    limits = ctx.limits
+    if store.count_interactions(actor_id, "reply", object_id=post_id) >= limits.replies_per_post:
+        return f"{limits.replies_per_post} per post"
+    since = ctx.now - timedelta(days=1)
+    if store.count_interactions(actor_id, "reply", since=since) >= limits.replies_per_day:
+        return f"{limits.replies_per_day} per day"
+    return None
+
+
+def undo_interaction(
+    store: Store, inner_id: str | None, inner_type: str, actor_id: str
+) -> HandlerResult:
+    """The Undo of the actor's own Like or Announce (by id): the record goes."""
+    if inner_id is None or not store.remove_interaction(inner_id, actor_id):
+        return Handled(Ignored(actor_id, "undo of nothing we hold"))
+    return Handled(_UNDONE.get(inner_type, InteractionUndone)(inner_id, actor_id))
+
+
+def delete_interaction(store: Store, object_id: str | None, actor_id: str) -> HandlerResult:
+    """The Delete of the actor's own reply (by the Note's id): the record goes."""
+    if not object_id or not store.remove_interaction(object_id, actor_id):
+        return Handled(Ignored(actor_id, "delete of nothing we hold"))
+    return Handled(ReplyDeleted(object_id, actor_id))
