@@ -86,13 +86,13 @@ import aiohttp  # noqa: E402
 from aiohttp.abc import AbstractResolver, ResolveResult  # noqa: E402
 from site_function.delivery import AiohttpSender, DrainSettings, drain  # noqa: E402
 from site_function.delivery.publishing import apply_plan  # noqa: E402
-from site_function.remote.client import ClientSettings, make_session  # noqa: E402
 from site_function.store import Follower, Store, open_store  # noqa: E402
 
 from site_core.keys import generate_private_key  # noqa: E402
 from site_core.publish.plan import PlannedActivity, PublishPlan  # noqa: E402
 from site_core.signatures import SigningKey, sign_request  # noqa: E402
 from site_core.urls import UrlScheme  # noqa: E402
+from site_remote.client import ClientSettings, make_session  # noqa: E402
 
 URLS = UrlScheme("https://bench.example", "alice")
 CONCURRENCY = 64

@@ -25,7 +25,6 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import given
 from hypothesis import strategies as st
 from site_function.app import create_app
-from site_function.remote import make_session
 from site_function.remote_actors import actor_from_document
 from site_function.settings import Settings
 from site_function.store.base import RemoteKey
@@ -35,6 +34,7 @@ from fuzz.activities import ACTOR_ID, OUR_ACTOR, bodies
 from site_core.keys import generate_private_key, public_key_pem
 from site_core.publish.owner_settings import OwnerSettings
 from site_core.signatures import SigningKey, sign_request
+from site_remote import make_session
 
 FIGURES = Figures()
 DETAILS: Counter[str] = Counter()

@@ -3,6 +3,8 @@
     site_core/        URLs and ids, documents and their serialization, keys, signatures,
                       the publish plan and its wire form, the exception tree. Pure: no file,
                       network or environment access; callers pass I/O in.
+    site_remote/      outgoing requests to remote servers, from either side: the address
+                      guard and the bounded, guarded client. Imports only the core.
     site_gen/         the generator: Markdown to a static site and its ActivityPub documents.
     functions/site_function/
                       the function: inbox, follows, blocks, signed delivery (ASGI).

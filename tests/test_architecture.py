@@ -1,6 +1,6 @@
 """The import contracts of pyproject.toml hold, and a forbidden import does break them.
 
-`lint-imports` runs on a copy of the three packages, once as they are and once per kind of
+`lint-imports` runs on a copy of the four packages, once as they are and once per kind of
 forbidden import added to the copy, so a contract that could never fail would show here.
 """
 
@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = {
     "site_core": "site_core",
+    "site_remote": "site_remote",
     "site_gen": "site_gen",
     "site_function": "functions/site_function",
 }
@@ -85,6 +86,21 @@ def test_the_packages_as_they_are_keep_every_contract(copy: Path) -> None:
             "site_core/publish/plan.py",
             "import site_function.store.base",
             "The core imports neither the generator nor the function BROKEN",
+        ),
+        (
+            "site_core/ids.py",
+            "import site_remote.client",
+            "The core imports neither the generator nor the function BROKEN",
+        ),
+        (
+            "site_remote/address_guard.py",
+            "import site_function.settings",
+            "site_remote imports neither the generator nor the function BROKEN",
+        ),
+        (
+            "site_remote/client.py",
+            "import site_gen.loopback",
+            "site_remote imports neither the generator nor the function BROKEN",
         ),
         (
             "site_function/json_text.py",

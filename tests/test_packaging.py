@@ -39,6 +39,7 @@ def test_wheel_carries_the_theme_and_the_workflow(wheel: Path) -> None:
             assert f"site_gen/default_theme/{name}" in names
     assert "site_gen/workflows/publish.yml.tmpl" in names
     assert "site_core/py.typed" in names
+    assert "site_remote/py.typed" in names
     assert "site_gen/py.typed" in names
     assert "site_function/py.typed" in names
     assert not any(name.startswith(("tests/", "bench/", "content/")) for name in names)

@@ -46,7 +46,7 @@ def failure_kind(result: Any) -> LookupFailure:
 
 
 def actor_lookup_from(result: Any, actor_id: str, now: datetime) -> ActorLookup:
-    """Read a `site_function.remote.FetchResult` of `actor_id` as an `ActorLookup`."""
+    """Read a `site_remote.FetchResult` of `actor_id` as an `ActorLookup`."""
     if not result.ok or result.document is None:
         status = f" {result.status}" if result.status else ""
         return ActorLookup(

@@ -27,7 +27,7 @@ from site_function.store.base import RemoteActor, RemoteKey, Store
 
 __all__ = ["KeyFailure", "KeyResolver", "ResolvedKey"]
 
-Fetch = Callable[[str], Awaitable[Any]]  # url -> site_function.remote.FetchResult
+Fetch = Callable[[str], Awaitable[Any]]  # url -> site_remote.FetchResult
 StoreCall = Callable[..., Awaitable[Any]]
 
 

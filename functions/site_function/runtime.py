@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from site_core.signatures import SigningKey
-    from site_function.remote.client import FetchResult
+    from site_remote.client import FetchResult
 
 __all__ = ["Clock", "FunctionRuntime", "SessionFactory", "utc_now"]
 
@@ -49,7 +49,7 @@ def utc_now() -> datetime:
 
 
 def default_session_factory(settings: Settings) -> aiohttp.ClientSession:
-    from site_function.remote.client import make_session
+    from site_remote.client import make_session
 
     return make_session(settings.client)
 
@@ -112,7 +112,7 @@ class FunctionRuntime:
 
     async def fetch(self, url: str) -> FetchResult:
         """A signed GET of an ActivityPub document (never raises for remote trouble)."""
-        from site_function.remote.client import fetch_json
+        from site_remote.client import fetch_json
 
         return await fetch_json(self.session, url, self.signing_key, self.clock())
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from site_core.publish.owner_settings import OwnerSettings
     from site_core.signatures import SigningKey
-    from site_function.remote.client import ClientSettings
+    from site_remote.client import ClientSettings
 
 __all__ = ["ENV_PREFIX", "Settings"]
 
@@ -117,7 +117,7 @@ class Settings:
     @property
     def client(self) -> ClientSettings:
         """Settings of outgoing sessions (guard, pool sizes, timeouts, User-Agent)."""
-        from site_function.remote.client import ClientSettings, user_agent_for
+        from site_remote.client import ClientSettings, user_agent_for
 
         return ClientSettings(
             user_agent=user_agent_for(self.base_url),

@@ -271,67 +271,85 @@ def plan_publish(
         return PublishPlan((), first, actor_hash, True, len(first), identity=identity, owner=owner)
 
     _refuse_reused_ids(site, known)
-    built_ids = {post.object_id for post in site.posts}
-    activities: list[PlannedActivity] = []
-    rows: list[LedgerItem] = []
-    silent: list[str] = []
-    unchanged = 0
+    planned = _Planned()
     # Oldest first, so followers' timelines get the posts in the order they were written.
     for post in sorted(site.posts, key=lambda p: (p.published, p.slug)):
-        before = known.get(post.object_id)
-        if before is None:
-            activity, note = _create(post, now)
-            activities.append(
-                PlannedActivity(
-                    "create",
-                    activity,
-                    post.object_id,
-                    post.slug,
-                    post.mentions,
-                    post.in_reply_to,
-                    note,
-                )
-            )
-            rows.append(_ledger_item(post))
-        elif post.updated is not None and (before.updated is None or post.updated > before.updated):
-            activities.append(
-                PlannedActivity(
-                    "update",
-                    _update(post, urls),
-                    post.object_id,
-                    post.slug,
-                    post.mentions,
-                    post.in_reply_to,
-                )
-            )
-            rows.append(_ledger_item(post))
-        else:
-            unchanged += 1
-            if post.content_hash != before.content_hash:
-                silent.append(post.slug)
-                rows.append(_ledger_item(post))  # remember the new text, send nothing
-    context = site.posts[0].create.get("@context") if site.posts else site.actor.get("@context")
-    for item in ledger.items:
-        if item.state == "live" and item.object_id not in built_ids:
-            activities.append(
-                PlannedActivity("delete", _delete(item, urls, context), item.object_id, item.slug)
-            )
-            rows.append(
-                LedgerItem(item.object_id, item.slug, item.content_hash, item.updated, "deleted")
-            )
+        _plan_post(planned, post, known.get(post.object_id), urls, now)
+    _plan_deletes(planned, site, ledger, urls)
     if ledger.actor_hash is not None and ledger.actor_hash != actor_hash:
-        activities.append(
+        planned.activities.append(
             PlannedActivity(
                 "update-actor", _update_actor(site.actor, urls, actor_hash, now), urls.actor
             )
         )
     return PublishPlan(
-        tuple(activities),
-        tuple(rows),
+        tuple(planned.activities),
+        tuple(planned.rows),
         actor_hash,
         False,
-        unchanged,
-        tuple(silent),
+        planned.unchanged,
+        tuple(planned.silent),
         identity=identity,
         owner=owner,
     )
+
+
+@dataclass
+class _Planned:
+    """What `plan_publish` collects while it walks the posts and the ledger."""
+
+    activities: list[PlannedActivity] = field(default_factory=list)
+    rows: list[LedgerItem] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # slugs whose text changed, no `updated`
+    unchanged: int = 0
+
+
+def _plan_post(
+    planned: _Planned, post: BuiltPost, before: LedgerItem | None, urls: UrlScheme, now: datetime
+) -> None:
+    """A new post is created, a newer `updated` date sends an Update; else nothing is sent."""
+    if before is None:
+        activity, note = _create(post, now)
+        planned.activities.append(
+            PlannedActivity(
+                "create",
+                activity,
+                post.object_id,
+                post.slug,
+                post.mentions,
+                post.in_reply_to,
+                note,
+            )
+        )
+        planned.rows.append(_ledger_item(post))
+    elif post.updated is not None and (before.updated is None or post.updated > before.updated):
+        planned.activities.append(
+            PlannedActivity(
+                "update",
+                _update(post, urls),
+                post.object_id,
+                post.slug,
+                post.mentions,
+                post.in_reply_to,
+            )
+        )
+        planned.rows.append(_ledger_item(post))
+    else:
+        planned.unchanged += 1
+        if post.content_hash != before.content_hash:
+            planned.silent.append(post.slug)
+            planned.rows.append(_ledger_item(post))  # remember the new text, send nothing
+
+
+def _plan_deletes(planned: _Planned, site: BuiltSite, ledger: LedgerState, urls: UrlScheme) -> None:
+    """Every live post of the ledger that the site no longer builds is deleted."""
+    built_ids = {post.object_id for post in site.posts}
+    context = site.posts[0].create.get("@context") if site.posts else site.actor.get("@context")
+    for item in ledger.items:
+        if item.state == "live" and item.object_id not in built_ids:
+            planned.activities.append(
+                PlannedActivity("delete", _delete(item, urls, context), item.object_id, item.slug)
+            )
+            planned.rows.append(
+                LedgerItem(item.object_id, item.slug, item.content_hash, item.updated, "deleted")
+            )

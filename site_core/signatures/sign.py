@@ -96,33 +96,56 @@ def sign_request(
     names = tuple(covered) if covered is not None else None
     names = names or _default_covered(style, body is not None, "accept" in present)
     lowered = {name.lower(): value for name, value in out.items()}
-    private_key = key.private_key
-    algorithm = RSA_V1_5_SHA256 if isinstance(private_key, rsa.RSAPrivateKey) else ED25519
-
+    algorithm = RSA_V1_5_SHA256 if isinstance(key.private_key, rsa.RSAPrivateKey) else ED25519
     if style == "rfc9421":
         target = rfc9421.RequestTarget(method, scheme, host, path, query)
-        params = rfc9421.signature_params(
-            names, created=now, key_id=key.key_id, algorithm=algorithm
+        out["Signature-Input"], out["Signature"] = _rfc9421_headers(
+            names, target, lowered, key, algorithm, now
         )
-        base = rfc9421.signature_base(names, params, target, lowered)
-        if isinstance(base, str):
-            raise ValueError(f"cannot sign {base}: the request does not have it")
-        signature = sign_bytes(algorithm, private_key, base)
-        out["Signature-Input"], out["Signature"] = rfc9421.format_signature_headers(
-            "sig1", params, signature
+    else:
+        request = (method, path, query)
+        out["Signature"] = _cavage_header(
+            names, request, lowered, key, algorithm, now, style, include_query
         )
-        return out
+    return out
 
-    missing = [n for n in names if n not in cavage.REQUEST_PSEUDO and n not in lowered]
+
+def _rfc9421_headers(
+    names: tuple[str, ...],
+    target: rfc9421.RequestTarget,
+    headers: Mapping[str, str],
+    key: SigningKey,
+    algorithm: str,
+    now: datetime,
+) -> tuple[str, str]:
+    """`Signature-Input` and `Signature` for RFC 9421, labelled `sig1`."""
+    params = rfc9421.signature_params(names, created=now, key_id=key.key_id, algorithm=algorithm)
+    base = rfc9421.signature_base(names, params, target, headers)
+    if isinstance(base, str):
+        raise ValueError(f"cannot sign {base}: the request does not have it")
+    signature = sign_bytes(algorithm, key.private_key, base)
+    return rfc9421.format_signature_headers("sig1", params, signature)
+
+
+def _cavage_header(
+    names: tuple[str, ...],
+    request: tuple[str, str, str],
+    headers: Mapping[str, str],
+    key: SigningKey,
+    algorithm: str,
+    now: datetime,
+    style: SignatureStyle,
+    include_query: bool,
+) -> str:
+    """The draft-cavage `Signature` header for `request` = (method, path, query)."""
+    missing = [n for n in names if n not in cavage.REQUEST_PSEUDO and n not in headers]
     if missing:
         raise ValueError(f"cannot sign {missing[0]}: the request does not have it")
+    method, path, query = request
     text = cavage.signing_string(
-        names, method, path, query, lowered, created=now, include_query=include_query
+        names, method, path, query, headers, created=now, include_query=include_query
     )
-    signature = sign_bytes(algorithm, private_key, text.encode("utf-8"))
+    signature = sign_bytes(algorithm, key.private_key, text.encode("utf-8"))
     label = "hs2019" if style == "cavage-hs2019" or algorithm == ED25519 else "rsa-sha256"
     created = now if cavage.CREATED in names else None
-    out["Signature"] = cavage.format_signature_header(
-        key.key_id, label, names, signature, created=created
-    )
-    return out
+    return cavage.format_signature_header(key.key_id, label, names, signature, created=created)

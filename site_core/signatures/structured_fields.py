@@ -228,6 +228,29 @@ def _fast_params(text: str, pos: int) -> tuple[Parameters, int] | None:
     return params, pos
 
 
+def _fast_inner_list(text: str, pos: int) -> tuple[InnerList, int] | None:
+    """An inner list from just after its `(`, with its parameters; None: the slow parser decides."""
+    items: list[Item] = []
+    while True:
+        while text.startswith(" ", pos):
+            pos += 1
+        if text.startswith(")", pos):
+            parsed = _fast_params(text, pos + 1)
+            if parsed is None:
+                return None
+            return InnerList(tuple(items), parsed[0]), parsed[1]
+        bare = _fast_bare(text, pos)
+        if bare is None:
+            return None
+        parsed = _fast_params(text, bare[1])
+        if parsed is None:
+            return None
+        items.append(Item(bare[0], parsed[0]))
+        pos = parsed[1]
+        if not text.startswith((" ", ")"), pos):
+            return None
+
+
 def _fast_dictionary(text: str) -> dict[str, Item | InnerList] | None:
     result: dict[str, Item | InnerList] = {}
     end = len(text)
@@ -248,28 +271,10 @@ def _fast_dictionary(text: str) -> dict[str, Item | InnerList] | None:
             member = Item(True, parsed[0])
             pos = parsed[1]
         elif text.startswith("(", pos):
-            pos += 1
-            items: list[Item] = []
-            while True:
-                while text.startswith(" ", pos):
-                    pos += 1
-                if text.startswith(")", pos):
-                    parsed = _fast_params(text, pos + 1)
-                    if parsed is None:
-                        return None
-                    member = InnerList(tuple(items), parsed[0])
-                    pos = parsed[1]
-                    break
-                bare = _fast_bare(text, pos)
-                if bare is None:
-                    return None
-                parsed = _fast_params(text, bare[1])
-                if parsed is None:
-                    return None
-                items.append(Item(bare[0], parsed[0]))
-                pos = parsed[1]
-                if not text.startswith((" ", ")"), pos):
-                    return None
+            inner = _fast_inner_list(text, pos + 1)
+            if inner is None:
+                return None
+            member, pos = inner
         else:
             bare = _fast_bare(text, pos)
             if bare is None:

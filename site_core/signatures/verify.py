@@ -247,19 +247,9 @@ def verify_request(
         return VerificationFailure(UNSUPPORTED_ALGORITHM, f"algorithm {sig.algorithm!r}")
     if require_strength and method == "POST" and not any(h in headers for h in _DIGEST_HEADERS):
         return VerificationFailure(DIGEST_MISSING, "a POST must carry Digest or Content-Digest")
-    for name in sig.covered:
-        if name in _DIGEST_HEADERS and name not in headers:
-            return VerificationFailure(DIGEST_MISSING, f"{name} is signed but absent")
-        if name in _PSEUDO:
-            if (name == cavage.CREATED and sig.created is None) or (
-                name == cavage.EXPIRES and sig.expires is None
-            ):
-                return VerificationFailure(MALFORMED, f"{name} is signed but has no value")
-        elif sig.scheme == "rfc9421" and name.startswith("@"):  # derived components
-            if name == "@authority" and not target.authority:
-                return VerificationFailure(MISSING_HEADER, "no authority (Host) to check")
-        elif name not in headers:
-            return VerificationFailure(MISSING_HEADER, f"signed header {name} is absent")
+    absent = _check_present(sig, target, headers)
+    if absent is not None:
+        return absent
     if require_strength:
         weak = _check_strength(sig, method)
         if weak is not None:
@@ -274,6 +264,37 @@ def verify_request(
     if not algorithms:
         return VerificationFailure(BAD_SIGNATURE, "the key does not fit the algorithm")
 
+    return _check_key(sig, target, headers, algorithms, public_key)
+
+
+def _check_present(
+    sig: SignatureInput, target: rfc9421.RequestTarget, headers: Mapping[str, str]
+) -> VerificationFailure | None:
+    """Everything the signature covers must be there: headers, digests, created, expires."""
+    for name in sig.covered:
+        if name in _DIGEST_HEADERS and name not in headers:
+            return VerificationFailure(DIGEST_MISSING, f"{name} is signed but absent")
+        if name in _PSEUDO:
+            if (name == cavage.CREATED and sig.created is None) or (
+                name == cavage.EXPIRES and sig.expires is None
+            ):
+                return VerificationFailure(MALFORMED, f"{name} is signed but has no value")
+        elif sig.scheme == "rfc9421" and name.startswith("@"):  # derived components
+            if name == "@authority" and not target.authority:
+                return VerificationFailure(MISSING_HEADER, "no authority (Host) to check")
+        elif name not in headers:
+            return VerificationFailure(MISSING_HEADER, f"signed header {name} is absent")
+    return None
+
+
+def _check_key(
+    sig: SignatureInput,
+    target: rfc9421.RequestTarget,
+    headers: Mapping[str, str],
+    algorithms: tuple[str, ...],
+    public_key: PublicKey,
+) -> VerifiedSignature | VerificationFailure:
+    """The last and dearest check: the signed bytes against the key, per fitting algorithm."""
     messages = _messages(sig, target, headers)
     for algorithm in algorithms:
         for message in messages:

@@ -11,11 +11,10 @@ import dataclasses
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import site_gen
 from site_gen.build.post_rendering import PostEntry, SourceTask
@@ -23,9 +22,6 @@ from site_gen.build.source_index import SourceIndex, scan_sources
 from site_gen.build.theme import Theme
 from site_gen.config import SiteConfig, check_profile_images
 from site_gen.content.model import Mention
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = [
     "RENDER_VERSION",
@@ -128,25 +124,29 @@ def resolve_mentions(
     sources: SourceChanges,
     *,
     offline: bool,
-    client: httpx.Client | None,
+    webfinger_origins: Mapping[str, str] | None,
     save: bool,
 ) -> ResolvedMentions:
     """Resolve every handle once (the committed mentions.json, then WebFinger unless
-    offline); an unchanged post whose mentions resolve differently moves to `tasks`."""
+    offline); an unchanged post whose mentions resolve differently moves to `tasks`.
+
+    WebFinger goes through the guarded client: servers on loopback or private addresses
+    only for a site whose base_url is on loopback. `webfinger_origins` is for tests
+    (`LookupSettings.origins`).
+    """
+    from site_gen.content.mention_lookup import LookupSettings
     from site_gen.content.mentions import MentionResolver, normalize_handle
 
     known, tasks = sources.known, sources.tasks
-    resolver = MentionResolver(config.root / "mentions.json", offline=offline, client=client)
-    try:
-        handles = [h for task in tasks for h in _handles(Path(task.path))]
-        handles += [m.handle for entry in known.values() for m in entry.post.mentions]
-        # The actor's aliases may be handles too; they resolve like mentions.
-        handles += [h for h in (*config.also_known_as, config.moved_to or "") if _is_handle(h)]
-        resolved = resolver.resolve(handles)
-        if save:
-            resolver.save()
-    finally:
-        resolver.close()
+    lookups = LookupSettings.for_site(config.base_url, origins=webfinger_origins)
+    resolver = MentionResolver(config.root / "mentions.json", offline=offline, lookups=lookups)
+    handles = [h for task in tasks for h in _handles(Path(task.path))]
+    handles += [m.handle for entry in known.values() for m in entry.post.mentions]
+    # The actor's aliases may be handles too; they resolve like mentions.
+    handles += [h for h in (*config.also_known_as, config.moved_to or "") if _is_handle(h)]
+    resolved = resolver.resolve(handles)
+    if save:
+        resolver.save()
     stale = [
         (entry.source, entry.stamp)
         for entry in known.values()

@@ -22,23 +22,36 @@ files go, build or check) and `previous_build` (the manifest and caches, stage 9
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from site_core.errors import OutputError
-from site_gen.build.build_inputs import cache_folder, fingerprint, read_sources, resolve_mentions
+from site_gen.build.build_inputs import (
+    ResolvedMentions,
+    SourceChanges,
+    cache_folder,
+    fingerprint,
+    read_sources,
+    resolve_mentions,
+)
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
 from site_gen.build.page_plan import plan_pages
-from site_gen.build.post_collection import BuildModel, collect_posts, render_settings, start_pool
+from site_gen.build.post_collection import (
+    BuildModel,
+    CollectedPosts,
+    collect_posts,
+    render_settings,
+    start_pool,
+)
+from site_gen.build.post_rendering import FileRecord, RenderPool, RenderSettings
 from site_gen.build.previous_build import PreviousBuild
 from site_gen.build.site_files import site_files, write_host_files
 from site_gen.build.staged_output import StagedOutput
+from site_gen.build.writer import WriteReport
 from site_gen.config import SiteConfig
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = ["BuildReport", "build_site", "check_site", "fingerprint"]
 
@@ -68,7 +81,7 @@ def build_site(
     drafts: bool = False,
     offline: bool = False,
     clean: bool = False,
-    client: httpx.Client | None = None,
+    webfinger_origins: Mapping[str, str] | None = None,
 ) -> BuildReport:
     """Build the site into `output` (default: the configured output folder)."""
     target = (output or config.output_dir).resolve()
@@ -80,7 +93,7 @@ def build_site(
         drafts=drafts,
         offline=offline,
         clean=clean,
-        client=client,
+        webfinger_origins=webfinger_origins,
     )
     if output is None:  # host files of the site folder (vercel.json, deploy/nginx.conf)
         write_host_files(config)
@@ -92,7 +105,13 @@ def check_site(
 ) -> BuildReport:
     """Read, validate and render everything, writing nothing (not even caches)."""
     return _run(
-        config, output=None, jobs=jobs, drafts=drafts, offline=offline, clean=True, client=None
+        config,
+        output=None,
+        jobs=jobs,
+        drafts=drafts,
+        offline=offline,
+        clean=True,
+        webfinger_origins=None,
     )
 
 
@@ -104,33 +123,28 @@ def _run(
     drafts: bool,
     offline: bool,
     clean: bool,
-    client: httpx.Client | None,
+    webfinger_origins: Mapping[str, str] | None,
 ) -> BuildReport:
     """The stages, in order; `output=None` is a check: the same work, nothing written."""
-    started = time.perf_counter()
-    building = output is not None
+    started, building = time.perf_counter(), output is not None
 
     # 1. Inputs: the public key first (no key, no build), the theme, every source file's
     #    stamp; only files that changed since the last build are read.
-    public_key_pem = read_public_key(config.public_key_path)
+    key_pem = read_public_key(config.public_key_path)
     with cache_folder(config, scratch=not building) as cache_dir:
         sources = read_sources(config, cache_dir, drafts=drafts, reuse=building and not clean)
 
-        # 2. Mentions: resolve every handle once (the committed mentions.json, then
-        #    WebFinger unless offline); an unchanged post whose mentions now resolve
-        #    differently is read again.
-        mentions = resolve_mentions(config, sources, offline=offline, client=client, save=building)
+        # 2. Mentions: every handle resolved once (mentions.json, then WebFinger unless offline);
+        #    an unchanged post whose mentions now resolve differently is read again.
+        mentions = resolve_mentions(
+            config, sources, offline=offline, webfinger_origins=webfinger_origins, save=building
+        )
 
         # 3. Posts: changed sources read and rendered in the pool, each writing its own page
         #    and object into the staging folder; the main process keeps metadata only.
-        previous = PreviousBuild.load(
-            config, output, clean=clean, site_fingerprint=sources.site_fingerprint
-        )
-        staged = StagedOutput(previous.writer(output) if output is not None else None)
-        settings = render_settings(config, sources, mentions.resolved, drafts, staged)
-        pool = start_pool(settings, jobs, sources, previous.first_build)
+        previous, staged, settings = _prepare(config, output, clean, drafts, sources, mentions)
         page_hashes: dict[str, str] = {}  # path -> hash of its inputs, for the manifest
-        try:
+        with _render_pool(settings, jobs, sources, previous, staged) as pool:
             posts = collect_posts(pool, sources, staged, page_hashes)
 
             # 4. The model: one immutable, sorted tuple of the posts that are built.
@@ -139,12 +153,7 @@ def _run(
             # 5. Pages whose inputs changed: post pages of unchanged posts (theme, config
             #    changed), index and outbox pages, in the pool; the rest are kept as they are.
             is_kept = previous.kept_checker(staged)
-            plan = plan_pages(
-                model.entries, posts.rendered_keys, config, sources.site_fingerprint, is_kept
-            )
-            page_hashes.update(plan.hashes)
-            page_records = pool.pages(plan.tasks)  # the workers start at once
-            staged.place(path for path, _hash in plan.kept)
+            records = _start_pages(pool, settings, model, posts, staged, is_kept, page_hashes)
 
             # 6. Listings by title, site pages, robots, static and host files, rendered here
             #    while the workers render the rest; then the workers' files are claimed.
@@ -152,26 +161,106 @@ def _run(
             staged.place(
                 site_files(model, config, theme, site_fingerprint, previous, is_kept, page_hashes)
             )
-            for record in page_records:
-                staged.record(record)
-            pool.close()
+            _claim_pages(staged, records, pool)
 
             # 7. The feed and the ActivityPub documents, kept when their inputs did not
             #    change; the few full posts they embed come from the post cache.
             staged.place(
-                feed_and_documents(model, settings, public_key_pem, previous, is_kept, page_hashes)
+                feed_and_documents(model, settings, key_pem, previous, is_kept, page_hashes)
             )
 
             # 8. Write: swap the staged output in (a check has nothing to write).
             written = staged.commit()
-        except BaseException:
-            pool.close()
-            staged.abort()
-            raise
 
     # 9. Remember what was built (only what changed: a no-change rebuild writes nothing).
+    _remember(previous, staged, page_hashes, sources, posts)
+    return _report(output, model, staged, written, posts, mentions.warnings, started)
+
+
+def _prepare(
+    config: SiteConfig,
+    output: Path | None,
+    clean: bool,
+    drafts: bool,
+    sources: SourceChanges,
+    mentions: ResolvedMentions,
+) -> tuple[PreviousBuild, StagedOutput, RenderSettings]:
+    """The last build's manifest, the staging folder, and what every worker needs."""
+    previous = PreviousBuild.load(
+        config, output, clean=clean, site_fingerprint=sources.site_fingerprint
+    )
+    staged = StagedOutput(previous.writer(output) if output is not None else None)
+    return previous, staged, render_settings(config, sources, mentions.resolved, drafts, staged)
+
+
+@contextmanager
+def _render_pool(
+    settings: RenderSettings,
+    jobs: int,
+    sources: SourceChanges,
+    previous: PreviousBuild,
+    staged: StagedOutput,
+) -> Iterator[RenderPool]:
+    """The worker pool of stages 3-8; on any error it stops and the staging folder goes."""
+    pool = start_pool(settings, jobs, sources, previous.first_build)
+    try:
+        yield pool
+    except BaseException:
+        pool.close()
+        staged.abort()
+        raise
+
+
+def _start_pages(
+    pool: RenderPool,
+    settings: RenderSettings,
+    model: BuildModel,
+    posts: CollectedPosts,
+    staged: StagedOutput,
+    is_kept: Callable[[str, str], bool],
+    page_hashes: dict[str, str],
+) -> Iterator[FileRecord]:
+    """Plan the pages, start the workers on the changed ones and keep the unchanged ones."""
+    plan = plan_pages(
+        model.entries, posts.rendered_keys, settings.config, settings.site_fingerprint, is_kept
+    )
+    page_hashes.update(plan.hashes)
+    page_records = pool.pages(plan.tasks)  # the workers start at once
+    staged.place(path for path, _hash in plan.kept)
+    return page_records
+
+
+def _claim_pages(
+    staged: StagedOutput, page_records: Iterable[FileRecord], pool: RenderPool
+) -> None:
+    """Take the files the workers wrote into the staged output; the pool's work is done."""
+    for record in page_records:
+        staged.record(record)
+    pool.close()
+
+
+def _remember(
+    previous: PreviousBuild,
+    staged: StagedOutput,
+    page_hashes: dict[str, str],
+    sources: SourceChanges,
+    posts: CollectedPosts,
+) -> None:
+    """Keep the manifest and caches for the next build; a check has no writer and keeps none."""
     if staged.writer is not None:
         previous.remember(staged.writer, page_hashes, sources, posts.entries)
+
+
+def _report(
+    output: Path | None,
+    model: BuildModel,
+    staged: StagedOutput,
+    written: WriteReport | None,
+    posts: CollectedPosts,
+    warnings: tuple[str, ...],
+    started: float,
+) -> BuildReport:
+    """The counts of the build, in the order `BuildReport` declares them."""
     return BuildReport(
         output,
         len(model.published),
@@ -182,7 +271,7 @@ def _run(
         written.removed if written is not None else 0,
         posts.rendered,
         time.perf_counter() - started,
-        mentions.warnings,
+        warnings,
         tuple(Path(source) for source in model.drafts_left_out),
     )
 

@@ -45,22 +45,28 @@ class MoveTarget:
 
 
 async def _webfinger(session: aiohttp.ClientSession, handle: str, scheme: str) -> str:
+    """The actor a handle names, asked through the guarded client (bounded, re-guarded)."""
+    from site_remote.client import get_json
+
     match = _HANDLE.match(handle.strip())
     if match is None:
         raise MoveError(f"{handle!r} is not a handle like @user@server or an actor URL")
     user, domain = match.groups()
-    url = f"{scheme}://{domain}/.well-known/webfinger"
-    params = {"resource": f"acct:{user}@{domain}"}
-    headers = {"Accept": "application/jrd+json, application/json"}
-    async with session.get(url, params=params, headers=headers, allow_redirects=True) as response:
-        if response.status != 200:
-            raise MoveError(f"WebFinger for {handle} answered {response.status}")
-        body = await response.content.read(_JRD_MAX)
-    try:
-        jrd = json.loads(body)
-    except ValueError:
-        raise MoveError(f"WebFinger for {handle} did not answer JSON") from None
-    for link in jrd.get("links", []) if isinstance(jrd, dict) else []:
+    result = await get_json(
+        session,
+        f"{scheme}://{domain}/.well-known/webfinger",
+        params={"resource": f"acct:{user}@{domain}"},
+        accept="application/jrd+json, application/json",
+        max_bytes=_JRD_MAX,
+    )
+    if result.outcome == "bad_json":
+        raise MoveError(f"WebFinger for {handle} did not answer JSON")
+    if result.outcome in ("http_error", "gone") and result.status is not None:
+        raise MoveError(f"WebFinger for {handle} answered {result.status}")
+    if not result.ok or result.document is None:
+        raise MoveError(f"WebFinger for {handle} failed ({result.outcome}): {result.detail}")
+    links = result.document.get("links")
+    for link in links if isinstance(links, list) else []:
         if (
             isinstance(link, dict)
             and link.get("rel") == "self"
@@ -81,7 +87,7 @@ async def resolve_target(
     scheme: str = "https",
 ) -> MoveTarget:
     """WebFinger (for a handle), then a signed GET of the actor (GoToSocial needs it)."""
-    from site_function.remote.client import fetch_json
+    from site_remote.client import fetch_json
 
     text = handle_or_url.strip()
     actor_url = (

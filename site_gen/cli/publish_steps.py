@@ -195,11 +195,10 @@ def prepare_move(
 
 def _resolve_move_target(config: SiteConfig, target: str, allow_private: bool, scheme: str) -> Any:
     """WebFinger + signed fetch of the new account, with the site's own key."""
-    from site_function.remote.client import ClientSettings, make_session, user_agent_for
-
     from site_core.signatures import SigningKey
     from site_gen.cli.move_account import resolve_target
     from site_gen.federation.key_files import private_key_from_environment
+    from site_remote.client import ClientSettings, make_session, user_agent_for
 
     key = SigningKey(
         config.urls.key_id, private_key_from_environment(os.environ, config.private_key_path)

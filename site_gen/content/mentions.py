@@ -1,8 +1,9 @@
 """`@user@domain` mentions: finding them in Markdown and resolving them to actors.
 
-Resolution uses WebFinger (FEDERATION.md#webfinger-self) and is cached in `<site>/mentions.json`, a file
-committed with the site so that builds work offline and give the same output every time. A
-handle that cannot be resolved is a warning, never a failed build: the text stays as written.
+Resolution uses WebFinger (FEDERATION.md#webfinger-self, `mention_lookup`: through the guarded
+outgoing client) and is cached in `<site>/mentions.json`, a file committed with the site so that
+builds work offline and give the same output every time. A handle that cannot be resolved is a
+warning, never a failed build: the text stays as written.
 """
 
 from __future__ import annotations
@@ -11,15 +12,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from site_gen.content.mention_lookup import LookupSettings, look_up_all
 from site_gen.content.model import Mention
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = [
     "HANDLE_PATTERN",
@@ -37,11 +34,6 @@ HANDLE_PATTERN = re.compile(
     r"@(?P<domain>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
     r"(?![\w@-])"
 )
-_ACTIVITY_TYPES = (
-    "application/activity+json",
-    'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
-)
-_MAX_BYTES = 1024 * 1024  # FEDERATION.md#size-limits
 
 # Markdown regions where a handle is not a mention: code and existing links.
 _FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
@@ -90,27 +82,17 @@ def extract_mentions(markdown_text: str) -> tuple[str, ...]:
 class MentionResolver:
     """Resolves handles to actors through a committed cache, then WebFinger when online.
 
-    `origins` is for tests only: a map from a domain to the origin to ask instead of
-    `https://<domain>` (for example a server on 127.0.0.1); actor URLs from such an origin
-    may then be http.
+    `lookups` says how WebFinger reaches remote servers (`LookupSettings.for_site` in a
+    build); the default asks public servers only.
     """
 
     def __init__(
-        self,
-        cache_path: Path,
-        *,
-        offline: bool,
-        client: httpx.Client | None = None,
-        origins: Mapping[str, str] | None = None,
+        self, cache_path: Path, *, offline: bool, lookups: LookupSettings | None = None
     ) -> None:
         self.cache_path = Path(cache_path)
         self.offline = offline
         self.warnings: list[str] = []
-        self._client = client
-        self._own_client: httpx.Client | None = None
-        self._origins = {
-            domain.lower(): origin.rstrip("/") for domain, origin in (origins or {}).items()
-        }
+        self._lookups = lookups or LookupSettings()
         self._cache = self._load()
         self._loaded = dict(self._cache)
 
@@ -165,104 +147,37 @@ class MentionResolver:
     # --- resolution ------------------------------------------------------------------------
 
     def resolve(self, handles: Iterable[str]) -> dict[str, Mention]:
-        """Each handle's Mention, keyed by normalized handle; unresolved ones have no actor."""
-        result: dict[str, Mention] = {}
+        """Each handle's Mention, keyed by normalized handle; unresolved ones have no actor.
+
+        Handles missing from the cache are looked up all at once (unless offline); each one
+        that stays unresolved adds a warning, in the order the handles came.
+        """
+        written: dict[str, str] = {}
         for handle in handles:
-            key = normalize_handle(handle)
-            if key in result:
-                continue
-            written = handle if handle.startswith("@") else "@" + handle
+            written.setdefault(
+                normalize_handle(handle), handle if handle.startswith("@") else "@" + handle
+            )
+        missing = [key for key in written if key not in self._cache]
+        if missing and not self.offline:
+            for key, found in zip(missing, look_up_all(missing, self._lookups), strict=True):
+                if isinstance(found, str):
+                    self._warn(key, found)
+                else:
+                    self._cache[key] = found
+        result: dict[str, Mention] = {}
+        for key, text in written.items():
             entry = self._cache.get(key)
-            if entry is None and not self.offline:
-                entry = self._lookup(key)
-                if entry is not None:
-                    self._cache[key] = entry
             if entry is None:
                 if self.offline:
                     self.warnings.append(
-                        f"mention {written} is not in {self.cache_path.name} and the build is "
+                        f"mention {text} is not in {self.cache_path.name} and the build is "
                         "offline: it stays plain text"
                     )
-                result[key] = Mention(written, None)
+                result[key] = Mention(text, None)
             else:
-                result[key] = Mention(written, entry["actor_id"], entry.get("profile_url"))
+                result[key] = Mention(text, entry["actor_id"], entry.get("profile_url"))
         return result
 
-    def _http(self) -> httpx.Client:
-        if self._client is not None:
-            return self._client
-        if self._own_client is None:
-            import httpx
-
-            self._own_client = httpx.Client(
-                timeout=httpx.Timeout(10.0, connect=5.0),  # FEDERATION.md#size-limits
-                follow_redirects=True,
-                max_redirects=3,
-                headers={"User-Agent": "site-gen (mention lookup)"},
-            )
-        return self._own_client
-
-    def close(self) -> None:
-        """Close the HTTP client this resolver made (never one it was given)."""
-        if self._own_client is not None:
-            self._own_client.close()
-            self._own_client = None
-
-    def __enter__(self) -> MentionResolver:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _lookup(self, key: str) -> dict[str, str] | None:
-        import httpx
-
-        user, domain = key[1:].split("@", 1)
-        origin = self._origins.get(domain, f"https://{domain}")
-        url = f"{origin}/.well-known/webfinger"
-        params = {"resource": f"acct:{user}@{domain}"}
-        headers = {"Accept": "application/jrd+json, application/json"}
-        try:
-            with self._http().stream("GET", url, params=params, headers=headers) as response:
-                if response.status_code != 200:
-                    return self._warn(key, f"WebFinger answered HTTP {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > _MAX_BYTES:
-                        return self._warn(key, "WebFinger answer is larger than 1 MB")
-        except httpx.HTTPError as exc:
-            return self._warn(key, f"WebFinger request failed ({type(exc).__name__}: {exc})")
-        try:
-            jrd = json.loads(bytes(body))
-        except ValueError:
-            return self._warn(key, "WebFinger answer is not JSON")
-        return self._entry_from_jrd(key, jrd, allow_http=origin.startswith("http://"))
-
-    def _entry_from_jrd(self, key: str, jrd: Any, *, allow_http: bool) -> dict[str, str] | None:
-        links = jrd.get("links") if isinstance(jrd, dict) else None
-        if not isinstance(links, list):
-            return self._warn(key, "WebFinger answer has no links")
-        schemes = ("https", "http") if allow_http else ("https",)
-        actor_id = profile_url = None
-        for link in links:
-            if not isinstance(link, dict) or not isinstance(link.get("href"), str):
-                continue
-            href = link["href"]
-            if urlsplit(href).scheme not in schemes or not urlsplit(href).netloc:
-                continue
-            if link.get("rel") == "self" and link.get("type") in _ACTIVITY_TYPES:
-                actor_id = actor_id or href
-            elif link.get("rel") == "http://webfinger.net/rel/profile-page":
-                profile_url = profile_url or href
-        if actor_id is None:
-            return self._warn(key, "WebFinger answer has no ActivityPub self link")
-        entry = {"actor_id": actor_id}
-        if profile_url:
-            entry["profile_url"] = profile_url
-        return entry
-
-    def _warn(self, key: str, reason: str) -> dict[str, str] | None:
-        """Record why `key` is unresolved; returns None, the "no entry" result, for brevity."""
+    def _warn(self, key: str, reason: str) -> None:
+        """Record why `key` is unresolved."""
         self.warnings.append(f"mention {key} could not be resolved: {reason}; it stays plain text")
-        return None

@@ -96,12 +96,6 @@ def build_actor(
         # The actor is public: refuse anything but a public key PEM, loudly.
         raise KeyMaterialError("the actor needs a PEM public key (-----BEGIN PUBLIC KEY-----)")
     urls = config.urls
-    visible = published_posts(posts)
-    published = (
-        format_datetime(min(post.published for post in visible))
-        if visible
-        else ACTOR_PUBLISHED_FALLBACK
-    )
     actor: dict[str, Any] = {
         "@context": ACTOR_CONTEXT,
         "id": urls.actor,
@@ -112,7 +106,7 @@ def build_actor(
         "name": config.display_name,
         "summary": _summary_html(config),
         "url": urls.profile,
-        "published": published,
+        "published": _first_published(posts),
         "inbox": urls.inbox,
         "outbox": urls.outbox,
         "followers": urls.followers,
@@ -135,14 +129,31 @@ def build_actor(
         ],
         "tag": [],
     }
+    actor.update(_optional_properties(config, resolved))
+    return actor
+
+
+def _first_published(posts: Sequence[Post]) -> str:
+    """The date of the first published post: when the account began, as far as anyone sees."""
+    visible = published_posts(posts)
+    if visible:
+        return format_datetime(min(post.published for post in visible))
+    return ACTOR_PUBLISHED_FALLBACK
+
+
+def _optional_properties(
+    config: SiteConfig, resolved: Mapping[str, Mention] | None
+) -> dict[str, Any]:
+    """Avatar, header and account moves: present only when configured."""
+    extra: dict[str, Any] = {}
     if config.avatar:
-        actor["icon"] = _image(config, config.avatar)
+        extra["icon"] = _image(config, config.avatar)
     if config.header:
-        actor["image"] = _image(config, config.header)
+        extra["image"] = _image(config, config.header)
     if config.also_known_as:
-        actor["alsoKnownAs"] = [
+        extra["alsoKnownAs"] = [
             _account_url(value, "also_known_as", config, resolved) for value in config.also_known_as
         ]
     if config.moved_to:
-        actor["movedTo"] = _account_url(config.moved_to, "moved_to", config, resolved)
-    return actor
+        extra["movedTo"] = _account_url(config.moved_to, "moved_to", config, resolved)
+    return extra

@@ -101,32 +101,9 @@ def render_nginx_server(config: SiteConfig, info: BuildInfo) -> str:
         "server {",
         *(f"    {line}" for line in body),
     ]
-    for path, media_type, is_prefix in typed_paths():
-        headers = [_NOSNIFF, *([_CORS] if path in CORS_PATHS else [])]
-        typed = ["types { }", f"default_type {_quote(media_type)};", *headers]
-        if is_prefix:
-            lines += _block(f"location ^~ {path}", [*typed, "try_files $uri =404;"])
-            # Deleted post objects: the function answers 410 with a Tombstone
-            # (FEDERATION.md#tombstones).
-            missing = MISSING_TO_FUNCTION_PREFIX
-            lines += _block(f"location ^~ {missing}", [*typed, "try_files $uri @function;"])
-        else:
-            lines += _block(f"location = {path}", typed)
-    for path in LIVE_EXACT:
-        lines += _block(f"location = {path}", proxy)
-    for prefix in LIVE_PREFIXES:
-        lines += _block(f"location ^~ {prefix}", proxy)
-    lines += _block("location @function", proxy)
-    link = (
-        f'<{config.urls.post_object("")}$slug>; rel="alternate"; type="application/activity+json"'
-    )
-    # Optional Link header on post pages (FEDERATION.md#alternate-link); the HTML carries the
-    # same link.
-    lines += _block(
-        'location ~ "^/posts/(?<slug>[a-z0-9]+(?:-[a-z0-9]+)*)/$"',
-        # try_files serves the page in this location; `index` would leave it for `/`.
-        [f"add_header Link {_quote(link)} always;", _NOSNIFF, "try_files ${uri}index.html =404;"],
-    )
+    lines += _static_locations()
+    lines += _function_locations(proxy)
+    lines += _post_page_location(config)
     lines += _block("location /", [_NOSNIFF, "try_files $uri $uri/ =404;"])
     lines.append("}")
     if info.listen is None and parts.scheme == "https":
@@ -139,6 +116,48 @@ def render_nginx_server(config: SiteConfig, info: BuildInfo) -> str:
             "}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _static_locations() -> list[str]:
+    """Files served as they are, each with its media type; missing post objects go to the
+    function."""
+    lines: list[str] = []
+    for path, media_type, is_prefix in typed_paths():
+        headers = [_NOSNIFF, *([_CORS] if path in CORS_PATHS else [])]
+        typed = ["types { }", f"default_type {_quote(media_type)};", *headers]
+        if is_prefix:
+            lines += _block(f"location ^~ {path}", [*typed, "try_files $uri =404;"])
+            # Deleted post objects: the function answers 410 with a Tombstone
+            # (FEDERATION.md#tombstones).
+            missing = MISSING_TO_FUNCTION_PREFIX
+            lines += _block(f"location ^~ {missing}", [*typed, "try_files $uri @function;"])
+        else:
+            lines += _block(f"location = {path}", typed)
+    return lines
+
+
+def _function_locations(proxy: list[str]) -> list[str]:
+    """The live paths, answered by the function."""
+    lines: list[str] = []
+    for path in LIVE_EXACT:
+        lines += _block(f"location = {path}", proxy)
+    for prefix in LIVE_PREFIXES:
+        lines += _block(f"location ^~ {prefix}", proxy)
+    lines += _block("location @function", proxy)
+    return lines
+
+
+def _post_page_location(config: SiteConfig) -> list[str]:
+    """Optional Link header on post pages (FEDERATION.md#alternate-link); the HTML carries the
+    same link."""
+    link = (
+        f'<{config.urls.post_object("")}$slug>; rel="alternate"; type="application/activity+json"'
+    )
+    return _block(
+        'location ~ "^/posts/(?<slug>[a-z0-9]+(?:-[a-z0-9]+)*)/$"',
+        # try_files serves the page in this location; `index` would leave it for `/`.
+        [f"add_header Link {_quote(link)} always;", _NOSNIFF, "try_files ${uri}index.html =404;"],
+    )
 
 
 def render_nginx(config: SiteConfig, info: BuildInfo) -> list[HostArtifact]:

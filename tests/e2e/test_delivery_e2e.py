@@ -23,7 +23,6 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from click.testing import CliRunner
 from e2e_remotes import Remote, ServerThread, bound_socket
 from site_function.app import create_app
-from site_function.remote.client import make_session
 
 from site_core.keys import public_key_pem
 from site_gen.build.pipeline import build_site
@@ -31,6 +30,7 @@ from site_gen.cli import cli
 from site_gen.cli.keys_commands import generate_site_keys
 from site_gen.config import SiteConfig, load_config
 from site_gen.serve.function_settings import settings_from_site
+from site_remote.client import make_session
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token-0123456789"

@@ -21,12 +21,12 @@ from function_harness import ADMIN_TOKEN, FakeFediverse, NameMap, ServerThread
 from requirements import POSTGRES_URL as PG_URL
 from requirements import connect_postgres
 from site_function.app import create_app
-from site_function.remote import make_session
 from site_function.runtime import FunctionRuntime
 from site_function.settings import Settings
 
 from site_core.keys import generate_private_key
 from site_core.publish.owner_settings import OwnerSettings
+from site_remote import make_session
 
 
 @pytest.fixture

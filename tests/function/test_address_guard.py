@@ -9,7 +9,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
-from site_function.remote import AddressRefused, ClientSettings, make_session, refusal_reason
+
+from site_remote import AddressRefused, ClientSettings, make_session, refusal_reason
 
 
 @pytest.mark.parametrize(
@@ -209,10 +210,9 @@ async def test_odd_ip_literal_forms_are_refused(host: str, connect_attempts: lis
     127.0.0.1) and IPv6 forms carrying an internal address never reach a socket."""
     from datetime import UTC, datetime
 
-    from site_function.remote import fetch_json
-
     from site_core.keys import generate_private_key
     from site_core.signatures import SigningKey
+    from site_remote import fetch_json
 
     key = SigningKey("https://alice.example/ap/actor#main-key", generate_private_key())
     resolver = MappedResolver("127.0.0.1")

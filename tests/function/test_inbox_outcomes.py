@@ -22,12 +22,12 @@ from site_function.inbox_events import (
     Unfollowed,
 )
 from site_function.inbox_pipeline import InboxOutcome, InboxRequest, receive
-from site_function.remote import make_session
 from site_function.runtime import FunctionRuntime
 from site_function.settings import Settings
 from site_function.store.base import Block
 
 from site_core.publish.owner_settings import OwnerSettings
+from site_remote import make_session
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from site_function.key_resolver import KeyFailure, KeyResolver, ResolvedKey
-from site_function.remote import FetchResult
 from site_function.store.factory import open_store
 
 from site_core.keys import generate_private_key, public_key_pem
+from site_remote import FetchResult
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HOST = "https://shared.example"

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from aiohttp.abc import AbstractResolver
 from function_harness import NameMap, ServerThread
-from site_function.remote import ClientSettings, GuardedResolver, fetch_json, make_session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,6 +17,7 @@ from starlette.routing import Route
 
 from site_core.keys import load_public_key, public_key_pem
 from site_core.signatures import SigningKey, VerifiedSignature, verify_request
+from site_remote import ClientSettings, GuardedResolver, fetch_json, make_session
 
 AP = "application/activity+json"
 seen: list[dict[str, Any]] = []

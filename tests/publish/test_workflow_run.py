@@ -32,7 +32,6 @@ from function.function_harness import NameMap
 from hosting import servers
 from requirements import require
 from site_function.app import create_app
-from site_function.remote import make_session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,6 +52,7 @@ from site_gen.config import SiteConfig, load_config
 from site_gen.hosting import BuildInfo, render_host_config
 from site_gen.serve.function_settings import settings_from_site
 from site_gen.workflows import WORKFLOW_PATH
+from site_remote import make_session
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "workflow-admin-token-0123456789"

@@ -1,7 +1,7 @@
 """The delivery engine: a durable queue drained to a time budget, signed, retried, paused.
 
 `drain(store, sender, signing_key, budget=...)` is the one entry point; `AiohttpSender` sends
-through the guarded aiohttp session of `site_function.remote`. Importing this package imports
+through the guarded aiohttp session of `site_remote`. Importing this package imports
 neither aiohttp nor the signing code (both are loaded on first send), so the function can
 import it at cold start.
 """

@@ -117,19 +117,140 @@ async def drain(
 
     Returns a report; the queue keeps whatever is left for the next drain.
     """
-    settings = settings or DrainSettings()
-    rng = rng or random.Random()  # noqa: S311 - jitter, not security
-    report = DrainReport()
-    started = time.monotonic()
-    deadline = started + budget
-    # Up to two claim batches wait locally, so claims are few and full (one write each).
-    work: asyncio.Queue[Delivery | None] = asyncio.Queue()
-    room = asyncio.Event()
-    recorder = OutcomeRecorder(store, settings, clock, on_recorded)
-    breakers = HostBreakers(store, settings.breaker, recorder)
+    run = _Drain(
+        store,
+        sender,
+        signing_key,
+        settings or DrainSettings(),
+        clock,
+        rng or random.Random(),  # noqa: S311 - jitter, not security
+        on_recorded,
+        budget,
+    )
+    return await run.run()
 
-    async def settle(row: Delivery, result: SendResult) -> None:
-        now = clock()
+
+class _Drain:
+    """One drain: a claimer fills a local queue, workers send from it, a recorder writes."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        signing_key: SigningKey,
+        settings: DrainSettings,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+        on_recorded: Callable[[int], None] | None,
+        budget: float,
+    ) -> None:
+        self.store, self.sender, self.signing_key = store, sender, signing_key
+        self.settings, self.clock, self.rng = settings, clock, rng
+        self.report = DrainReport()
+        self.started = time.monotonic()
+        self.deadline = self.started + budget
+        # Up to two claim batches wait locally, so claims are few and full (one write each).
+        self.work: asyncio.Queue[Delivery | None] = asyncio.Queue()
+        self.room = asyncio.Event()
+        self.recorder = OutcomeRecorder(store, settings, clock, on_recorded)
+        self.breakers = HostBreakers(store, settings.breaker, self.recorder)
+        self.held: dict[int, float] = {}  # row id -> monotonic time by which it must be sent
+        self.slots: dict[str, asyncio.Semaphore] = {}
+        self.send_window = settings.lease.total_seconds() / 2
+
+    async def run(self) -> DrainReport:
+        """Claim and send until done or out of budget; every outcome is written before returning."""
+        recorder = self.recorder
+        recorder_task = asyncio.create_task(recorder.run())
+        workers = [asyncio.create_task(self.worker()) for _ in range(self.settings.concurrency)]
+        try:
+            await self.claimer()
+            for _ in workers:
+                self.work.put_nowait(None)
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            await recorder.close()
+            await recorder_task
+            await recorder.flush()
+        report = self.report
+        report.followers_removed = recorder.followers_removed
+        report.hosts_paused = self.breakers.paused
+        report.seconds = time.monotonic() - self.started
+        return report
+
+    async def claimer(self) -> None:
+        """Lease due rows in batches while the workers have room, until none or the budget ends."""
+        settings, work, held, report = self.settings, self.work, self.held, self.report
+        while True:
+            if time.monotonic() >= self.deadline:
+                report.stopped = "budget"
+                return
+            if work.qsize() > settings.concurrency:
+                self.room.clear()
+                await self.room.wait()
+                continue
+            rows = await asyncio.to_thread(
+                self.store.claim_due, self.clock(), settings.claim_batch, settings.lease
+            )
+            if not rows:
+                if not held and not self.recorder.releasing:
+                    return
+                # Rows still in flight, or released but not yet written back, come back due
+                # now: look again shortly.
+                await asyncio.sleep(0.05)
+                continue
+            # A row this drain still holds can come back if its lease ran out: never twice.
+            fresh = [row for row in rows if row.id not in held]
+            report.claimed += len(fresh)
+            send_by = time.monotonic() + self.send_window
+            for row in fresh:
+                held[row.id] = send_by
+                work.put_nowait(row)
+            if not fresh:
+                await asyncio.sleep(0.05)
+
+    async def worker(self) -> None:
+        """Take rows from the local queue and attempt each within its host's slot."""
+        work, slots, per_host = self.work, self.slots, self.settings.per_host
+        while (row := await work.get()) is not None:
+            if work.qsize() <= self.settings.concurrency:
+                self.room.set()
+            slot = slots.setdefault(row.host, asyncio.Semaphore(per_host))
+            async with slot:
+                await self.attempt(row)
+            self.held.pop(row.id, None)
+
+    async def attempt(self, row: Delivery) -> None:
+        """Send one row, unless the budget, its lease or a paused host says not now."""
+        report, recorder = self.report, self.recorder
+        if time.monotonic() >= self.deadline:
+            # The budget is spent: a row still waiting (for a worker, or behind a slow host)
+            # must not keep a serverless call past its limit. Back in the queue, due now.
+            report.released += 1
+            report.stopped = "budget"
+            recorder.release(row.id)
+            return
+        if time.monotonic() > self.held.get(row.id, 0.0):
+            # Half the lease is gone: sending now could outlive it. Back in the queue, due now.
+            report.released += 1
+            recorder.release(row.id)
+            return
+        paused_until = self.breakers.paused_until(row.host, self.clock())
+        if paused_until is not None:
+            # The host was paused during this drain: skip without spending an attempt's
+            # timeout; the row comes back when the pause ends.
+            report.skipped_paused += 1
+            recorder.add(DeliveryOutcome(row.id, "retry", None, "host paused", paused_until))
+            return
+        result = await self.sender.send(row.inbox, row.body, self.signing_key)
+        await self.settle(row, result)
+
+    async def settle(self, row: Delivery, result: SendResult) -> None:
+        """Count and record what the inbox answered; a retry waits with backoff, or gives up."""
+        report, recorder, breakers = self.report, self.recorder, self.breakers
+        now = self.clock()
         verdict = judge(result)
         report.latencies.append(result.seconds)
         if verdict.kind == "delivered":
@@ -139,101 +260,17 @@ async def drain(
         elif verdict.kind == "gone":
             report.gone += 1
             breakers.success(row)  # the host answered; only this inbox is gone
-            recorder.inbox_gone(row.inbox)
-            recorder.add(DeliveryOutcome(row.id, "failed", result.status, verdict.error))
+            recorder.add(DeliveryOutcome(row.id, "gone", result.status, verdict.error))
         elif verdict.kind == "failed":
             report.failed += 1
             recorder.add(DeliveryOutcome(row.id, "failed", result.status, verdict.error))
         else:
             error = verdict.error or "retry"
             await breakers.failure(row, error, now)
-            when = settings.retry.next_attempt(row.attempts + 1, row.created_at, now, rng)
+            when = self.settings.retry.next_attempt(row.attempts + 1, row.created_at, now, self.rng)
             if when is None:
                 report.failed += 1
                 recorder.add(DeliveryOutcome(row.id, "failed", result.status, f"gave up: {error}"))
             else:
                 report.retried += 1
                 recorder.add(DeliveryOutcome(row.id, "retry", result.status, error, when))
-
-    held: dict[int, float] = {}  # row id -> monotonic time by which it must be sent
-    slots: dict[str, asyncio.Semaphore] = {}
-    send_window = settings.lease.total_seconds() / 2
-
-    async def worker() -> None:
-        while (row := await work.get()) is not None:
-            if work.qsize() <= settings.concurrency:
-                room.set()
-            slot = slots.setdefault(row.host, asyncio.Semaphore(settings.per_host))
-            async with slot:
-                await attempt(row)
-            held.pop(row.id, None)
-
-    async def attempt(row: Delivery) -> None:
-        if time.monotonic() >= deadline:
-            # The budget is spent: a row still waiting (for a worker, or behind a slow host)
-            # must not keep a serverless call past its limit. Back in the queue, due now.
-            report.released += 1
-            report.stopped = "budget"
-            recorder.release(row.id)
-            return
-        if time.monotonic() > held.get(row.id, 0.0):
-            # Half the lease is gone: sending now could outlive it. Back in the queue, due now.
-            report.released += 1
-            recorder.release(row.id)
-            return
-        paused_until = breakers.paused_until(row.host, clock())
-        if paused_until is not None:
-            # The host was paused during this drain: skip without spending an attempt's
-            # timeout; the row comes back when the pause ends.
-            report.skipped_paused += 1
-            recorder.add(DeliveryOutcome(row.id, "retry", None, "host paused", paused_until))
-            return
-        result = await sender.send(row.inbox, row.body, signing_key)
-        await settle(row, result)
-
-    async def claimer() -> None:
-        while True:
-            if time.monotonic() >= deadline:
-                report.stopped = "budget"
-                return
-            if work.qsize() > settings.concurrency:
-                room.clear()
-                await room.wait()
-                continue
-            rows = await asyncio.to_thread(
-                store.claim_due, clock(), settings.claim_batch, settings.lease
-            )
-            if not rows:
-                if not held and not recorder.releasing:
-                    return
-                # Rows still in flight, or released but not yet written back, come back due
-                # now: look again shortly.
-                await asyncio.sleep(0.05)
-                continue
-            # A row this drain still holds can come back if its lease ran out: never twice.
-            fresh = [row for row in rows if row.id not in held]
-            report.claimed += len(fresh)
-            send_by = time.monotonic() + send_window
-            for row in fresh:
-                held[row.id] = send_by
-                work.put_nowait(row)
-            if not fresh:
-                await asyncio.sleep(0.05)
-
-    recorder_task = asyncio.create_task(recorder.run())
-    workers = [asyncio.create_task(worker()) for _ in range(settings.concurrency)]
-    try:
-        await claimer()
-        for _ in workers:
-            work.put_nowait(None)
-        await asyncio.gather(*workers)
-    finally:
-        for task in workers:
-            task.cancel()
-        await recorder.close()
-        await recorder_task
-        await recorder.flush()
-    report.followers_removed = recorder.followers_removed
-    report.hosts_paused = breakers.paused
-    report.seconds = time.monotonic() - started
-    return report

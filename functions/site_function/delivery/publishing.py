@@ -50,7 +50,7 @@ from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, 
 if TYPE_CHECKING:
     from site_core.urls import UrlScheme
     from site_function.actor_lookup import ActorLookup
-    from site_function.remote.client import FetchResult
+    from site_remote.client import FetchResult
 
 __all__ = [
     "META_ACTOR_HASH",

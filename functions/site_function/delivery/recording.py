@@ -2,7 +2,8 @@
 
 Kept apart from the engine's control flow: `OutcomeRecorder` is the only writer of outcomes
 (one task, so batches never overlap), `HostBreakers` the drain's view of each host's breaker,
-loaded with the claims and written through the recorder.
+loaded with the claims and written through the recorder. The queue only records outcomes; a
+batch's `gone` inboxes are handed to `site_function.membership` in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from site_function.delivery.policy import BreakerPolicy, host_after_failure, host_after_success
+from site_function.membership import drop_followers_behind
 from site_function.store.base import Delivery, DeliveryOutcome, HostState, Store
 
 if TYPE_CHECKING:
@@ -38,7 +40,6 @@ class OutcomeRecorder:
         self._on_recorded = on_recorded
         self._outcomes: list[DeliveryOutcome] = []
         self._hosts: dict[str, HostState] = {}
-        self._gone: list[str] = []
         self._resets: set[str] = set()
         self._released: list[int] = []
         self._releases_unwritten = 0
@@ -48,7 +49,7 @@ class OutcomeRecorder:
 
     def add(self, outcome: DeliveryOutcome) -> None:
         self._outcomes.append(outcome)
-        if len(self._outcomes) >= self._settings.flush_every:
+        if outcome.kind == "gone" or len(self._outcomes) >= self._settings.flush_every:
             self._wake.set()
 
     def release(self, delivery_id: int) -> None:
@@ -71,15 +72,10 @@ class OutcomeRecorder:
         """A host answered that this drain knew nothing about: close its breaker if open."""
         self._resets.add(host)
 
-    def inbox_gone(self, inbox: str) -> None:
-        self._gone.append(inbox)
-        self._wake.set()
-
     def _write(
         self,
         outcomes: list[DeliveryOutcome],
         hosts: list[HostState],
-        gone: list[str],
         resets: set[str],
         released: list[int],
     ) -> int:
@@ -93,25 +89,25 @@ class OutcomeRecorder:
         for state in hosts:
             self._store.save_host(state)
         removed = 0
-        for inbox in dict.fromkeys(gone):
-            removed += len(self._store.remove_followers_by_inbox(inbox))
         if outcomes:
-            self._store.record_many(outcomes, self._clock())
+            # One transaction: the rows' outcomes and what a gone inbox means for followers.
+            with self._store.transaction():
+                gone = self._store.record_many(outcomes, self._clock())
+                removed = len(drop_followers_behind(self._store, gone))
         if released:
             self._store.release_claims(released, self._clock())
         return removed
 
     async def flush(self) -> None:
-        if not (self._outcomes or self._hosts or self._gone or self._resets or self._released):
+        if not (self._outcomes or self._hosts or self._resets or self._released):
             return
         outcomes, self._outcomes = self._outcomes, []
         hosts, self._hosts = list(self._hosts.values()), {}
-        gone, self._gone = self._gone, []
         resets, self._resets = self._resets, set()
         released, self._released = self._released, []
         try:
             self.followers_removed += await asyncio.to_thread(
-                self._write, outcomes, hosts, gone, resets, released
+                self._write, outcomes, hosts, resets, released
             )
         finally:
             self._releases_unwritten -= len(released)

@@ -52,7 +52,8 @@ class Verdict:
 
 
 def judge(result: SendResult) -> Verdict:
-    """2xx delivered; 410 gone (drop the followers); 5xx/408/429/401/network retry; else failed."""
+    """2xx delivered; 410 gone (membership drops its followers); 5xx/408/429/401/network retry;
+    else failed."""
     status = result.status
     if status is None:
         return Verdict("retry", result.error or "network error")
@@ -82,7 +83,7 @@ def _utcnow() -> datetime:
 class AiohttpSender:
     """Signs and POSTs with one shared aiohttp session (keep-alive, bounded per host).
 
-    The session should come from `site_function.remote.make_session`, which refuses internal
+    The session should come from `site_remote.make_session`, which refuses internal
     addresses before connecting. `executor`, if given, runs the RSA signing off the loop.
     """
 

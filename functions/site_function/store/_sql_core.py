@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -78,6 +78,9 @@ class SqlCore(ABC):
     """Transactions, codecs and row mapping shared by the SQLite and PostgreSQL stores."""
 
     dialect: Dialect
+    #: Appended to an ORDER BY on text so both backends sort by code point (PostgreSQL's
+    #: default collation may not; SQLite's BINARY does).
+    _binary_order: str = ""
 
     # --- the seams a backend fills in -----------------------------------------------------
 
@@ -111,6 +114,13 @@ class SqlCore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction that the store calls made inside the block join (each
+        backend's ``_transaction`` reuses the cursor its thread has open)."""
+        with self._transaction(write=True):
+            yield
 
     # --- migrations ------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ class InboxStatements(FollowStatements, RecordStatements):
             return InboxVerdict.BLOCKED, True
         if item.activity_id is not None and not self.remember_activity(item.activity_id, item.now):
             return InboxVerdict.DUPLICATE, True
-        return item.handle(self)  # type: ignore[arg-type]
+        return item.handle(self)
 
     def _receive_batch_in(self, cur: Cursor, items: Sequence[InboxItem]) -> list[Any] | None:
         """Every item inside one open write transaction, without savepoints; None if one

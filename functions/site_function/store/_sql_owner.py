@@ -22,7 +22,8 @@ OWNER_SETTINGS = "owner.settings"  # the meta key
 
 
 class OwnerStatements(SqlCore):
-    """``get_owner_settings`` and ``save_owner_settings``, and the helper a publish uses."""
+    """``get_owner_settings`` and ``save_owner_settings``, the helper a publish uses, and
+    the list of every setting."""
 
     _local: Any  # each backend's threading.local(), holding its open transaction's cursor
     _owner_parsed: tuple[str, OwnerSettings] | None = None
@@ -41,6 +42,13 @@ class OwnerStatements(SqlCore):
                 # the cursor keeps its identity from being reused by a later transaction.
                 self._local.owner_memo = (cur, found)
         return found
+
+    def list_settings(self) -> dict[str, str]:
+        with self._transaction(write=False) as cur:
+            cur.execute("SELECT key, value FROM meta")
+            rows = cur.fetchall()
+        # Sorted here, not in SQL: the same order on both backends, whatever the collation.
+        return {str(key): str(value) for key, value in sorted(rows)}
 
     def save_owner_settings(self, settings: OwnerSettings) -> None:
         with self._transaction(write=True) as cur:

@@ -1,4 +1,4 @@
-"""The delivery half of the SQL store: the queue, the per-host breaker and the publish ledger.
+"""The delivery half of the SQL store: the queue and the per-host breakers.
 
 The queue is one row per (activity_id, inbox) ("Durable queues as tables" in STYLE.md). A
 claimer leases rows for a while instead of deleting or marking them, so a process killed in
@@ -12,18 +12,17 @@ change rows that are still queued, so a late answer cannot undo a later success.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from site_function.store._sql_core import (
     DELIVERY_COLUMNS,
     HOST_COLUMNS,
-    PUBLISHED_COLUMNS,
     Cursor,
+    SqlCore,
     placeholders,
 )
-from site_function.store._sql_owner import OwnerStatements
 from site_function.store.base import (
     Delivery,
     DeliveryOutcome,
@@ -32,8 +31,6 @@ from site_function.store.base import (
     HostState,
     HostSummary,
     NewDelivery,
-    OwnerSettings,
-    PublishedObject,
 )
 
 __all__ = ["QueueStatements"]
@@ -66,9 +63,8 @@ def _prefix_match(id_prefixes: Sequence[str]) -> tuple[tuple[str, ...], str, lis
     return prefixes, f"({matches})" if patterns else "", patterns
 
 
-class QueueStatements(OwnerStatements):
-    """The delivery queue, host breakers and publish ledger (with the owner's settings a
-    publish states) in portable SQL."""
+class QueueStatements(SqlCore):
+    """The delivery queue and host breakers in portable SQL."""
 
     #: Appended to the claim's inner SELECT: PostgreSQL's row locks; SQLite needs none because
     #: its write transactions are already exclusive (BEGIN IMMEDIATE).
@@ -116,11 +112,12 @@ class QueueStatements(OwnerStatements):
     def mark_failed(self, delivery_id: int, status: int | None, error: str, now: datetime) -> None:
         self.record_many([DeliveryOutcome(delivery_id, "failed", status, error)], now)
 
-    def record_many(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
+    def record_many(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> list[str]:
         stamp = self._encode_time(now)
         delivered: list[tuple[Any, ...]] = []
         retry: list[tuple[Any, ...]] = []
         failed: list[tuple[Any, ...]] = []
+        gone: list[int] = []
         for o in outcomes:
             if o.kind == "delivered":
                 delivered.append((o.status, stamp, o.delivery_id))
@@ -129,14 +126,30 @@ class QueueStatements(OwnerStatements):
                     raise ValueError(f"retry outcome for {o.delivery_id} has no next_attempt_at")
                 when = self._encode_time(o.next_attempt_at)
                 retry.append((o.status, o.error, when, stamp, o.delivery_id))
-            elif o.kind == "failed":
+            elif o.kind in ("failed", "gone"):
                 failed.append((o.status, o.error, stamp, o.delivery_id))
+                if o.kind == "gone":
+                    gone.append(o.delivery_id)
             else:
                 raise ValueError(f"unknown outcome kind {o.kind!r}")
         with self._transaction(write=True) as cur:
             for sql, params in ((_DELIVERED, delivered), (_RETRY, retry), (_FAILED, failed)):
                 if params:
                     cur.executemany(sql, params)
+            return self._inboxes_of(cur, gone)
+
+    def _inboxes_of(self, cur: Cursor, delivery_ids: Sequence[int]) -> list[str]:
+        """The distinct inboxes of these rows, sorted (a gone outcome's inbox)."""
+        ids = list(dict.fromkeys(delivery_ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cur.execute(
+                f"SELECT DISTINCT inbox FROM deliveries WHERE id IN ({placeholders(len(chunk))})",
+                chunk,
+            )
+            found.update(str(row[0]) for row in cur.fetchall())
+        return sorted(found)
 
     def release_claims(self, delivery_ids: Sequence[int], now: datetime) -> int:
         if not delivery_ids:
@@ -289,53 +302,8 @@ class QueueStatements(OwnerStatements):
                  self._encode_time(state.paused_until), state.last_error),
             )  # fmt: skip
 
-    # --- the publish ledger --------------------------------------------------------------------
-
-    def get_published(self, object_id: str) -> PublishedObject | None:
+    def list_hosts(self) -> list[HostState]:
         with self._transaction(write=False) as cur:
-            cur.execute(
-                f"SELECT {PUBLISHED_COLUMNS} FROM published WHERE object_id = ?", (object_id,)
-            )
-            row = cur.fetchone()
-        return None if row is None else self._published(row)
-
-    def list_published(self) -> list[PublishedObject]:
-        with self._transaction(write=False) as cur:
-            cur.execute(
-                f"SELECT {PUBLISHED_COLUMNS} FROM published ORDER BY first_sent_at, object_id"
-            )
+            cur.execute(f"SELECT {HOST_COLUMNS} FROM hosts")
             rows = cur.fetchall()
-        return [self._published(row) for row in rows]
-
-    def save_published(
-        self,
-        items: Sequence[PublishedObject],
-        deliveries: Sequence[NewDelivery],
-        now: datetime,
-        *,
-        owner: OwnerSettings | None = None,
-        meta: Mapping[str, str] | None = None,
-    ) -> None:
-        with self._transaction(write=True) as cur:
-            for key, value in (meta or {}).items():
-                self._set_meta_in(cur, key, value)
-            if owner is not None:
-                self._save_owner_in(cur, owner)
-            self._upsert_published(cur, items)
-            self._enqueue_in(cur, deliveries, now)
-
-    def _upsert_published(self, cur: Cursor, items: Sequence[PublishedObject]) -> None:
-        if not items:
-            return
-        # first_sent_at is history: an existing row keeps its own.
-        cur.executemany(
-            f"INSERT INTO published ({PUBLISHED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (object_id) DO UPDATE SET slug = excluded.slug,"
-            " content_hash = excluded.content_hash, updated = excluded.updated,"
-            " state = excluded.state, last_sent_at = excluded.last_sent_at",
-            [
-                (p.object_id, p.slug, p.content_hash, self._encode_time(p.updated), p.state,
-                 self._encode_time(p.first_sent_at), self._encode_time(p.last_sent_at))
-                for p in items
-            ],
-        )  # fmt: skip
+        return sorted((self._host(row) for row in rows), key=lambda state: state.host)

@@ -1,6 +1,7 @@
 """The records half of the SQL store: remote actors and keys, interactions, seen activities.
 
-Each public method is one transaction (or, for reads, one statement).
+Each public method is one transaction (or, for reads, one statement). The lists read a page
+at a time, in an order both backends agree on (a state export compares them).
 """
 
 # S608: the only text interpolated into SQL here is module constants (column lists) and
@@ -24,6 +25,7 @@ from site_function.store.base import (
     ModerationState,
     RemoteActor,
     RemoteKey,
+    SeenActivity,
 )
 from site_function.store.migrations import seen_activity_key
 
@@ -55,6 +57,16 @@ class RecordStatements(SqlCore):
                  self._encode_json(actor.document), self._encode_time(actor.fetched_at)),
             )  # fmt: skip
 
+    def list_actors(self, *, limit: int = 100, offset: int = 0) -> list[RemoteActor]:
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                f"SELECT {ACTOR_COLUMNS} FROM actors"
+                f" ORDER BY id{self._binary_order} LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+            rows = cur.fetchall()
+        return [self._actor(row) for row in rows]
+
     def get_key(self, key_id: str) -> RemoteKey | None:
         with self._transaction(write=False) as cur:
             cur.execute(f"SELECT {KEY_COLUMNS} FROM remote_keys WHERE key_id = ?", (key_id,))
@@ -69,6 +81,16 @@ class RecordStatements(SqlCore):
                 " public_key_pem = excluded.public_key_pem, fetched_at = excluded.fetched_at",
                 (key.key_id, key.owner, key.public_key_pem, self._encode_time(key.fetched_at)),
             )
+
+    def list_keys(self, *, limit: int = 100, offset: int = 0) -> list[RemoteKey]:
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                f"SELECT {KEY_COLUMNS} FROM remote_keys"
+                f" ORDER BY key_id{self._binary_order} LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+            rows = cur.fetchall()
+        return [self._key(row) for row in rows]
 
     def forget_actor(self, actor_id: str) -> bool:
         with self._transaction(write=True) as cur:
@@ -208,6 +230,16 @@ class RecordStatements(SqlCore):
                 (seen_activity_key(activity_id), self._encode_time(now)),
             )
             return cur.rowcount > 0
+
+    def list_seen_activities(self, *, limit: int = 1000, offset: int = 0) -> list[SeenActivity]:
+        with self._transaction(write=False) as cur:
+            cur.execute(
+                "SELECT activity_key, seen_at FROM seen_activity_keys"
+                " ORDER BY activity_key LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+            rows = cur.fetchall()
+        return [SeenActivity(bytes(key), self._decode_time(seen)) for key, seen in rows]
 
     def forget_activities_before(self, cutoff: datetime) -> int:
         with self._transaction(write=True) as cur:

@@ -24,6 +24,7 @@ from typing import Any
 
 from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_inbox import InboxStatements
+from site_function.store._sql_ledger import LedgerStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store.base import InboxItem, NewDelivery, StoreError, host_of
 
@@ -76,11 +77,12 @@ class _PgCursor:
         return list(self._cur.fetchall())
 
 
-class PostgresStore(InboxStatements, QueueStatements):
+class PostgresStore(InboxStatements, QueueStatements, LedgerStatements):
     """The ``Store`` on a PostgreSQL database named by a libpq URL or conninfo string."""
 
     dialect = "postgres"
     _claim_lock = " FOR UPDATE OF d SKIP LOCKED"
+    _binary_order = ' COLLATE "C"'
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ __all__ = [
     "PublishedState",
     "RemoteActor",
     "RemoteKey",
+    "SeenActivity",
     "StoreError",
 ]
 
@@ -38,7 +39,7 @@ BlockKind = Literal["account", "domain"]
 ModerationState = Literal["pending", "approved", "rejected"]
 InteractionKind = Literal["like", "announce", "reply"]
 DeliveryState = Literal["queued", "done", "failed"]
-OutcomeKind = Literal["delivered", "retry", "failed"]
+OutcomeKind = Literal["delivered", "retry", "failed", "gone"]
 PublishedState = Literal["live", "deleted"]
 
 
@@ -71,6 +72,15 @@ class RemoteKey:
     owner: str
     public_key_pem: str
     fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeenActivity:
+    """One remembered incoming activity id: its 16-byte key (the id itself is not kept, see
+    ``migrations.seen_activity_key``) and when it was first seen."""
+
+    key: bytes
+    seen_at: datetime
 
 
 # --- followers and blocks ---------------------------------------------------------------------
@@ -167,7 +177,9 @@ class Delivery:
 class DeliveryOutcome:
     """The result of one attempt, recorded in batches by ``Store.record_many``.
 
-    ``next_attempt_at`` is required when ``kind == "retry"`` and ignored otherwise.
+    ``next_attempt_at`` is required when ``kind == "retry"`` and ignored otherwise. ``gone``
+    (the inbox answered 410) ends the row like ``failed``; the queue also reports the inbox,
+    and what that means for the followers is decided elsewhere (``site_function.membership``).
     """
 
     delivery_id: int

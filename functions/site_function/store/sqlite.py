@@ -30,6 +30,7 @@ from typing import Any
 
 from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_inbox import InboxStatements
+from site_function.store._sql_ledger import LedgerStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store.base import InboxItem, NewDelivery, StoreError
 from site_function.store.migrations import seen_activity_key
@@ -41,7 +42,7 @@ _CHECKPOINT_EVERY = 64  # inline commits between two checkpoints (about 5-25 MB 
 _CHECKPOINT_TRIES = 4  # PASSIVE checkpoints before one with this process's writers held off
 
 
-class SqliteStore(InboxStatements, QueueStatements):
+class SqliteStore(InboxStatements, QueueStatements, LedgerStatements):
     """The ``Store`` on a SQLite file (or ``":memory:"``, one shared connection)."""
 
     dialect = "sqlite"

@@ -16,11 +16,11 @@ from site_function.delivery import (
     RetryPolicy,
     drain,
 )
-from site_function.remote.client import ClientSettings, make_session
 from site_function.store import Follower, NewDelivery, Store, host_of
 
 from site_core.keys import public_key_pem
 from site_core.signatures import VerifiedSignature, verify_request
+from site_remote.client import ClientSettings, make_session
 
 pytestmark = pytest.mark.anyio
 

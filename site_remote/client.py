@@ -1,27 +1,28 @@
-"""The one outgoing HTTP seam: a guarded aiohttp session and a signed, bounded JSON fetch.
+"""The one outgoing HTTP seam: a guarded aiohttp session and bounded JSON fetches.
 
 aiohttp rather than httpx because one shared httpx pool collapses under concurrency: on a 2-core
 machine it falls from about 1,000 to 165 requests a second as concurrency rises from 1 to 64, while
 aiohttp holds about 10,000 (`bench/fanout.py` measures the delivery engine on it). Every session
 made here refuses internal addresses (`address_guard`), has bounded pools and timeouts, and names
-the project and the site in its User-Agent. `fetch_json` never raises for what a remote server does:
-every outcome is a value.
+the project and the site in its User-Agent. `fetch_json` (a signed ActivityPub GET) and `get_json`
+(an unsigned one, for WebFinger) follow redirects by hand, each hop re-guarded, read at most
+`max_bytes`, and never raise for what a remote server does: every outcome is a value.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from site_core.ids import parse_http_url
-from site_function.remote.address_guard import AddressRefused, GuardedResolver, check_host_literal
+from site_remote.address_guard import AddressRefused, GuardedResolver, check_host_literal
 
 if TYPE_CHECKING:
     from site_core.signatures import SigningKey
@@ -33,6 +34,7 @@ __all__ = [
     "FetchResult",
     "SignatureStyle",
     "fetch_json",
+    "get_json",
     "is_activity_media_type",
     "make_session",
     "user_agent_for",
@@ -59,7 +61,8 @@ def user_agent_for(site_url: str) -> str:
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """What an outgoing session needs; built once from the function's settings."""
+    """What an outgoing session needs; built once from the function's settings, or by the
+    generator for its build-time lookups."""
 
     user_agent: str
     allow_private_addresses: bool = False
@@ -146,25 +149,22 @@ async def _read_bounded(response: aiohttp.ClientResponse, max_bytes: int) -> byt
         chunks.append(chunk)
 
 
-async def _fetch_once(
+HeadersFor = Callable[[str], Mapping[str, str]]  # the URL of a hop -> its request headers
+
+
+async def _get_once(
     session: aiohttp.ClientSession,
     url: str,
-    signing_key: SigningKey,
-    now: datetime,
-    style: SignatureStyle,
+    headers_for: HeadersFor,
+    accepts_type: Callable[[str], bool] | None,
     max_bytes: int,
     max_redirects: int,
 ) -> FetchResult:
-    """One knock: a signed GET, following redirects by hand (each hop re-guarded, re-signed)."""
-    from site_core.signatures import sign_request
-
+    """One GET, following redirects by hand (each hop re-guarded, its headers made again)."""
     for _hop in range(max_redirects + 1):
         if parse_http_url(url) is None:
             return FetchResult("refused", url, detail="not an http(s) URL")
-        headers = sign_request(
-            "GET", url, key=signing_key, now=now, headers={"Accept": ACCEPT_ACTIVITY}, style=style
-        )
-        async with session.get(url, headers=headers, allow_redirects=False) as response:
+        async with session.get(url, headers=headers_for(url), allow_redirects=False) as response:
             status = response.status
             if status in _REDIRECTS:
                 location = response.headers.get("Location")
@@ -176,10 +176,9 @@ async def _fetch_once(
                 return FetchResult("gone", url, status)
             if not 200 <= status < 300:
                 return FetchResult("http_error", url, status)
-            if not is_activity_media_type(response.headers.get("Content-Type", "")):
-                return FetchResult(
-                    "bad_type", url, status, detail=response.headers.get("Content-Type", "")[:100]
-                )
+            content_type = response.headers.get("Content-Type", "")
+            if accepts_type is not None and not accepts_type(content_type):
+                return FetchResult("bad_type", url, status, detail=content_type[:100])
             body = await _read_bounded(response, max_bytes)
         if body is None:
             return FetchResult("too_large", url, status, detail=f"over {max_bytes} bytes")
@@ -191,6 +190,21 @@ async def _fetch_once(
             return FetchResult("bad_json", url, status, detail="not a JSON object")
         return FetchResult("ok", url, status, document)
     return FetchResult("http_error", url, None, detail=f"more than {max_redirects} redirects")
+
+
+async def _as_outcome(url: str, attempt: Awaitable[FetchResult]) -> FetchResult:
+    """`attempt`'s result, or the network trouble or refusal it raised, as a value."""
+    try:
+        return await attempt
+    except AddressRefused as exc:
+        return FetchResult("refused", url, detail=str(exc))
+    except aiohttp.InvalidURL as exc:
+        return FetchResult("refused", url, detail=f"invalid URL: {exc}")
+    except ValueError as exc:  # yarl/idna on a bad port, host or IPv6 literal (a keyId, a
+        # Location): the remote's mistake, so a value, never a 500 from the inbox
+        return FetchResult("refused", url, detail=f"invalid URL: {type(exc).__name__}")
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        return FetchResult("network_error", url, detail=type(exc).__name__)
 
 
 async def fetch_json(
@@ -208,21 +222,37 @@ async def fetch_json(
     Tries `styles` in order, knocking again with the next one only after a 401/403/404/410
     (FEDERATION.md#double-knock). Never raises for network trouble or what the remote answers.
     """
+    from site_core.signatures import sign_request
+
     result = FetchResult("network_error", url, detail="not attempted")
     for style in styles:
-        try:
-            result = await _fetch_once(
-                session, url, signing_key, now, style, max_bytes, max_redirects
-            )
-        except AddressRefused as exc:
-            return FetchResult("refused", url, detail=str(exc))
-        except aiohttp.InvalidURL as exc:
-            return FetchResult("refused", url, detail=f"invalid URL: {exc}")
-        except ValueError as exc:  # yarl/idna on a bad port, host or IPv6 literal (a keyId, a
-            # Location): the remote's mistake, so a value, never a 500 from the inbox
-            return FetchResult("refused", url, detail=f"invalid URL: {type(exc).__name__}")
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            return FetchResult("network_error", url, detail=type(exc).__name__)
+
+        def signed(hop: str, style: SignatureStyle = style) -> Mapping[str, str]:
+            accept = {"Accept": ACCEPT_ACTIVITY}
+            return sign_request("GET", hop, key=signing_key, now=now, headers=accept, style=style)
+
+        attempt = _get_once(session, url, signed, is_activity_media_type, max_bytes, max_redirects)
+        result = await _as_outcome(url, attempt)
         if result.status not in _KNOCK_AGAIN:
             return result
     return result
+
+
+async def get_json(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    accept: str = "application/json",
+    max_bytes: int = 1_000_000,
+    max_redirects: int = 3,
+) -> FetchResult:
+    """An unsigned GET of a JSON object (a WebFinger answer), with `fetch_json`'s bounds.
+
+    Any Content-Type is taken (servers answer JRD as application/json, jrd+json or text);
+    what is not a JSON object is `bad_json`. Never raises for network trouble or the answer.
+    """
+    target = f"{url}?{urlencode(params)}" if params else url
+    headers = {"Accept": accept}
+    attempt = _get_once(session, target, lambda _hop: headers, None, max_bytes, max_redirects)
+    return await _as_outcome(target, attempt)

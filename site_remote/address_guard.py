@@ -5,6 +5,9 @@ redirect), so a hostile server could point us at 127.0.0.1, the cloud metadata s
 169.254.169.254 or a private network. The decision is made on the RESOLVED address, after DNS
 and before any connection, so a name that resolves to an internal address is refused as
 surely as a literal one. Tests and local development pass `allow_private=True`.
+
+Shared by both sides: the function's key fetches and deliveries, and the generator's build-time
+WebFinger lookups, so a post's @mention cannot make a build reach an internal address either.
 """
 
 from __future__ import annotations
