@@ -2,10 +2,10 @@
 
 Every owner command that talks to a deployed (or `site-gen serve`d) function goes through
 `AdminClient`: `site-gen publish`, `deliveries status|retry|drain` and `move` (through
-`site_gen.cli.publish_backends.FunctionBackend`), and `followers` and `blocks`. The bearer token
-comes from `site_gen.publish.admin_token`; its value never appears in a message, a 401 names
-where it came from instead. Every failure (unreachable, refused, an error answer) is an
-`AdminClientError` saying what the function answered.
+`site_gen.cli.publish_backends.FunctionBackend`), and `followers`, `blocks` and
+`conversations`. The bearer token comes from `site_gen.publish.admin_token`; its value never
+appears in a message, a 401 names where it came from instead. Every failure (unreachable,
+refused, an error answer) is an `AdminClientError` saying what the function answered.
 """
 
 from __future__ import annotations
@@ -21,10 +21,17 @@ from site_gen.publish.admin_token import AdminToken
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ADMIN_API_PATH", "AdminClient", "AdminClientError", "FollowerState"]
+__all__ = [
+    "ADMIN_API_PATH",
+    "AdminClient",
+    "AdminClientError",
+    "FollowerState",
+    "InteractionState",
+]
 
 ADMIN_API_PATH = "/admin/api"
 FollowerState = Literal["accepted", "pending", "all"]
+InteractionState = Literal["pending", "approved", "rejected"]
 # A drain may run for up to 600 s on the function before it answers.
 _CONNECT_SECONDS = 30.0
 _READ_SECONDS = 660.0
@@ -188,3 +195,28 @@ class AdminClient:
     def export_blocks(self) -> str:
         """`GET blocks/export`: the domain blocks as CSV text."""
         return self._request("GET", "/blocks/export").text
+
+    # -- replies, likes and boosts (routes/admin.py) ----------------------------------------
+
+    def interactions(
+        self, object_id: str | None = None, state: InteractionState | None = None
+    ) -> list[dict[str, Any]]:
+        """`GET interactions?object=&state=`: interactions, oldest first."""
+        params = {"object": object_id, "state": state}
+        return self._list(
+            "/interactions", params={k: v for k, v in params.items() if v is not None}
+        )
+
+    def interaction(self, activity_id: str) -> dict[str, Any]:
+        """`GET interactions/item?id=`: one interaction."""
+        return self._object("GET", "/interactions/item", params={"id": activity_id})
+
+    def moderate_interaction(self, activity_id: str, state: InteractionState) -> dict[str, Any]:
+        """`POST interactions/moderate`: set the owner's decision on one interaction."""
+        body = {"id": activity_id, "state": state}
+        return self._object("POST", "/interactions/moderate", body=body)
+
+    def moderate_actor(self, actor: str, state: InteractionState) -> dict[str, Any]:
+        """`POST interactions/moderate-actor`: the same decision on all of one actor's."""
+        body = {"actor": actor, "state": state}
+        return self._object("POST", "/interactions/moderate-actor", body=body)

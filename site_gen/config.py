@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from site_core.errors import ConfigError
 from site_core.urls import UrlScheme
+from site_gen.config_conversation import ConversationPolicy, conversation_policy
 from site_gen.loopback import is_loopback_host
 from site_gen.yaml_errors import explain_yaml_error
 
@@ -68,6 +69,7 @@ class SiteConfig:
     posts_per_page: int = 10
     output: str = "public"
     software_name: str = "site-gen"
+    conversation: ConversationPolicy = field(default_factory=ConversationPolicy)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -240,7 +242,7 @@ _SCALAR_KEYS: dict[str, _Check] = {
     "output": _output,
 }
 _REQUIRED = ("base_url", "username", "display_name")
-_ALL_KEYS = (*_SCALAR_KEYS, "fields")
+_ALL_KEYS = (*_SCALAR_KEYS, "fields", "conversation")
 
 
 def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
@@ -279,6 +281,8 @@ def _fields(node: Any, path: Path) -> tuple[ProfileField, ...]:
     return tuple(result)
 
 
+_NODE_KEYS: dict[str, Callable[[Any, Path], Any]] = {"fields": _fields}  # read from the node
+_NODE_KEYS["conversation"] = conversation_policy  # so each entry's error names its own line
 _SETTING_LINE = re.compile(r"^\s+([A-Za-z_]+)\s*:(?:\s|$)")
 
 
@@ -336,8 +340,8 @@ def parse_config(text: str, path: Path) -> SiteConfig:
                 f"key '{key}' appears twice (first on line {seen_lines[key]})", path, line
             )
         seen_lines[key] = line
-        if key == "fields":
-            values["fields"] = _fields(value_node, path)
+        if key in _NODE_KEYS:
+            values[key] = _NODE_KEYS[key](value_node, path)
             continue
         if key not in _SCALAR_KEYS:
             raise ConfigError(f"unknown key '{key}'{_suggest(key)}", path, line)

@@ -7,14 +7,15 @@ use, each capped:
 
 - Like and Announce: type, id, actor, object, published.
 - A reply (the Note, from its Create or Update): type, id, actor, inReplyTo, url, published,
-  updated, content (HTML sanitized to the allow-list of our own posts, then cut to
-  `CONTENT_CAP` characters, with `truncated` set), summary (plain text, `SUMMARY_CAP`),
+  updated, content (HTML sanitized to the incoming allow-list of `incoming_html`, then cut
+  to `CONTENT_CAP` characters, with `truncated` set), summary (plain text, `SUMMARY_CAP`),
   sensitive, language, up to `MAX_ATTACHMENTS` attachments (url, mediaType, name) and up to
   `MAX_TAGS` tags (type, name, href).
 
-Every URL is an http(s) URL of at most `URL_CAP` characters, or left out; an interaction
-whose own id is longer than that is not stored at all. A reply's record is thus at most
-about 60 KB whatever was sent. How many one actor may store is capped too
+Every text field is plain text (`incoming_html.plain_text`: no markup, no bidi controls).
+Every URL is an http(s) URL of at most `URL_CAP` characters without bidi controls, or left
+out; an interaction whose own id is longer than that is not stored at all. A reply's record
+is thus at most about 60 KB whatever was sent. How many one actor may store is capped too
 (`InteractionLimits`).
 """
 
@@ -25,6 +26,7 @@ from typing import Any
 
 from site_core.ids import is_http_url
 from site_function.activity_parsing import first_id
+from site_function.incoming_html import BIDI_CONTROLS, plain_text, sanitize_incoming_html
 
 __all__ = [
     "CONTENT_CAP",
@@ -48,6 +50,7 @@ LANGUAGE_CAP = 35  # the longest BCP 47 tag in common use fits
 TIME_CAP = 64
 MAX_ATTACHMENTS = 4
 MAX_TAGS = 20
+_CUT_PASSES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +70,17 @@ def usable_id(value: Any) -> str | None:
     found = value.get("href") if isinstance(value, dict) and "href" in value else first_id(value)
     if not isinstance(found, str):
         return None
-    if found is None or len(found) > URL_CAP or not is_http_url(found):
+    if len(found) > URL_CAP or not is_http_url(found) or not BIDI_CONTROLS.isdisjoint(found):
         return None
     return found
 
 
 def _text(value: Any, cap: int) -> str | None:
-    return value[:cap] if isinstance(value, str) and value else None
+    """Plain text of at most `cap` characters. The value is cut before it is cleaned (with
+    room for markup), so a padded field costs the sanitizer little."""
+    if not isinstance(value, str):
+        return None
+    return plain_text(value[: cap * 2])[:cap] or None
 
 
 def _compact(record: dict[str, Any]) -> dict[str, Any]:
@@ -90,18 +97,20 @@ def reaction_record(kind: str, activity_id: str, actor_id: str, object_id: str,
 
 def _bounded_html(value: Any) -> tuple[str | None, bool]:
     """Sanitized HTML of at most `CONTENT_CAP` characters, and whether it was cut."""
-    from site_core.federated_html import to_federated_html
-
     if not isinstance(value, str) or not value:
         return None, False
-    cleaned = to_federated_html(value)
-    cut = len(cleaned) > CONTENT_CAP
+    cleaned = sanitize_incoming_html(value)
+    if len(cleaned) <= CONTENT_CAP:
+        return cleaned or None, False
+    # Cutting may leave elements open; the sanitizer closes them, which adds a little, so
+    # the cut moves back by the excess until the result fits (a few passes at most).
     limit = CONTENT_CAP
-    while len(cleaned) > CONTENT_CAP and limit > 0:
-        # Cutting may leave elements open; the sanitizer closes them, which adds a little.
-        limit -= len(cleaned) - CONTENT_CAP
-        cleaned = to_federated_html(cleaned[: max(limit, 0)])
-    return cleaned or None, cut
+    for _ in range(_CUT_PASSES):
+        shortened = sanitize_incoming_html(cleaned[:limit])
+        if len(shortened) <= CONTENT_CAP:
+            return shortened or None, True
+        limit -= len(shortened) - CONTENT_CAP
+    return None, True
 
 
 def _language(note: dict[str, Any]) -> str | None:
@@ -109,7 +118,7 @@ def _language(note: dict[str, Any]) -> str | None:
     if isinstance(content_map, dict):
         for key in content_map:
             if isinstance(key, str) and 0 < len(key) <= LANGUAGE_CAP:
-                return key
+                return plain_text(key) or None
     return None
 
 

@@ -25,6 +25,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "publish_commands",
     "followers_commands",
     "blocks_commands",
+    "conversations_commands",
 )
 
 

@@ -1,4 +1,4 @@
-"""Where the `followers` and `blocks` commands reach the owner's controls.
+"""Where the `followers`, `blocks` and `conversations` commands reach the owner's controls.
 
 Two places answer the same questions with the same JSON shapes: the function's admin API
 (`site_gen.admin_client.AdminClient`, the default, at `--function-url` or site.yaml's
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from site_core.errors import SiteGenError
-from site_gen.admin_client import AdminClient, FollowerState
+from site_gen.admin_client import AdminClient, FollowerState, InteractionState
 from site_gen.config import SiteConfig, load_config
 from site_gen.publish.admin_token import require_admin_token
 
@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 
 class OwnerControls(Protocol):
-    """The owner's decisions on followers and blocks, wherever the store lives."""
+    """The owner's decisions on followers, blocks and interactions, wherever the store lives."""
 
     def followers(self, state: FollowerState) -> list[dict[str, Any]]: ...
     def approve_follower(self, actor: str) -> dict[str, Any]: ...
@@ -47,6 +47,12 @@ class OwnerControls(Protocol):
     def remove_block(self, target: str) -> dict[str, Any]: ...
     def import_blocks(self, csv_text: str) -> dict[str, Any]: ...
     def export_blocks(self) -> str: ...
+    def interactions(
+        self, object_id: str | None = None, state: InteractionState | None = None
+    ) -> list[dict[str, Any]]: ...
+    def interaction(self, activity_id: str) -> dict[str, Any]: ...
+    def moderate_interaction(self, activity_id: str, state: InteractionState) -> dict[str, Any]: ...
+    def moderate_actor(self, actor: str, state: InteractionState) -> dict[str, Any]: ...
     def close(self) -> None: ...
 
 
@@ -121,6 +127,28 @@ class DatabaseOwner:
         from site_function.owner.blocks import export_blocks
 
         return self._on_store(export_blocks)
+
+    def interactions(
+        self, object_id: str | None = None, state: InteractionState | None = None
+    ) -> list[dict[str, Any]]:
+        from site_function.owner.interactions import list_interactions
+
+        return self._on_store(lambda store: list_interactions(store, object_id, state))
+
+    def interaction(self, activity_id: str) -> dict[str, Any]:
+        from site_function.owner.interactions import get_interaction
+
+        return self._on_store(lambda store: get_interaction(store, activity_id))
+
+    def moderate_interaction(self, activity_id: str, state: InteractionState) -> dict[str, Any]:
+        from site_function.owner.interactions import moderate_interaction
+
+        return self._on_store(lambda store: moderate_interaction(store, activity_id, state))
+
+    def moderate_actor(self, actor: str, state: InteractionState) -> dict[str, Any]:
+        from site_function.owner.interactions import moderate_actor
+
+        return self._on_store(lambda store: moderate_actor(store, actor, state))
 
     def close(self) -> None:
         """Nothing stays open between calls."""

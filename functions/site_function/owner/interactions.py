@@ -1,4 +1,8 @@
-"""The owner's moderation of replies, likes and boosts: list them, set their state."""
+"""The owner's moderation of replies, likes and boosts: list them, show one, set their state.
+
+A decision is taken on one interaction (by its activity id) or on every interaction of one
+actor at once (`moderate_actor`), the same way over the admin API and on a database.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,26 @@ from site_function.owner.errors import OwnerRequestError
 from site_function.owner.followers import iso_time
 from site_function.store.base import Interaction, ModerationState, Store
 
-__all__ = ["interaction_to_dict", "list_interactions", "moderate_interaction", "parse_state"]
+__all__ = [
+    "get_interaction",
+    "interaction_to_dict",
+    "list_interactions",
+    "moderate_actor",
+    "moderate_interaction",
+    "parse_state",
+]
 
 _STATES: tuple[ModerationState, ...] = ("pending", "approved", "rejected")
+
+
+def _content(interaction: Interaction) -> str:
+    """A reply's stored HTML content ("" for a like or a boost, or a reply without one).
+
+    The stored record of a reply is the Note itself (`interaction_records.reply_record`)."""
+    if interaction.kind != "reply":
+        return ""
+    content = interaction.activity.get("content")
+    return content if isinstance(content, str) else ""
 
 
 def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
@@ -21,6 +42,7 @@ def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
         "object": interaction.object_id,
         "state": interaction.state,
         "since": iso_time(interaction.created_at),
+        "content": _content(interaction),
     }
 
 
@@ -38,8 +60,29 @@ def list_interactions(
     return [interaction_to_dict(i) for i in store.list_interactions(object_id, state)]
 
 
+def get_interaction(store: Store, activity_id: str) -> dict[str, Any]:
+    """One interaction by its activity id, or a 404 naming it."""
+    interaction = store.get_interaction(activity_id)
+    if interaction is None:
+        raise OwnerRequestError(f"no interaction {activity_id}", 404)
+    return interaction_to_dict(interaction)
+
+
 def moderate_interaction(store: Store, activity_id: str, state: str) -> dict[str, Any]:
     chosen = parse_state(state)
     if not store.set_moderation(activity_id, chosen):
         raise OwnerRequestError(f"no interaction {activity_id}", 404)
     return {"id": activity_id, "state": chosen}
+
+
+def moderate_actor(store: Store, actor_id: str, state: str) -> dict[str, Any]:
+    """Set the state of every interaction this actor made; the ids changed (maybe none)."""
+    chosen = parse_state(state)
+    changed = [
+        interaction.activity_id
+        for interaction in store.list_interactions()
+        if interaction.actor_id == actor_id and interaction.state != chosen
+    ]
+    for activity_id in changed:
+        store.set_moderation(activity_id, chosen)
+    return {"actor": actor_id, "state": chosen, "ids": changed}

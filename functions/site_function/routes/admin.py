@@ -8,6 +8,7 @@ business, a refused request becomes its status in `_responses.error_answer`.
     GET  blocks        POST blocks {target, comment}        POST blocks/remove {target}
     POST blocks/import (text/csv body)             GET  blocks/export (text/csv)
     GET  interactions?object=&state=               POST interactions/moderate {id, state}
+    GET  interactions/item?id=                     POST interactions/moderate-actor {actor, state}
 """
 
 from __future__ import annotations
@@ -124,6 +125,24 @@ async def moderate(request: Request) -> Response:
     return json_response(result)
 
 
+@requires_admin
+async def interaction(request: Request) -> Response:
+    runtime = runtime_of(request)
+    activity_id = request.query_params.get("id") or ""
+    return json_response(
+        await runtime.call(owner_interactions.get_interaction, runtime.store, activity_id)
+    )
+
+
+@requires_admin
+async def moderate_actor(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    actor, state = required_text(body, "actor"), required_text(body, "state")
+    result = await runtime.call(owner_interactions.moderate_actor, runtime.store, actor, state)
+    return json_response(result)
+
+
 ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/followers", list_followers, ["GET"]),
     ("/followers/approve", approve_follower, ["POST"]),
@@ -135,6 +154,8 @@ ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/blocks/export", export_blocks, ["GET"]),
     ("/interactions", interactions, ["GET"]),
     ("/interactions/moderate", moderate, ["POST"]),
+    ("/interactions/item", interaction, ["GET"]),
+    ("/interactions/moderate-actor", moderate_actor, ["POST"]),
 )
 
 
