@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_core.ids import is_http_url
+from site_core.incoming_html import BIDI_CONTROLS, plain_text, sanitize_incoming_html
 from site_function.activity_parsing import first_id
-from site_function.incoming_html import BIDI_CONTROLS, plain_text, sanitize_incoming_html
 
 __all__ = [
     "CONTENT_CAP",

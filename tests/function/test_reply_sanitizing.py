@@ -20,8 +20,9 @@ from function_harness import FakeFediverse, post_signed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from published_posts import publish_post
-from site_function.incoming_html import BIDI_CONTROLS, INCOMING_LINK_REL
 from site_function.interaction_records import CONTENT_CAP, reply_record
+
+from site_core.incoming_html import BIDI_CONTROLS, INCOMING_LINK_REL
 
 POST = "https://alice.example/ap/posts/hello"
 ACTOR = "https://mallory.example/users/mallory"
