@@ -14,6 +14,10 @@ Layout (paths relative to `base_url`, or to `function_url` for the live routes):
     /ap/followers                  live, served by the function (paged with ?page=N)
     /ap/inbox, /ap/shared-inbox    live, POST only, served by the function
     /ap/activities/<name>          ids of the activities we send
+    /ap/replies/<slug>, /ap/replies-pages/<slug>/N, /ap/likes/<slug>, /ap/shares/<slug>,
+    /ap/contexts/<slug>            a post's conversation collections
+    /conversations/media/<name>    copied avatars and images of approved replies
+    /interact                      live: a visitor's handle -> their server's follow/reply page
     /.well-known/webfinger, /.well-known/host-meta, /.well-known/nodeinfo, /nodeinfo/2.x
     /, /page/N/, /posts/<slug>/, /tags/<tag>/, /archive/, /profile/, /privacy/, /age-policy/
 
@@ -36,6 +40,7 @@ __all__ = [
     "NODEINFO_20_JSON",
     "NODEINFO_21_JSON",
     "SLUG_PATTERN",
+    "STYLESHEET_PATH",
     "UrlScheme",
     "media_type_for_path",
     "output_path_for_url",
@@ -48,6 +53,8 @@ NODEINFO_21_JSON = 'application/json; profile="http://nodeinfo.diaspora.software
 NODEINFO_20_JSON = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"'
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The theme's stylesheet in the output folder: the build writes it, the function's pages link it.
+STYLESHEET_PATH = "theme/style.css"
 
 
 def _strip_slash(url: str) -> str:
@@ -129,6 +136,31 @@ class UrlScheme:
         """The id of a post's Note or Article."""
         return f"{self.base_url}/ap/posts/{slug}"
 
+    # A post's conversation (FEDERATION.md#conversation-collections): static documents of
+    # their own, beside the object (`/ap/posts/<slug>` is a file, so not a folder).
+
+    def replies_collection(self, slug: str) -> str:
+        """The `replies` Collection of a post; its first page is embedded."""
+        return f"{self.base_url}/ap/replies/{slug}"
+
+    def replies_page(self, slug: str, number: int) -> str:
+        """Page `number` (2 and later) of a post's `replies`; page 1 is embedded as `first`."""
+        return f"{self.base_url}/ap/replies-pages/{slug}/{number}"
+
+    def likes_collection(self, slug: str) -> str:
+        return f"{self.base_url}/ap/likes/{slug}"
+
+    def shares_collection(self, slug: str) -> str:
+        return f"{self.base_url}/ap/shares/{slug}"
+
+    def context_collection(self, slug: str) -> str:
+        """The thread of a post (FEP-7888 `context`): the post and its approved replies."""
+        return f"{self.base_url}/ap/contexts/{slug}"
+
+    def conversation_media(self, name: str) -> str:
+        """A copied avatar or image of a conversation (`conversations/media/<name>`)."""
+        return f"{self.base_url}/conversations/media/{name}"
+
     def activity(self, name: str) -> str:
         """The id of an activity we send, `name` being unique (e.g. `create-hello`)."""
         return f"{self.base_url}/ap/activities/{name}"
@@ -149,6 +181,12 @@ class UrlScheme:
 
     def followers_page(self, number: int) -> str:
         return f"{self.followers}?page={number}"
+
+    @property
+    def interact(self) -> str:
+        """Where the follow and reply forms send a visitor's handle
+        (FEDERATION.md#remote-interaction)."""
+        return f"{self.fn}/interact"
 
     def function_activity(self, name: str) -> str:
         """The id of an activity the function sends (Accept, Reject), unique per `name`."""
@@ -215,6 +253,10 @@ class UrlScheme:
     @property
     def sitemap(self) -> str:
         return f"{self.base_url}/sitemap.xml"
+
+    @property
+    def stylesheet(self) -> str:
+        return self.asset(STYLESHEET_PATH)
 
     def asset(self, path: str) -> str:
         """A static file (image, stylesheet) by its path in the output folder."""

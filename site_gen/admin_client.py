@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADMIN_API_PATH",
+    "MAX_CONVERSATION_ITEMS",
     "AdminClient",
     "AdminClientError",
     "FollowerState",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 ADMIN_API_PATH = "/admin/api"
+MAX_CONVERSATION_ITEMS = 500  # ids per `conversations/items` request (the function's limit)
 FollowerState = Literal["accepted", "pending", "all"]
 InteractionState = Literal["pending", "approved", "rejected"]
 # A drain may run for up to 600 s on the function before it answers.
@@ -220,3 +222,29 @@ class AdminClient:
         """`POST interactions/moderate-actor`: the same decision on all of one actor's."""
         body = {"actor": actor, "state": state}
         return self._object("POST", "/interactions/moderate-actor", body=body)
+
+    # -- the conversation sync (routes/admin.py) --------------------------------------------
+
+    def conversation_index(self) -> list[dict[str, Any]]:
+        """`GET conversations/index`: every interaction the owner may see, as small rows."""
+        return self._items(self._object("GET", "/conversations/index"), "/conversations/index")
+
+    def conversation_items(self, ids: list[str]) -> list[dict[str, Any]]:
+        """`POST conversations/items`: the full form of at most 500 items (batching more is
+        the caller's job)."""
+        if len(ids) > MAX_CONVERSATION_ITEMS:
+            raise AdminClientError(
+                f"at most {MAX_CONVERSATION_ITEMS} ids a request (got {len(ids)})"
+            )
+        answer = self._object("POST", "/conversations/items", body={"ids": ids})
+        return self._items(answer, "/conversations/items")
+
+    def moderate_many(self, decisions: dict[str, str]) -> dict[str, Any]:
+        """`POST conversations/decisions`: many states at once; changed, unchanged, missing."""
+        return self._object("POST", "/conversations/decisions", body={"decisions": decisions})
+
+    def _items(self, answer: dict[str, Any], path: str) -> list[dict[str, Any]]:
+        items = answer.get("items")
+        if not isinstance(items, list):
+            raise AdminClientError(f"the function answered {self.base + path} with no items")
+        return items

@@ -17,14 +17,12 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from site_core.errors import ConfigError
+from site_core.publish.owner_settings import REVIEW_CHOICES, ReviewChoice, ReviewPolicy
 
 __all__ = ["REVIEW_CHOICES", "ConversationPolicy", "ReviewChoice", "conversation_policy"]
-
-ReviewChoice = Literal["nobody", "followers", "everyone"]
-REVIEW_CHOICES: tuple[ReviewChoice, ...] = ("nobody", "followers", "everyone")
 
 
 @dataclass(frozen=True)
@@ -36,6 +34,11 @@ class ConversationPolicy:
     show_faces: bool = False
     hold_words: tuple[str, ...] = ()
     hold_domains: tuple[str, ...] = ()
+
+    @property
+    def review(self) -> ReviewPolicy:
+        """The part the function applies on arrival (`site-gen publish` sends it)."""
+        return ReviewPolicy(self.show_without_review, self.hold_words, self.hold_domains)
 
 
 def _review(value: Any, key: str) -> ReviewChoice:

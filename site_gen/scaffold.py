@@ -100,7 +100,7 @@ def make_site(
     """
     from site_core.keys import generate_private_key, public_key_pem
     from site_gen.federation.key_files import write_private_key
-    from site_gen.workflows import write_workflow
+    from site_gen.workflows import write_conversations_workflow, write_workflow
 
     config_path = folder / CONFIG_FILENAME
     if config_path.exists():
@@ -124,6 +124,7 @@ def make_site(
     (folder / "public-key.pem").write_text(public_key_pem(key), encoding="ascii")
     package = package or installed_source()
     write_workflow(folder, package)  # .github/workflows/publish.yml: build, deploy, publish
+    write_conversations_workflow(folder, package)  # pull, then a pull request to review
     return NewSite(folder, config, package)
 
 
@@ -175,6 +176,10 @@ def next_steps(site: NewSite) -> str:
     else:
         secrets += ", and set Settings > Pages > Source to GitHub Actions."
     steps.append(secrets)
+    steps.append(
+        "So that the conversations workflow can open its pull request, allow GitHub Actions "
+        "to create pull requests (Settings > Actions > General > Workflow permissions)."
+    )
     if site.package.note:
         steps.append(f"In {WORKFLOW_PATH}: {site.package.note}")
     steps.append(

@@ -2,6 +2,7 @@
 
     address_guard  refuses loopback, private, link-local, ... addresses before any connection
     client         the guarded session factory and the bounded JSON fetches (signed or not)
+    media_fetch    the bounded fetch of a file's bytes (an avatar, an attached image)
 
 Every request site-gen makes to someone else's server goes through a session made here: the
 function's key and actor fetches and deliveries, the generator's WebFinger lookups of @mentions
@@ -30,16 +31,19 @@ from site_remote.client import (
     make_session,
     user_agent_for,
 )
+from site_remote.media_fetch import BytesResult, fetch_bytes
 
 __all__ = [
     "ACCEPT_ACTIVITY",
     "AddressRefused",
+    "BytesResult",
     "ClientSettings",
     "FetchOutcome",
     "FetchResult",
     "GuardedResolver",
     "SignatureStyle",
     "check_host_literal",
+    "fetch_bytes",
     "fetch_json",
     "get_json",
     "is_activity_media_type",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCEPT_ACTIVITY",
+    "REDIRECT_STATUSES",
     "ClientSettings",
     "FetchOutcome",
     "FetchResult",
@@ -37,11 +38,12 @@ __all__ = [
     "get_json",
     "is_activity_media_type",
     "make_session",
+    "read_bounded",
     "user_agent_for",
 ]
 
 ACCEPT_ACTIVITY = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # FEDERATION.md#double-knock: a 401/403/404/410 may mean "I did not like your signature"
 # (Threads answers 404).
 _KNOCK_AGAIN = frozenset({401, 403, 404, 410})
@@ -133,7 +135,7 @@ def is_activity_media_type(content_type: str) -> bool:
     return media in ("application/activity+json", "application/ld+json")
 
 
-async def _read_bounded(response: aiohttp.ClientResponse, max_bytes: int) -> bytes | None:
+async def read_bounded(response: aiohttp.ClientResponse, max_bytes: int) -> bytes | None:
     """The body, or None as soon as it is longer than `max_bytes` (never buffering more)."""
     if response.content_length is not None and response.content_length > max_bytes:
         return None
@@ -166,7 +168,7 @@ async def _get_once(
             return FetchResult("refused", url, detail="not an http(s) URL")
         async with session.get(url, headers=headers_for(url), allow_redirects=False) as response:
             status = response.status
-            if status in _REDIRECTS:
+            if status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 if not location:
                     return FetchResult("http_error", url, status, detail="no Location")
@@ -179,7 +181,7 @@ async def _get_once(
             content_type = response.headers.get("Content-Type", "")
             if accepts_type is not None and not accepts_type(content_type):
                 return FetchResult("bad_type", url, status, detail=content_type[:100])
-            body = await _read_bounded(response, max_bytes)
+            body = await read_bounded(response, max_bytes)
         if body is None:
             return FetchResult("too_large", url, status, detail=f"over {max_bytes} bytes")
         try:

@@ -46,6 +46,7 @@ _ROUTE_MODULES: tuple[str, ...] = (
     "health",
     "admin",
     "publishing",
+    "interact",
     "documents",
 )
 

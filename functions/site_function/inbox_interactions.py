@@ -1,6 +1,12 @@
 """The inbox's handlers of interactions with our published posts: Like, Announce, replies
 (Create or Update of a Note), and their Undo or Delete.
 
+A reply to a reply we hold is part of that thread: it is stored under the thread's root post
+(its record keeps the reply it answers in `inReplyTo`). Each interaction is stored approved or
+pending as the owner's review policy says (`interaction_review`), with its author's profile
+as the cached actor document gives it (`actor_profiles`: the signature check cached the
+actor, so no request is made for it).
+
 Replies are stored under the id of the reply Note (not of its Create), so a later Update or
 Delete of that Note finds the same row. That stored id (the Note's for a reply, the activity's
 for a Like or Announce) must be on the actor's own origin (FEDERATION.md#one-host, as Mastodon
@@ -18,8 +24,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from site_core.publish.owner_settings import ReviewPolicy
 from site_core.urls import UrlScheme
 from site_function.activity_parsing import activity_type, first_id
+from site_function.actor_profiles import author_profile
 from site_function.inbox_events import (
     AnnounceReceived,
     AnnounceUndone,
@@ -32,10 +40,16 @@ from site_function.inbox_events import (
     ReplyReceived,
     ReplyUpdated,
 )
-from site_function.inbox_handler_types import Handled, HandlerContext, HandlerResult
+from site_function.inbox_handler_types import (
+    Handled,
+    HandlerContext,
+    HandlerResult,
+    owner_settings,
+)
 from site_function.interaction_records import reaction_record, reply_record, usable_id
+from site_function.interaction_review import arrival_state, rehold, reply_text
 from site_function.remote_actors import same_origin
-from site_function.store.base import Interaction, InteractionKind, Store
+from site_function.store.base import Interaction, InteractionKind, ModerationState, Store
 
 __all__ = ["delete_interaction", "handle_reaction", "handle_reply", "undo_interaction"]
 
@@ -71,11 +85,31 @@ _CAP_LOGGED: set[tuple[str, str]] = set()
 _CAP_LOGGED_MAX = 4_096
 
 
+def _review(store: Store, ctx: HandlerContext) -> ReviewPolicy | None:
+    owner = owner_settings(store, ctx)
+    return None if owner is None else owner.review
+
+
+def _arrival_state(store: Store, ctx: HandlerContext, actor_id: str, text: str) -> ModerationState:
+    """What the owner's review policy says of a new interaction (FEDERATION.md#review-policy)."""
+    policy = _review(store, ctx)
+    follower = False
+    if policy is not None and policy.show_without_review == "followers":
+        found = store.get_follower(actor_id)
+        follower = found is not None and found.state == "accepted"
+    return arrival_state(policy, actor_id, follower=follower, text=text)
+
+
 def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: InteractionKind,
           actor_id: str, object_id: str, record: dict[str, Any]) -> bool:  # fmt: skip
-    """Store the interaction pending moderation; True if it is new (not a repeat)."""
+    """Store the interaction as the review policy says, with its author's profile as the
+    cached actor gives it; True if it is new (not a repeat, which keeps its state)."""
+    text = reply_text(record) if kind == "reply" else ""
+    state = _arrival_state(store, ctx, actor_id, text)
+    cached = store.get_actor(actor_id)
+    author = author_profile(actor_id, None if cached is None else cached.document)
     interaction = Interaction(
-        activity_id, kind, actor_id, object_id, record, "pending", ctx.now, ctx.now
+        activity_id, kind, actor_id, object_id, record, state, ctx.now, ctx.now, author
     )
     return store.save_interaction(interaction)
 
@@ -101,18 +135,30 @@ def handle_reaction(
     return Handled(AnnounceReceived(activity_id, actor_id, object_id, new))
 
 
+def _thread_root(store: Store, ctx: HandlerContext, in_reply_to: str | None) -> str | None:
+    """Our post the reply belongs to: the post it answers, or the root post of the thread
+    when it answers a reply we hold (FEDERATION.md#interaction-records)."""
+    post = _published_post(store, ctx.urls, in_reply_to)
+    if post is not None or in_reply_to is None:
+        return post
+    parent = store.get_interaction(in_reply_to)
+    return parent.object_id if parent is not None and parent.kind == "reply" else None
+
+
 def handle_reply(
     store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
 ) -> HandlerResult:
-    """A Create (or Update) of a Note replying to one of our published posts."""
+    """A Create (or Update) of a Note replying to one of our published posts, or to a reply
+    we hold under one."""
     note = activity.get("object")
     if not isinstance(note, dict):
         return Handled(Ignored(actor_id, "no embedded object"))
     note_id = usable_id(note.get("id"))
     if note_id is None:
         return Handled(Ignored(actor_id, "no usable reply id"))
-    in_reply_to = _published_post(store, ctx.urls, first_id(note.get("inReplyTo")))
-    if in_reply_to is None:
+    parent = usable_id(note.get("inReplyTo"))
+    root = _thread_root(store, ctx, parent)
+    if root is None or parent is None:
         return Handled(Ignored(actor_id, "not a reply to our published posts"))
     if first_id(note.get("attributedTo")) != actor_id:
         return Handled(Ignored(actor_id, "reply attributed to someone else"))
@@ -120,14 +166,16 @@ def handle_reply(
         return Handled(Ignored(actor_id, "reply id not on the actor's origin"))
     held = store.get_interaction(note_id)
     if held is None or held.actor_id != actor_id:  # a new reply counts against the caps
-        over = _reply_cap_reached(store, ctx, actor_id, in_reply_to)
+        over = _reply_cap_reached(store, ctx, actor_id, root)
         if over is not None:
             _over_cap_once(actor_id, over)
-            return Handled(ReplyOverCap(note_id, actor_id, in_reply_to, over))
-    record = reply_record(note_id, actor_id, in_reply_to, note)
-    if _save(store, ctx, note_id, "reply", actor_id, in_reply_to, record):
-        return Handled(ReplyReceived(note_id, actor_id, in_reply_to))
-    return Handled(ReplyUpdated(note_id, actor_id, in_reply_to))
+            return Handled(ReplyOverCap(note_id, actor_id, root, over))
+    record = reply_record(note_id, actor_id, parent, note)
+    if _save(store, ctx, note_id, "reply", actor_id, root, record):
+        return Handled(ReplyReceived(note_id, actor_id, root))
+    if held is not None and rehold(_review(store, ctx), held.state, reply_text(record)):
+        store.set_moderation(note_id, "pending")
+    return Handled(ReplyUpdated(note_id, actor_id, root))
 
 
 def _reply_cap_reached(

@@ -35,6 +35,7 @@ __all__ = [
     "SUMMARY_CAP",
     "URL_CAP",
     "InteractionLimits",
+    "bounded_text",
     "reaction_record",
     "reply_record",
     "usable_id",
@@ -75,7 +76,7 @@ def usable_id(value: Any) -> str | None:
     return found
 
 
-def _text(value: Any, cap: int) -> str | None:
+def bounded_text(value: Any, cap: int) -> str | None:
     """Plain text of at most `cap` characters. The value is cut before it is cleaned (with
     room for markup), so a padded field costs the sanitizer little."""
     if not isinstance(value, str):
@@ -90,7 +91,7 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
 def reaction_record(kind: str, activity_id: str, actor_id: str, object_id: str,
                     activity: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     """The stored form of a Like or Announce."""
-    published = _text(activity.get("published"), TIME_CAP)
+    published = bounded_text(activity.get("published"), TIME_CAP)
     record = {"type": kind, "id": activity_id, "actor": actor_id, "object": object_id}
     return _compact({**record, "published": published})
 
@@ -134,8 +135,8 @@ def _attachments(note: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(item, dict) or (url := usable_id(item.get("url"))) is None:
             continue
         kept.append(_compact({"url": url,
-                              "mediaType": _text(item.get("mediaType"), MEDIA_TYPE_CAP),
-                              "name": _text(item.get("name"), NAME_CAP)}))  # fmt: skip
+                              "mediaType": bounded_text(item.get("mediaType"), MEDIA_TYPE_CAP),
+                              "name": bounded_text(item.get("name"), NAME_CAP)}))  # fmt: skip
     return kept
 
 
@@ -146,8 +147,8 @@ def _tags(note: dict[str, Any]) -> list[dict[str, Any]]:
             break
         if not isinstance(item, dict):
             continue
-        tag = _compact({"type": _text(item.get("type"), TAG_NAME_CAP),
-                        "name": _text(item.get("name"), TAG_NAME_CAP),
+        tag = _compact({"type": bounded_text(item.get("type"), TAG_NAME_CAP),
+                        "name": bounded_text(item.get("name"), TAG_NAME_CAP),
                         "href": usable_id(item.get("href"))})  # fmt: skip
         if "name" in tag or "href" in tag:
             kept.append(tag)
@@ -165,11 +166,11 @@ def reply_record(note_id: str, actor_id: str, in_reply_to: str,
             "actor": actor_id,
             "inReplyTo": in_reply_to,
             "url": usable_id(note.get("url")),
-            "published": _text(note.get("published"), TIME_CAP),
-            "updated": _text(note.get("updated"), TIME_CAP),
+            "published": bounded_text(note.get("published"), TIME_CAP),
+            "updated": bounded_text(note.get("updated"), TIME_CAP),
             "content": content,
             "truncated": truncated or None,
-            "summary": _text(note.get("summary"), SUMMARY_CAP),
+            "summary": bounded_text(note.get("summary"), SUMMARY_CAP),
             "sensitive": note.get("sensitive") is True or None,
             "language": _language(note),
             "attachment": _attachments(note),

@@ -26,7 +26,7 @@ from site_function.build_owner import BuildOwnerSettings, Loader, actor_file, re
 from site_function.inbox_batches import InboxBatcher
 from site_function.interaction_records import InteractionLimits
 from site_function.key_resolver import KeyResolver
-from site_function.rate_limits import InboxRateLimits
+from site_function.rate_limits import InboxRateLimits, TokenBuckets
 from site_function.settings import Settings
 from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
 
@@ -80,6 +80,10 @@ class FunctionRuntime:
         self._build_owner = BuildOwnerSettings(self.urls, self._build_actor_loader())
         self.rate_limits = InboxRateLimits(
             settings.actor_rate_limit, settings.domain_rate_limit, settings.rate_window
+        )
+        # Per client address; the route skips it when the limit is 0 (`interact_rate_limit`).
+        self.interact_limits = TokenBuckets(
+            max(settings.interact_rate_limit, 1), settings.rate_window or 1.0
         )
         self.interaction_limits = InteractionLimits(
             settings.replies_per_post, settings.replies_per_day

@@ -96,6 +96,10 @@ class Settings:
     actor_rate_limit: int = 300
     domain_rate_limit: int = 3_000
     rate_window: float = 300.0
+    # Follow/reply lookups (GET /interact) one client address may ask for every `rate_window`
+    # seconds (0: no limit), and the seconds one lookup may take (WebFinger and NodeInfo).
+    interact_rate_limit: int = 30
+    interact_timeout: float = 5.0
     # Replies one actor may have stored per post, and received per day (beyond: not stored).
     replies_per_post: int = 20
     replies_per_day: int = 200

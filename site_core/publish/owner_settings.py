@@ -5,7 +5,9 @@ taken from the build it just deployed:
 
 - `OwnerSettings`: the profile settings that change how the inbox answers
   (`manuallyApprovesFollowers`, `alsoKnownAs`, `movedTo` of the built actor document), so the
-  lock the world sees and the function's behaviour can never disagree;
+  lock the world sees and the function's behaviour can never disagree, and the review policy
+  of site.yaml's `conversation:` (`ReviewPolicy`), which never goes into the public build
+  (hold words are the owner's private business);
 - `SiteIdentity`: `base_url`, `username` and where the function answers, so that a publish
   to a function configured for another site is refused instead of half applied.
 
@@ -15,12 +17,15 @@ Both have a JSON form (`to_dict`/`from_dict`) for the wire and for the function'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from site_core.urls import UrlScheme
 
-__all__ = ["OwnerSettings", "SiteIdentity"]
+__all__ = ["REVIEW_CHOICES", "OwnerSettings", "ReviewChoice", "ReviewPolicy", "SiteIdentity"]
+
+ReviewChoice = Literal["nobody", "followers", "everyone"]
+REVIEW_CHOICES: tuple[ReviewChoice, ...] = ("nobody", "followers", "everyone")
 
 
 def _actor_urls(value: Any) -> tuple[str, ...]:
@@ -30,6 +35,50 @@ def _actor_urls(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in found if isinstance(item, str) and item))
 
 
+def _review_choice(value: Any) -> ReviewChoice:
+    for choice in REVIEW_CHOICES:
+        if value == choice:
+            return choice
+    raise ValueError("'show_without_review' must be nobody, followers or everyone")
+
+
+def _word_list(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"'{key}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """Who is shown without the owner's review, and what is always held for it.
+
+    The default holds everything: a new interaction waits for the owner unless the policy
+    says otherwise. Words are lower-case, domains lower-case without a leading "@"."""
+
+    show_without_review: ReviewChoice = "nobody"
+    hold_words: tuple[str, ...] = ()
+    hold_domains: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "show_without_review": self.show_without_review,
+            "hold_words": list(self.hold_words),
+            "hold_domains": list(self.hold_domains),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ReviewPolicy:
+        """The inverse of `to_dict` (a missing key is its default); ValueError on anything
+        else."""
+        if not isinstance(data, dict):
+            raise ValueError("the review policy must be an object")
+        return cls(
+            _review_choice(data.get("show_without_review", "nobody")),
+            tuple(w.lower() for w in _word_list(data.get("hold_words", []), "hold_words")),
+            tuple(d.lower() for d in _word_list(data.get("hold_domains", []), "hold_domains")),
+        )
+
+
 @dataclass(frozen=True)
 class OwnerSettings:
     """The owner's profile settings the inbox acts on."""
@@ -37,10 +86,12 @@ class OwnerSettings:
     manually_approves_followers: bool = False
     also_known_as: tuple[str, ...] = ()  # old accounts (actor ids) that may move here
     moved_to: str | None = None  # the account this one moved to
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)  # not in the actor document
 
     @classmethod
     def from_actor(cls, actor: Mapping[str, Any]) -> OwnerSettings:
-        """The settings as the built actor document states them (what remote servers see)."""
+        """The settings as the built actor document states them (what remote servers see);
+        the review policy is not there: it is the default (hold everything)."""
         moved = actor.get("movedTo")
         if isinstance(moved, dict):
             moved = moved.get("id")
@@ -55,11 +106,13 @@ class OwnerSettings:
             "manually_approves_followers": self.manually_approves_followers,
             "also_known_as": list(self.also_known_as),
             "moved_to": self.moved_to,
+            "review": self.review.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Any) -> OwnerSettings:
-        """The inverse of `to_dict`; ValueError on anything else."""
+        """The inverse of `to_dict`; ValueError on anything else. No `review` (a store or a
+        plan from before the policy travelled) is the default policy."""
         if not isinstance(data, dict):
             raise ValueError("the owner's settings must be an object")
         manual = data.get("manually_approves_followers")
@@ -71,7 +124,9 @@ class OwnerSettings:
             raise ValueError("'also_known_as' must be a list of actor ids")
         if moved is not None and not isinstance(moved, str):
             raise ValueError("'moved_to' must be an actor id or null")
-        return cls(manual, tuple(aliases), moved or None)
+        review = data.get("review")
+        policy = ReviewPolicy() if review is None else ReviewPolicy.from_dict(review)
+        return cls(manual, tuple(aliases), moved or None, policy)
 
 
 @dataclass(frozen=True)

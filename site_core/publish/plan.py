@@ -20,8 +20,9 @@ Rules (issue 4):
 - the actor document changed (its hash): Update{Person} (FEDERATION.md#update-person).
 
 Every plan also carries the site's identity (`base_url`, `username`, where the function
-answers) and the owner's settings as the built actor states them (`owner_settings`): the
-function refuses a plan for another site, and keeps the settings for its inbox.
+answers) and the owner's settings as the built actor states them (`owner_settings`), with the
+review policy of site.yaml (given, as it is not in the public build): the function refuses a
+plan for another site, and keeps the settings for its inbox.
 
 `published` of a new post (FEDERATION.md#realtime-window): Mastodon puts a status in home timelines
 only if its `published` is less than 6 hours old. A new post keeps its front-matter date when that
@@ -33,13 +34,13 @@ their timelines. The page and the static object keep the front-matter date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from site_core.errors import ContentError
 from site_core.publish.built_site import BuiltPost, BuiltSite, document_hash
-from site_core.publish.owner_settings import OwnerSettings, SiteIdentity
+from site_core.publish.owner_settings import OwnerSettings, ReviewPolicy, SiteIdentity
 from site_core.urls import UrlScheme
 
 __all__ = [
@@ -255,9 +256,14 @@ def _refuse_future_updates(site: BuiltSite, known: dict[str, LedgerItem], now: d
 
 
 def plan_publish(
-    site: BuiltSite, ledger: LedgerState, urls: UrlScheme, now: datetime
+    site: BuiltSite,
+    ledger: LedgerState,
+    urls: UrlScheme,
+    now: datetime,
+    review: ReviewPolicy | None = None,
 ) -> PublishPlan:
     """The activities and ledger rows of one publish; see the module docstring for the rules.
+    `review` is site.yaml's review policy (None: the default, hold everything).
 
     Raises `ContentError` if a post reuses the id of a deleted post, or has an `updated`
     date in the future (nothing is planned).
@@ -265,7 +271,8 @@ def plan_publish(
     known = {item.object_id: item for item in ledger.items}
     _refuse_future_updates(site, known, now)
     actor_hash = actor_hash_of(site.actor)
-    identity, owner = SiteIdentity.of(urls), OwnerSettings.from_actor(site.actor)
+    identity = SiteIdentity.of(urls)
+    owner = replace(OwnerSettings.from_actor(site.actor), review=review or ReviewPolicy())
     if not ledger.initialized and not ledger.items:
         first = tuple(_ledger_item(post) for post in site.posts)
         return PublishPlan((), first, actor_hash, True, len(first), identity=identity, owner=owner)

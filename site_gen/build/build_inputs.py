@@ -2,7 +2,8 @@
 
 A rebuild of a large site must not open every unchanged post: a source whose stat is
 unchanged is taken from the source index, valid for one post fingerprint. Mentions are
-inputs too: an unchanged post whose mentions now resolve differently is read again.
+inputs too, and so are the authors of the posts replies answer: an unchanged post whose
+mentions or replied-to author now resolve differently is read again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from site_gen.build.post_rendering import PostEntry, SourceTask
 from site_gen.build.source_index import SourceIndex, scan_sources
 from site_gen.build.theme import Theme
 from site_gen.config import SiteConfig, check_profile_images
-from site_gen.content.model import Mention
+from site_gen.content.mention_lookup import LookupSettings
+from site_gen.content.model import Mention, RepliedPost
 
 __all__ = [
     "RENDER_VERSION",
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 # Bump when a change of the code changes what a post renders to (invalidates the caches).
-RENDER_VERSION = "2"
+RENDER_VERSION = "4"
 
 
 def fingerprint(config: SiteConfig, drafts: bool) -> str:
@@ -117,6 +119,7 @@ def read_sources(
 class ResolvedMentions:
     resolved: dict[str, Mention]  # normalized handle -> mention
     warnings: tuple[str, ...]
+    replies: dict[str, RepliedPost] = dataclasses.field(default_factory=dict)  # URL -> post
 
 
 def resolve_mentions(
@@ -134,28 +137,61 @@ def resolve_mentions(
     only for a site whose base_url is on loopback. `webfinger_origins` is for tests
     (`LookupSettings.origins`).
     """
-    from site_gen.content.mention_lookup import LookupSettings
     from site_gen.content.mentions import MentionResolver, normalize_handle
 
     known, tasks = sources.known, sources.tasks
     lookups = LookupSettings.for_site(config.base_url, origins=webfinger_origins)
     resolver = MentionResolver(config.root / "mentions.json", offline=offline, lookups=lookups)
-    handles = [h for task in tasks for h in _handles(Path(task.path))]
+    addressed = {task.path: _addressed(Path(task.path)) for task in tasks}
+    handles = [h for found, _ in addressed.values() for h in found]
     handles += [m.handle for entry in known.values() for m in entry.post.mentions]
     # The actor's aliases may be handles too; they resolve like mentions.
     handles += [h for h in (*config.also_known_as, config.moved_to or "") if _is_handle(h)]
     resolved = resolver.resolve(handles)
+    replies = _resolve_replies(config, known, addressed, lookups, offline=offline, save=save)
     if save:
         resolver.save()
     stale = [
         (entry.source, entry.stamp)
         for entry in known.values()
         if any(resolved.get(normalize_handle(m.handle)) != m for m in entry.post.mentions)
+        or (entry.post.in_reply_to and replies.get(entry.post.in_reply_to) != entry.post.replied)
     ]
     for path, _stamp in stale:
         del known[Path(path).name]
     tasks += [SourceTask(path, stamp, True) for path, stamp in stale]
-    return ResolvedMentions(resolved, tuple(resolver.warnings))
+    warnings = (*resolver.warnings, *replies.warnings)
+    return ResolvedMentions(resolved, warnings, replies.resolved)
+
+
+@dataclass(frozen=True)
+class _Replies:
+    resolved: dict[str, RepliedPost]
+    warnings: list[str]
+
+    def get(self, url: str) -> RepliedPost | None:
+        return self.resolved.get(url)
+
+
+def _resolve_replies(
+    config: SiteConfig,
+    known: Mapping[str, PostEntry],
+    addressed: Mapping[str, tuple[tuple[str, ...], str | None]],
+    lookups: LookupSettings,
+    *,
+    offline: bool,
+    save: bool,
+) -> _Replies:
+    """The author of every post replied to (`replies.json`, then the network unless offline)."""
+    from site_gen.content.replies import REPLY_CACHE_FILENAME, ReplyResolver
+
+    pairs = [(Path(path).name, url) for path, (_, url) in addressed.items() if url]
+    pairs += [(name, e.post.in_reply_to) for name, e in known.items() if e.post.in_reply_to]
+    resolver = ReplyResolver(config.root / REPLY_CACHE_FILENAME, offline=offline, lookups=lookups)
+    resolved = resolver.resolve(sorted(pairs)) if pairs else {}
+    if save:
+        resolver.save()
+    return _Replies(resolved, resolver.warnings)
 
 
 def _is_handle(value: str) -> bool:
@@ -163,12 +199,25 @@ def _is_handle(value: str) -> bool:
     return "@" in value and not value.startswith(("https://", "http://"))
 
 
-def _handles(path: Path) -> tuple[str, ...]:
-    """The mentions of a changed source, to resolve before the workers render it."""
+def _addressed(path: Path) -> tuple[tuple[str, ...], str | None]:
+    """The mentions and the `in_reply_to` of a changed source, to resolve before the workers
+    render it (a source whose front matter is broken has none: the worker reports it)."""
     from site_gen.content.mentions import extract_mentions
 
     data = path.read_bytes()
-    return extract_mentions(data.decode("utf-8", errors="replace")) if b"@" in data else ()
+    text = data.decode("utf-8", errors="replace")
+    handles = extract_mentions(text) if b"@" in data else ()
+    return handles, (_reply_url(text, path) if b"in_reply_to" in data else None)
+
+
+def _reply_url(text: str, path: Path) -> str | None:
+    from site_core.errors import ContentError
+    from site_gen.content.front_matter import parse_front_matter, split_source
+
+    try:
+        return parse_front_matter(split_source(text, path)[0], path).in_reply_to
+    except ContentError:
+        return None
 
 
 def _same(index: SourceIndex, name: str, stamp: tuple[int, int, int]) -> bool:

@@ -83,6 +83,6 @@ def _full_posts(entries: Sequence[PostEntry], settings: RenderSettings) -> dict[
         if entry.key not in found:
             path = Path(entry.source)
             found[entry.key] = read_post(
-                path, path.read_bytes(), settings.config, settings.mentions
+                path, path.read_bytes(), settings.config, settings.mentions, settings.replies
             )
     return found

@@ -29,22 +29,25 @@ def metadata_pages(
     site_fingerprint: str,
     is_kept: Callable[[str, str], bool],
     page_hashes: dict[str, str],
+    reply_count: Callable[[str], int] = lambda _slug: 0,
 ) -> list[Artifact | str]:
     """Tag pages, the archive and the sitemap: made from metadata only (a path string where
-    the output's file is still valid)."""
+    the output's file is still valid); `reply_count(slug)` is what the listings show."""
     posts = [entry.post for entry in model]
     views: dict[int, dict[str, Any]] = {}
+    # A listing row is the post's metadata and its reply count.
+    rows = [f"{entry.row_digest}:{reply_count(entry.post.slug)}" for entry in model]
 
     def view(index: int) -> dict[str, Any]:
         if index not in views:
-            views[index] = post_view(posts[index], config)
+            views[index] = post_view(posts[index], config, reply_count(posts[index].slug))
         return views[index]
 
     items: list[Artifact | str] = []
     counts = tag_counts(posts)
     for name, indexes in counts.values():
         path = output_path_for_url(config.urls.path_of(config.urls.tag_page(name)))
-        hash_ = page_hash(site_fingerprint, "tag", name, *(model[i].row_digest for i in indexes))
+        hash_ = page_hash(site_fingerprint, "tag", name, *(rows[i] for i in indexes))
         page_hashes[path] = hash_
         if is_kept(path, hash_):
             items.append(path)
@@ -52,7 +55,7 @@ def metadata_pages(
             items.append(render_tag_page(name, [view(i) for i in indexes], config, theme))
     path = output_path_for_url(config.urls.path_of(config.urls.archive))
     tags = [f"{name}:{len(indexes)}" for name, indexes in counts.values()]
-    hash_ = page_hash(site_fingerprint, "archive", *tags, *(entry.row_digest for entry in model))
+    hash_ = page_hash(site_fingerprint, "archive", *tags, *rows)
     page_hashes[path] = hash_
     if is_kept(path, hash_):
         items.append(path)

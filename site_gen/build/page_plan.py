@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from site_core.urls import output_path_for_url
+from site_gen.build.conversation_inputs import ConversationInputs
+from site_gen.build.conversation_view import OwnReply
 from site_gen.build.listing_pages import index_order
 from site_gen.build.outbox_pages import outbox_chunks
 from site_gen.build.post_rendering import PageTask, PostEntry, page_hash
@@ -39,13 +41,29 @@ def path_template(url_of: Callable[[str], str]) -> Callable[[object], str]:
     return path
 
 
-def post_paths(config: SiteConfig) -> Callable[[PostEntry], list[str]]:
-    """The files `render_post_artifacts` makes for a post (page, and object unless a draft)."""
-    page, post_object = path_template(config.urls.post_page), path_template(config.urls.post_object)
+def post_paths(
+    config: SiteConfig, replies_pages: Callable[[str], int] = lambda _slug: 1
+) -> Callable[[PostEntry], list[str]]:
+    """The files `render_post_artifacts` makes for a post: its page and, unless a draft,
+    its object and collections (`replies_pages(slug)` pages of replies)."""
+    urls = config.urls
+    page, post_object = path_template(urls.post_page), path_template(urls.post_object)
+    collections = [
+        path_template(url_of)
+        for url_of in (urls.replies_collection, urls.likes_collection, urls.shares_collection)
+    ]
+    context = path_template(urls.context_collection)
 
     def paths(entry: PostEntry) -> list[str]:
         slug = entry.post.slug
-        return [page(slug)] if entry.post.draft else [page(slug), post_object(slug)]
+        if entry.post.draft:
+            return [page(slug)]
+        found = [page(slug), post_object(slug), *(path(slug) for path in collections)]
+        found += [
+            _path(config, urls.replies_page(slug, n)) for n in range(1, replies_pages(slug) + 1)
+        ]
+        found.append(context(slug))
+        return found
 
     return paths
 
@@ -63,6 +81,7 @@ def plan_pages(
     config: SiteConfig,
     site_fingerprint: str,
     is_kept: Callable[[str, str], bool],
+    conversations: ConversationInputs | None = None,
 ) -> PagePlan:
     """Post pages not rendered yet (keys in `rendered` were), index and outbox pages.
 
@@ -70,6 +89,7 @@ def plan_pages(
     hash)` says whether the output already holds that page made from those inputs.
     """
     plan = PagePlan()
+    conversations = conversations or ConversationInputs()
     urls = config.urls
 
     def add(kind: str, path: str, hash_: str, posts: Sequence[PostEntry], *numbers: int) -> None:
@@ -81,26 +101,17 @@ def plan_pages(
         number, count, total = numbers
         plan.tasks.append(PageTask(kind, number, count, total, pairs, hash_))
 
-    paths_of = post_paths(config)
-    kept, hashes, tasks = plan.kept, plan.hashes, plan.tasks
-    for entry in model:  # 10,000 posts on every rebuild: kept lean
-        if entry.key in rendered:
-            continue
-        hash_ = entry.digest  # as the worker records it (see post_rendering._post_files)
-        paths = paths_of(entry)
-        if is_kept(paths[0], hash_) and (len(paths) == 1 or is_kept(paths[1], hash_)):
-            kept.extend((path, hash_) for path in paths)
-        else:
-            tasks.append(PageTask("post", 0, 0, 0, ((entry.key, entry.source),), hash_))
-        for path in paths:
-            hashes[path] = hash_
+    _plan_post_pages(plan, model, rendered, config, is_kept, conversations)
 
     ordered = [model[i] for i in index_order([e.post for e in model])]
     size = config.posts_per_page
     count = max(1, -(-len(ordered) // size))
     for number in range(1, count + 1):
         shown = ordered[(number - 1) * size : number * size]
-        hash_ = page_hash(site_fingerprint, "index", number, count, *(e.digest for e in shown))
+        replies = (conversations.reply_count(e.post.slug) for e in shown)
+        hash_ = page_hash(
+            site_fingerprint, "index", number, count, *(e.digest for e in shown), *replies
+        )
         add("index", _path(config, urls.index_page(number)), hash_, shown, number, count, 0)
 
     published = [entry for entry in model if not entry.post.draft]
@@ -112,6 +123,54 @@ def plan_pages(
         path = _path(config, urls.outbox_page(number))
         add("outbox", path, hash_, chunk, number, last, total)
     return plan
+
+
+def _plan_post_pages(
+    plan: PagePlan,
+    model: Sequence[PostEntry],
+    rendered: set[str],
+    config: SiteConfig,
+    is_kept: Callable[[str, str], bool],
+    conversations: ConversationInputs,
+) -> None:
+    """Post pages not rendered by the source workers: unchanged posts whose files are gone
+    or stale, and every post with a conversation (the workers leave those to this stage,
+    as their thread may show our own posts that answer it)."""
+    own = conversations.own_replies(model)
+    paths_of = post_paths(config, lambda slug: _replies_pages(conversations, own, slug, config))
+    kept, hashes, tasks = plan.kept, plan.hashes, plan.tasks
+    files = conversations.files
+    for entry in model:  # 10,000 posts on every rebuild: kept lean
+        slug = entry.post.slug
+        if entry.key in rendered and slug not in files:
+            continue
+        answers = own.get(slug, ())
+        hash_ = conversations.page_hash(slug, entry.digest, answers)
+        paths = paths_of(entry)
+        if all(is_kept(path, hash_) for path in paths):
+            kept.extend((path, hash_) for path in paths)
+        else:
+            pairs = ((entry.key, entry.source),)
+            tasks.append(PageTask("post", 0, 0, 0, pairs, hash_, answers))
+        for path in paths:
+            hashes[path] = hash_
+
+
+def _replies_pages(
+    conversations: ConversationInputs,
+    own: Mapping[str, tuple[OwnReply, ...]],
+    slug: str,
+    config: SiteConfig,
+) -> int:
+    """How many pages of replies the post's collection has."""
+    from site_gen.build.conversation_view import conversation_ids
+    from site_gen.federation.conversation_collections import replies_page_count
+
+    file = conversations.files.get(slug)
+    if file is None:
+        return 1
+    ids = conversation_ids(slug, file, own.get(slug, ()), config.conversation, config.urls)
+    return replies_page_count(ids)
 
 
 def listing_hash(site_fingerprint: str, kind: str, rows: Sequence[str], *extra: object) -> str:

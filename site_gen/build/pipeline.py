@@ -1,7 +1,7 @@
 """`build_site` and `check_site`: the build as one visible pipeline of fixed stages.
 
-    inputs -> mentions -> posts (pool) -> model -> listing pages (pool) -> site files
-           -> feed and documents -> write -> remember
+    inputs, conversations -> mentions -> posts (pool) -> model -> listing pages (pool)
+           -> site files -> feed and documents -> write -> remember
 
 Everything is rendered into a staging folder before the output folder is touched, so a
 content error stops the build with the previous output intact. The same input gives the
@@ -36,6 +36,7 @@ from site_gen.build.build_inputs import (
     read_sources,
     resolve_mentions,
 )
+from site_gen.build.conversation_inputs import ConversationInputs, read_conversations
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
 from site_gen.build.page_plan import plan_pages
@@ -82,8 +83,10 @@ def build_site(
     offline: bool = False,
     clean: bool = False,
     webfinger_origins: Mapping[str, str] | None = None,
+    allow_missing_media: bool = False,
 ) -> BuildReport:
-    """Build the site into `output` (default: the configured output folder)."""
+    """Build the site into `output` (default: the configured output folder); a data file
+    naming a missing picture stops it unless `allow_missing_media`."""
     target = (output or config.output_dir).resolve()
     _check_output_folder(config, target)
     report = _run(
@@ -94,6 +97,7 @@ def build_site(
         offline=offline,
         clean=clean,
         webfinger_origins=webfinger_origins,
+        allow_missing_media=allow_missing_media,
     )
     if output is None:  # host files of the site folder (vercel.json, deploy/nginx.conf)
         write_host_files(config)
@@ -101,7 +105,12 @@ def build_site(
 
 
 def check_site(
-    config: SiteConfig, *, jobs: int = 2, drafts: bool = False, offline: bool = True
+    config: SiteConfig,
+    *,
+    jobs: int = 2,
+    drafts: bool = False,
+    offline: bool = True,
+    allow_missing_media: bool = False,
 ) -> BuildReport:
     """Read, validate and render everything, writing nothing (not even caches)."""
     return _run(
@@ -112,6 +121,7 @@ def check_site(
         offline=offline,
         clean=True,
         webfinger_origins=None,
+        allow_missing_media=allow_missing_media,
     )
 
 
@@ -124,25 +134,36 @@ def _run(
     offline: bool,
     clean: bool,
     webfinger_origins: Mapping[str, str] | None,
+    allow_missing_media: bool = False,
 ) -> BuildReport:
-    """The stages, in order; `output=None` is a check: the same work, nothing written."""
+    """The stages, in order; `output=None` is a check: the same work, nothing written.
+
+    long: the whole pipeline reads here in one place, one comment per stage.
+    """
     started, building = time.perf_counter(), output is not None
 
-    # 1. Inputs: the public key first (no key, no build), the theme, every source file's
-    #    stamp; only files that changed since the last build are read.
+    # 1. Inputs: the public key first (no key, no build), the conversation files (checked,
+    #    unchanged ones from the cache: a bad one stops the build here), the theme, every
+    #    source file's stamp; only files that changed since the last build are read.
     key_pem = read_public_key(config.public_key_path)
     with cache_folder(config, scratch=not building) as cache_dir:
+        conversations = read_conversations(
+            config.root, allow_missing_media=allow_missing_media, cache_dir=cache_dir
+        )
         sources = read_sources(config, cache_dir, drafts=drafts, reuse=building and not clean)
 
-        # 2. Mentions: every handle resolved once (mentions.json, then WebFinger unless offline);
-        #    an unchanged post whose mentions now resolve differently is read again.
+        # 2. Mentions and replied-to authors: every handle and every in_reply_to resolved once
+        #    (mentions.json and replies.json, then the network unless offline); an unchanged
+        #    post whose mentions or replied-to author now resolve differently is read again.
         mentions = resolve_mentions(
             config, sources, offline=offline, webfinger_origins=webfinger_origins, save=building
         )
 
         # 3. Posts: changed sources read and rendered in the pool, each writing its own page
         #    and object into the staging folder; the main process keeps metadata only.
-        previous, staged, settings = _prepare(config, output, clean, drafts, sources, mentions)
+        previous, staged, settings = _prepare(
+            config, output, clean, drafts, sources, mentions, conversations
+        )
         page_hashes: dict[str, str] = {}  # path -> hash of its inputs, for the manifest
         with _render_pool(settings, jobs, sources, previous, staged) as pool:
             posts = collect_posts(pool, sources, staged, page_hashes)
@@ -155,12 +176,15 @@ def _run(
             is_kept = previous.kept_checker(staged)
             records = _start_pages(pool, settings, model, posts, staged, is_kept, page_hashes)
 
-            # 6. Listings by title, site pages, robots, static and host files, rendered here
+            # 6. Listings by title, site pages, the media of the conversations, robots, static and
+            #    host files, rendered here
             #    while the workers render the rest; then the workers' files are claimed.
             theme, site_fingerprint = sources.theme, sources.site_fingerprint
-            staged.place(
-                site_files(model, config, theme, site_fingerprint, previous, is_kept, page_hashes)
-            )
+            files = site_files(
+                model, config, theme, site_fingerprint, previous, is_kept, page_hashes,
+                conversations,
+            )  # fmt: skip
+            staged.place(files)
             _claim_pages(staged, records, pool)
 
             # 7. The feed and the ActivityPub documents, kept when their inputs did not
@@ -174,7 +198,12 @@ def _run(
 
     # 9. Remember what was built (only what changed: a no-change rebuild writes nothing).
     _remember(previous, staged, page_hashes, sources, posts)
-    return _report(output, model, staged, written, posts, mentions.warnings, started)
+    warnings = (
+        *mentions.warnings,
+        *conversations.warnings,
+        *conversations.unbuilt(e.post.slug for e in model.entries),
+    )
+    return _report(output, model, staged, written, posts, warnings, started)
 
 
 def _prepare(
@@ -184,13 +213,17 @@ def _prepare(
     drafts: bool,
     sources: SourceChanges,
     mentions: ResolvedMentions,
+    conversations: ConversationInputs,
 ) -> tuple[PreviousBuild, StagedOutput, RenderSettings]:
     """The last build's manifest, the staging folder, and what every worker needs."""
     previous = PreviousBuild.load(
         config, output, clean=clean, site_fingerprint=sources.site_fingerprint
     )
     staged = StagedOutput(previous.writer(output) if output is not None else None)
-    return previous, staged, render_settings(config, sources, mentions.resolved, drafts, staged)
+    settings = render_settings(
+        config, sources, mentions.resolved, drafts, staged, mentions.replies, conversations
+    )
+    return previous, staged, settings
 
 
 @contextmanager
@@ -222,7 +255,12 @@ def _start_pages(
 ) -> Iterator[FileRecord]:
     """Plan the pages, start the workers on the changed ones and keep the unchanged ones."""
     plan = plan_pages(
-        model.entries, posts.rendered_keys, settings.config, settings.site_fingerprint, is_kept
+        model.entries,
+        posts.rendered_keys,
+        settings.config,
+        settings.site_fingerprint,
+        is_kept,
+        settings.conversations,
     )
     page_hashes.update(plan.hashes)
     page_records = pool.pages(plan.tasks)  # the workers start at once

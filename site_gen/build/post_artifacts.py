@@ -1,43 +1,75 @@
-"""The files that belong to one post alone: its HTML page and its ActivityPub object.
+"""The files that belong to one post alone: its HTML page, its ActivityPub object and the
+collections of its conversation.
 
-They depend on nothing but the post, the configuration and the theme, which is what lets
-the worker processes render them and lets a rebuild skip the posts that did not change.
+They depend on nothing but the post, its conversation (the approved items and our own
+posts that answer them), the configuration and the theme, which is what lets the worker
+processes render them and lets a rebuild skip the posts that did not change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from site_core.urls import ACTIVITY_JSON, output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
+from site_gen.build.conversation_view import (
+    OwnReply,
+    conversation_ids,
+    conversation_view,
+    reply_count,
+)
 from site_gen.build.theme import Theme
 from site_gen.build.views import post_view, site_view
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
+from site_gen.conversations.data_files import ConversationFile
 
 __all__ = ["render_post_artifacts"]
 
 
-def render_post_artifacts(post: Post, config: SiteConfig, theme: Theme) -> list[Artifact]:
-    """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>`."""
-    from site_core.serialize import serialize
-    from site_gen.federation.objects import build_object
-
+def render_post_artifacts(
+    post: Post,
+    config: SiteConfig,
+    theme: Theme,
+    conversation: ConversationFile | None = None,
+    own: Sequence[OwnReply] = (),
+) -> list[Artifact]:
+    """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>` and its
+    collections (`/ap/replies/<slug>`, ...)."""
     urls = config.urls
-    view = post_view(post, config)
+    view = post_view(post, config, reply_count(conversation))
     page = theme.render(
         "post.html",
         site=site_view(config),
         post=view,
+        conversation=conversation_view(conversation, own, config.conversation, urls),
         canonical=view["url"],
         has_code='class="highlight"' in post.html,
     )
     artifacts = [html_artifact(output_path_for_url(urls.path_of(view["url"])), page)]
     if not post.draft:
-        object_id = urls.post_object(post.slug)
-        artifacts.append(
-            Artifact(
-                output_path_for_url(urls.path_of(object_id)),
-                serialize(build_object(post, config)),
-                ACTIVITY_JSON,
-            )
-        )
+        artifacts += _federation_artifacts(post, config, conversation, own)
     return artifacts
+
+
+def _federation_artifacts(
+    post: Post, config: SiteConfig, conversation: ConversationFile | None, own: Sequence[OwnReply]
+) -> list[Artifact]:
+    """The object, with its `replies` first page embedded, and each collection's document."""
+    from site_core.serialize import serialize
+    from site_gen.federation.conversation_collections import (
+        conversation_documents,
+        embedded_replies,
+    )
+    from site_gen.federation.objects import build_object
+
+    urls = config.urls
+    ids = conversation_ids(post.slug, conversation, own, config.conversation, urls)
+    document = build_object(post, config)
+    document["replies"] = embedded_replies(post.slug, ids, urls)
+    found = [(urls.post_object(post.slug), document)]
+    found += conversation_documents(post.slug, ids, urls)
+    return [
+        Artifact(output_path_for_url(urls.path_of(url)), serialize(body), ACTIVITY_JSON)
+        for url, body in found
+    ]

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from site_core.errors import ContentError
 from site_gen.build.build_inputs import SourceChanges
+from site_gen.build.conversation_inputs import ConversationInputs
 from site_gen.build.post_rendering import POOL_THRESHOLD, PostEntry, RenderPool, RenderSettings
 from site_gen.build.staged_output import StagedOutput
 from site_gen.config import SiteConfig
-from site_gen.content.model import Mention, Post
+from site_gen.content.model import Mention, Post, RepliedPost
 
 __all__ = ["BuildModel", "CollectedPosts", "collect_posts", "render_settings", "start_pool"]
 
@@ -28,6 +29,8 @@ def render_settings(
     mentions: Mapping[str, Mention],
     drafts: bool,
     output: StagedOutput,
+    replies: Mapping[str, RepliedPost] | None = None,
+    conversations: ConversationInputs | None = None,
 ) -> RenderSettings:
     """What every worker process needs (inherited on fork, never sent per task)."""
     return RenderSettings(
@@ -39,6 +42,8 @@ def render_settings(
         sources.post_cache_path,
         output.staging,
         output.previous_files,
+        dict(replies or {}),
+        conversations or ConversationInputs(),
     )
 
 

@@ -26,11 +26,13 @@ from typing import TypeVar
 
 from site_core.errors import ContentError
 from site_gen.build.artifacts import Artifact
+from site_gen.build.conversation_inputs import ConversationInputs
+from site_gen.build.conversation_view import OwnReply
 from site_gen.build.post_artifacts import render_post_artifacts
 from site_gen.build.theme import Theme
 from site_gen.build.writer import stage_file
 from site_gen.config import SiteConfig
-from site_gen.content.model import Mention, Post
+from site_gen.content.model import Mention, Post, RepliedPost
 from site_gen.content.post_cache import PostCache, post_key
 from site_gen.content.reader import read_post
 
@@ -67,6 +69,9 @@ class RenderSettings:
     cache_path: Path
     staging: Path | None  # None: check mode, render but write nothing
     previous_files: Mapping[str, str]  # what the output holds: same bytes are not written
+    replies: Mapping[str, RepliedPost] = dataclasses.field(default_factory=dict)  # by URL
+    # Each post's conversation (conversations/<slug>.yaml): part of its page hash.
+    conversations: ConversationInputs = dataclasses.field(default_factory=ConversationInputs)
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class PageTask:
     total: int
     posts: tuple[tuple[str, str], ...]  # (cache key, source file) of each post shown
     page_hash: str
+    own: tuple[OwnReply, ...] = ()  # a post page: our own posts that answer its thread
 
 
 NO_SOURCE = Path()  # one object shared by every PostEntry: pickled once
@@ -125,8 +131,10 @@ _ROW_FIELDS = tuple(
 
 def _entry(key: str, stamp: tuple[int, int, int], post: Post) -> PostEntry:
     # A post is a function of its key (file name, bytes, configuration) and of how its
-    # mentions resolve (a cached post is used only while they resolve the same way).
-    digest = hashlib.blake2b(f"{key}|{post.mentions!r}".encode(), digest_size=16).hexdigest()
+    # mentions and replied-to author resolve (a cached post is used only while they resolve
+    # the same way).
+    resolved = f"{key}|{post.mentions!r}|{post.replied!r}"
+    digest = hashlib.blake2b(resolved.encode(), digest_size=16).hexdigest()
     row = repr(tuple(getattr(post, name) for name in _ROW_FIELDS))
     row_digest = hashlib.blake2b(row.encode(), digest_size=16).hexdigest()
     light = dataclasses.replace(post, html="", federated_html="", source=NO_SOURCE)
@@ -150,7 +158,9 @@ class _Worker:
     def _mentions_hold(self, post: Post) -> bool:
         from site_gen.content.mentions import normalize_handle
 
-        found = self.settings.mentions
+        found, replies = self.settings.mentions, self.settings.replies
+        if post.in_reply_to and replies.get(post.in_reply_to) != post.replied:
+            return False
         return all(found.get(normalize_handle(m.handle)) == m for m in post.mentions)
 
     def _write(self, artifacts: Sequence[Artifact], hash_: str) -> tuple[FileRecord, ...]:
@@ -165,8 +175,12 @@ class _Worker:
     def _post_files(self, post: Post, digest: str) -> tuple[FileRecord, ...]:
         if post.draft and not self.settings.drafts:
             return ()
-        # A post's files depend on the post and on the site fingerprint, and the manifest
-        # forgets every page hash when that fingerprint changes: the digest is the hash.
+        if post.slug in self.settings.conversations.files:
+            # Rendered with the pages (stage 5), once the model says which of our own posts
+            # answer its thread (`page_plan`).
+            return ()
+        # A post's files depend on the post and the site fingerprint, and the manifest
+        # forgets every page hash when that fingerprint changes.
         return self._write(render_post_artifacts(post, self.settings.config, self.theme), digest)
 
     def sources(self, tasks: Sequence[SourceTask]) -> list[SourceResult]:
@@ -183,7 +197,9 @@ class _Worker:
             rendered = post is None or not self._mentions_hold(post)
             if rendered:
                 try:
-                    post = read_post(path, data, settings.config, settings.mentions)
+                    post = read_post(
+                        path, data, settings.config, settings.mentions, settings.replies
+                    )
                 except ContentError as exc:
                     where = str(exc.path) if exc.path is not None else None
                     results.append(
@@ -207,8 +223,13 @@ class _Worker:
             post = found.get(key)
             if post is None:
                 source = Path(path)
+                settings = self.settings
                 post = read_post(
-                    source, source.read_bytes(), self.settings.config, self.settings.mentions
+                    source,
+                    source.read_bytes(),
+                    settings.config,
+                    settings.mentions,
+                    settings.replies,
                 )
                 self.cache.put_many([(key, post)])
                 found[key] = post
@@ -224,13 +245,16 @@ class _Worker:
 
         config = self.settings.config
         urls = config.urls
+        conversations = self.settings.conversations
         records: list[FileRecord] = []
         for task in tasks:
             posts = self._posts(task.posts)
             if task.kind == "post":
-                artifacts = render_post_artifacts(posts[0], config, self.theme)
+                file = conversations.files.get(posts[0].slug)
+                artifacts = render_post_artifacts(posts[0], config, self.theme, file, task.own)
             elif task.kind == "index":
-                views = [post_view(post, config) for post in posts]
+                count = conversations.reply_count
+                views = [post_view(post, config, count(post.slug)) for post in posts]
                 artifacts = [render_index_page(task.number, task.count, views, config, self.theme)]
             else:
                 page = outbox_page(task.number, task.count, task.total, posts, config)

@@ -8,13 +8,16 @@ a path string where the output's file is still valid, else an artifact to stage.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 
 from site_gen.build.artifacts import Artifact
+from site_gen.build.conversation_inputs import ConversationInputs
+from site_gen.build.conversation_media import conversation_media
 from site_gen.build.metadata_pages import metadata_pages
 from site_gen.build.post_collection import BuildModel
 from site_gen.build.post_rendering import page_hash
 from site_gen.build.previous_build import PreviousBuild
-from site_gen.build.site_pages import render_site_pages
+from site_gen.build.site_pages import RECENT_POSTS, render_site_pages
 from site_gen.build.sitemap import render_robots
 from site_gen.build.static_files import static_artifacts
 from site_gen.build.theme import Theme
@@ -32,10 +35,19 @@ def site_files(
     previous: PreviousBuild,
     is_kept: Callable[[str, str], bool],
     page_hashes: dict[str, str],
+    conversations: ConversationInputs | None = None,
 ) -> list[Artifact | str]:
     """Every file of the site that no worker writes, except the feed and the documents."""
-    files = metadata_pages(model.entries, config, theme, site_fingerprint, is_kept, page_hashes)
-    site_hash = page_hash(site_fingerprint, "site pages", len(model.published))
+    conversations = conversations or ConversationInputs()
+    files = metadata_pages(
+        model.entries, config, theme, site_fingerprint, is_kept, page_hashes,
+        conversations.reply_count,
+    )  # fmt: skip
+    files += conversation_media(model.entries, config, conversations, is_kept, page_hashes)
+    # The profile lists the newest posts: their metadata is part of the site pages' inputs.
+    published = (entry.row_digest for entry in model.entries if not entry.post.draft)
+    recent = islice(published, RECENT_POSTS)
+    site_hash = page_hash(site_fingerprint, "site pages", len(model.published), *recent)
     site_paths = previous.pages_with(site_hash)
     if site_paths and all(is_kept(path, site_hash) for path in site_paths):
         files += site_paths  # kept as they are (and Jinja is not even loaded)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from site_core.urls import ACTIVITY_JSON
+from site_core.urls import ACTIVITY_JSON, STYLESHEET_PATH
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 
 __all__ = [
     "STYLESHEET_PATH",
+    "bio_line",
     "display_date",
     "iso_date",
     "post_view",
@@ -23,7 +24,6 @@ __all__ = [
     "site_view",
 ]
 
-STYLESHEET_PATH = "theme/style.css"
 HIGHLIGHT_STYLESHEET_PATH = "theme/highlight.css"
 _MONTHS = [
     "January",
@@ -50,6 +50,13 @@ def iso_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def bio_line(config: SiteConfig) -> str:
+    """The bio's first sentence: the one line an author card and a meta description show."""
+    first = next(iter(config.bio_paragraphs), "")
+    sentence, end, _ = first.partition(". ")
+    return f"{sentence}{end.strip()}" if end else first
+
+
 def site_view(config: SiteConfig) -> dict[str, Any]:
     """What every page needs: names, navigation, the footer's policy links."""
     urls = config.urls
@@ -58,6 +65,7 @@ def site_view(config: SiteConfig) -> dict[str, Any]:
         "title": config.title,
         "display_name": config.display_name,
         "bio": config.bio,
+        "bio_line": bio_line(config),
         "handle": urls.handle,
         "base_url": urls.base_url,
         "home": urls.home,
@@ -67,8 +75,9 @@ def site_view(config: SiteConfig) -> dict[str, Any]:
         "age_policy": urls.age_policy,
         "feed": urls.atom_feed,
         "actor": urls.actor,
+        "interact": urls.interact,
         "activity_json": ACTIVITY_JSON,
-        "stylesheet": urls.asset(STYLESHEET_PATH),
+        "stylesheet": urls.stylesheet,
         "highlight_stylesheet": urls.asset(HIGHLIGHT_STYLESHEET_PATH),
         "avatar": urls.asset(config.avatar) if config.avatar else None,
         "indexable": config.indexable,
@@ -86,11 +95,16 @@ def public_summary(post: Post) -> str:
     return post.summary
 
 
-def post_view(post: Post, config: SiteConfig) -> dict[str, Any]:
-    """One post as the templates see it (its HTML is trusted: the owner's own Markdown)."""
+def post_view(post: Post, config: SiteConfig, reply_count: int = 0) -> dict[str, Any]:
+    """One post as the templates see it (its HTML is trusted: the owner's own Markdown);
+    `reply_count` is how many approved replies listings show next to it."""
     from markupsafe import Markup
 
     urls = config.urls
+    images = [
+        {"url": i.url, "alt": i.alt, "width": i.width, "height": i.height, "caption": i.caption}
+        for i in post.images
+    ]
     return {
         "slug": post.slug,
         "url": urls.post_page(post.slug),
@@ -100,18 +114,22 @@ def post_view(post: Post, config: SiteConfig) -> dict[str, Any]:
         "heading": post.title or f"Note of {display_date(post.published)}",
         "published_iso": iso_date(post.published),
         "published_display": display_date(post.published),
+        "published_day": f"{post.published.day} {_MONTHS[post.published.month - 1]}",
         "updated_iso": iso_date(post.updated) if post.updated else None,
         "updated_display": display_date(post.updated) if post.updated else None,
         "tags": [{"name": tag, "url": urls.tag_page(tag)} for tag in post.tags],
         "content_warning": post.content_warning,
         "sensitive": post.sensitive,
-        "images": [
-            {"url": i.url, "alt": i.alt, "width": i.width, "height": i.height} for i in post.images
-        ],
+        "images": images,
+        # The picture of a listing's card: never one behind a warning or marked sensitive.
+        "cover": images[0] if images and not post.content_warning and not post.sensitive else None,
         "html": Markup(post.html),  # noqa: S704 (trusted: rendered from the owner's Markdown)
         "summary": public_summary(post),
         "in_reply_to": post.in_reply_to,
+        # The author's handle when the build resolved it (FEDERATION.md#reply-addressing).
+        "in_reply_to_author": post.replied.author.handle if post.replied else None,
         "lang": post.lang,
         "pinned": post.pinned,
         "draft": post.draft,
+        "reply_count": reply_count,
     }

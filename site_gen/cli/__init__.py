@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "followers_commands",
     "blocks_commands",
     "conversations_commands",
+    "conversation_sync_commands",
 )
 
 

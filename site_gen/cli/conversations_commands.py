@@ -21,6 +21,7 @@ from site_gen.publish.report import plain_text
 from site_gen.text import plural
 
 __all__ = [
+    "author_label",
     "conversations_group",
     "interaction_detail_lines",
     "interaction_lines",
@@ -42,6 +43,14 @@ def _post_slug(object_id: str) -> str:
     return object_id.rstrip("/").rsplit("/", 1)[-1]
 
 
+def author_label(row: dict[str, Any]) -> str:
+    """Who said it: the author's `@user@host` handle when the function knows it, else the
+    actor URL."""
+    author = row.get("author")
+    handle = author.get("handle") if isinstance(author, dict) else None
+    return handle if isinstance(handle, str) and handle else str(row["actor"])
+
+
 def interaction_lines(rows: list[dict[str, Any]]) -> list[str]:
     """Two lines per interaction (what was said; who, on which post, when, its id), or
     `(none)`."""
@@ -52,7 +61,7 @@ def interaction_lines(rows: list[dict[str, Any]]) -> list[str]:
         said = shortened(plain_text(row.get("content") or "")) if row["kind"] == "reply" else ""
         lines.append(f"{row['kind']:8} {row['state']:8} {said or '-'}")
         lines.append(
-            f"         by {row['actor']} on {_post_slug(row['object'])} at {row['since']}"
+            f"         by {author_label(row)} on {_post_slug(row['object'])} at {row['since']}"
             f"  id {row['id']}"
         )
     return lines
@@ -64,7 +73,8 @@ def interaction_detail_lines(row: dict[str, Any]) -> list[str]:
         f"id:     {row['id']}",
         f"kind:   {row['kind']}",
         f"state:  {row['state']}",
-        f"author: {row['actor']}",
+        f"author: {author_label(row)}",
+        f"actor:  {row['actor']}",
         f"post:   {row['object']}",
         f"time:   {row['since']}",
     ]

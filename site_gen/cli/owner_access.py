@@ -53,6 +53,9 @@ class OwnerControls(Protocol):
     def interaction(self, activity_id: str) -> dict[str, Any]: ...
     def moderate_interaction(self, activity_id: str, state: InteractionState) -> dict[str, Any]: ...
     def moderate_actor(self, actor: str, state: InteractionState) -> dict[str, Any]: ...
+    def conversation_index(self) -> list[dict[str, Any]]: ...
+    def conversation_items(self, ids: list[str]) -> list[dict[str, Any]]: ...
+    def moderate_many(self, decisions: dict[str, str]) -> dict[str, Any]: ...
     def close(self) -> None: ...
 
 
@@ -149,6 +152,21 @@ class DatabaseOwner:
         from site_function.owner.interactions import moderate_actor
 
         return self._on_store(lambda store: moderate_actor(store, actor, state))
+
+    def conversation_index(self) -> list[dict[str, Any]]:
+        from site_function.owner.conversations import conversation_index
+
+        return self._on_store(conversation_index)
+
+    def conversation_items(self, ids: list[str]) -> list[dict[str, Any]]:
+        from site_function.owner.conversations import conversation_items
+
+        return self._on_store(lambda store: conversation_items(store, ids))
+
+    def moderate_many(self, decisions: dict[str, str]) -> dict[str, Any]:
+        from site_function.owner.conversations import moderate_many
+
+        return self._on_store(lambda store: moderate_many(store, decisions))
 
     def close(self) -> None:
         """Nothing stays open between calls."""

@@ -126,7 +126,9 @@ def publish_site(config: SiteConfig, backend: Backend, *, dry_run: bool) -> dict
     from site_gen.publish.report import format_plan
 
     site = read_built_site(config.output_dir, config.urls)
-    plan = plan_publish(site, backend.ledger(), config.urls, datetime.now(UTC))
+    plan = plan_publish(
+        site, backend.ledger(), config.urls, datetime.now(UTC), config.conversation.review
+    )
     outcome = backend.publish(plan, dry_run=dry_run)
     click.echo(format_plan(plan, outcome))
     if not dry_run and not plan.first_publish and plan.activities:

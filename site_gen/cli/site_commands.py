@@ -181,15 +181,33 @@ def new_command(title: str | None, note: bool, site_dir: Path) -> None:
     show_default="number of CPUs",
     help="Worker processes for rendering.",
 )
+@click.option(
+    "--allow-missing-media",
+    is_flag=True,
+    help="Show replies whose copied avatar or image is missing without the picture "
+    "(a warning), instead of stopping.",
+)
 def build_command(
-    site_dir: Path, output: Path | None, drafts: bool, offline: bool, clean: bool, jobs: int
+    site_dir: Path,
+    output: Path | None,
+    drafts: bool,
+    offline: bool,
+    clean: bool,
+    jobs: int,
+    allow_missing_media: bool,
 ) -> None:
     """Build the website and its ActivityPub documents."""
     from site_gen.build.pipeline import build_site
 
     config = load_config(site_dir)
     report = build_site(
-        config, output=output, jobs=jobs, drafts=drafts, offline=offline, clean=clean
+        config,
+        output=output,
+        jobs=jobs,
+        drafts=drafts,
+        offline=offline,
+        clean=clean,
+        allow_missing_media=allow_missing_media,
     )
     _echo_outcome("build", report, config)
 

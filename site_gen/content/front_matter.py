@@ -46,6 +46,7 @@ class ImageSpec:
     width: int | None
     height: int | None
     index: int  # position in the list, to find its line when reporting an error
+    caption: str | None = None  # shown under the image on its page, not a substitute for alt
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,9 @@ def _images(value: Any) -> tuple[ImageSpec, ...]:
         if not isinstance(entry, dict):
             raise _Problem("each image needs 'src' and 'alt'", "images", index)
         for key in entry:
-            if key not in ("src", "alt", "width", "height"):
+            if key not in ("src", "alt", "width", "height", "caption"):
                 raise _Problem(
-                    f"unknown key 'images.{key}' (expected src, alt, width, height)",
+                    f"unknown key 'images.{key}' (expected src, alt, width, height, caption)",
                     "images",
                     index,
                 )
@@ -222,6 +223,9 @@ def _images(value: Any) -> tuple[ImageSpec, ...]:
                 isinstance(size, bool) or not isinstance(size, int) or size < 1
             ):
                 raise _Problem(f"'images.{key}' must be a positive whole number", "images", index)
+        caption = entry.get("caption")
+        if caption is not None and not isinstance(caption, str):
+            raise _Problem("'images.caption' must be text", "images", index)
         specs.append(
             ImageSpec(
                 entry["src"].strip().lstrip("/"),
@@ -229,6 +233,7 @@ def _images(value: Any) -> tuple[ImageSpec, ...]:
                 entry.get("width"),
                 entry.get("height"),
                 index,
+                (caption.strip() or None) if caption else None,
             )
         )
     return tuple(specs)

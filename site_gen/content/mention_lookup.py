@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from site_remote.client import FetchResult
 
-__all__ = ["LookupSettings", "entry_from_jrd", "look_up_all"]
+__all__ = ["LookupSettings", "describe_failure", "entry_from_jrd", "look_up_all", "lookup_session"]
 
 _ACTIVITY_TYPES = (
     "application/activity+json",
@@ -68,6 +68,26 @@ class LookupSettings:
                 return origin.rstrip("/")
         return f"https://{domain}"
 
+    def url_to_ask(self, url: str) -> str:
+        """`url` itself, or the same path on the origin `origins` names for its host."""
+        parts = urlsplit(url)
+        host = (parts.netloc or "").lower()
+        if not any(name.lower() == host for name in self.origins):
+            return url
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self.origin_for(host)}{parts.path or '/'}{query}"
+
+
+def lookup_session(settings: LookupSettings) -> aiohttp.ClientSession:
+    """A guarded session for the build's lookups; call it with an event loop running."""
+    from site_remote.client import ClientSettings, make_session
+
+    client = ClientSettings(
+        user_agent=settings.user_agent,
+        allow_private_addresses=settings.allow_private_addresses,
+    )
+    return make_session(client, resolver=settings.dns)
+
 
 def look_up_all(keys: Sequence[str], settings: LookupSettings) -> list[Lookup]:
     """Each normalized handle's entry or the reason it has none, in the order of `keys`.
@@ -78,13 +98,7 @@ def look_up_all(keys: Sequence[str], settings: LookupSettings) -> list[Lookup]:
 
 
 async def _look_up_all(keys: Sequence[str], settings: LookupSettings) -> list[Lookup]:
-    from site_remote.client import ClientSettings, make_session
-
-    client = ClientSettings(
-        user_agent=settings.user_agent,
-        allow_private_addresses=settings.allow_private_addresses,
-    )
-    session = make_session(client, resolver=settings.dns)
+    session = lookup_session(settings)
     try:
         return list(await asyncio.gather(*(_look_up(session, key, settings) for key in keys)))
     finally:
@@ -110,26 +124,31 @@ async def _look_up(session: aiohttp.ClientSession, key: str, settings: LookupSet
 
 def _failure(result: FetchResult) -> str:
     """Why a WebFinger request gave no answer, in words for the build's warnings."""
+    return describe_failure(result, "WebFinger")
+
+
+def describe_failure(result: FetchResult, what: str) -> str:
+    """Why a lookup (`what`: "WebFinger", "the post", ...) gave no answer, in words."""
     if result.outcome == "refused" and result.detail.startswith("refused to connect"):
         return (
-            f"WebFinger request {result.detail}; a build asks only public servers, "
+            f"{what} request {result.detail}; a build asks only public servers, "
             "unless the site's base_url is itself on loopback"
         )
     if result.outcome == "refused":
-        return f"WebFinger request refused ({result.detail})"
+        return f"{what} request refused ({result.detail})"
     if result.outcome == "too_large":
-        return "WebFinger answer is larger than 1 MB"
+        return f"{what} answer is larger than 1 MB"
     if result.outcome == "bad_json":
         return (
-            "WebFinger answer is not JSON"
+            f"{what} answer is not JSON"
             if result.detail == "not valid JSON"
-            else (f"WebFinger answer is {result.detail}")
+            else (f"{what} answer is {result.detail}")
         )
     if result.outcome == "network_error":
-        return f"WebFinger request failed ({result.detail})"
+        return f"{what} request failed ({result.detail})"
     if result.status is not None:
-        return f"WebFinger answered HTTP {result.status}"
-    return f"WebFinger request failed ({result.detail})"
+        return f"{what} answered HTTP {result.status}"
+    return f"{what} request failed ({result.detail})"
 
 
 def entry_from_jrd(jrd: Mapping[str, Any], *, allow_http: bool) -> Lookup:

@@ -8,13 +8,11 @@ warning, never a failed build: the text stays as written.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from site_gen.content.lookup_cache import load_json_object, save_json_object
 from site_gen.content.mention_lookup import LookupSettings, look_up_all
 from site_gen.content.model import Mention
 
@@ -43,13 +41,6 @@ _LINK = re.compile(
     r"!?\[[^\]]*\]\([^)]*\)|!?\[[^\]]*\]\[[^\]]*\]|<[^>\s]+>|<a\b.*?</a>", re.S | re.I
 )
 _BARE_URL = re.compile(r"\b(?:https?|mailto|xmpp):\S+", re.I)
-
-
-def _public_mode() -> int:
-    """The mode `open()` would give a new file: 0644 under the usual umask of 022."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def normalize_handle(handle: str) -> str:
@@ -99,21 +90,14 @@ class MentionResolver:
     # --- cache -----------------------------------------------------------------------------
 
     def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            raw = json.loads(self.cache_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            self.warnings.append(f"{self.cache_path}: ignored, not a readable JSON file ({exc})")
-            return {}
+        raw = load_json_object(self.cache_path, self.warnings)
         entries: dict[str, dict[str, str]] = {}
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                if isinstance(value, dict) and isinstance(value.get("actor_id"), str):
-                    entry = {"actor_id": value["actor_id"]}
-                    if isinstance(value.get("profile_url"), str):
-                        entry["profile_url"] = value["profile_url"]
-                    entries[normalize_handle(key)] = entry
+        for key, value in raw.items():
+            if isinstance(value, dict) and isinstance(value.get("actor_id"), str):
+                entry = {"actor_id": value["actor_id"]}
+                if isinstance(value.get("profile_url"), str):
+                    entry["profile_url"] = value["profile_url"]
+                entries[normalize_handle(key)] = entry
         return entries
 
     def save(self) -> None:
@@ -125,23 +109,7 @@ class MentionResolver:
         """
         if self._cache == self._loaded and self.cache_path.exists():
             return  # nothing new resolved: the committed file stays as it is, byte for byte
-        text = json.dumps(self._cache, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        data = text.encode("utf-8")
-        try:
-            if self.cache_path.read_bytes() == data:
-                return
-        except OSError:
-            pass  # missing or unreadable: write it
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, prefix=".mentions-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, _public_mode())
-            os.replace(tmp, self.cache_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_json_object(self.cache_path, dict(self._cache), prefix=".mentions-")
         self._loaded = dict(self._cache)
 
     # --- resolution ------------------------------------------------------------------------

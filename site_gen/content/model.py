@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Image", "Mention", "Post", "PostKind"]
+__all__ = ["Image", "Mention", "Post", "PostKind", "RepliedPost"]
 
 PostKind = Literal["note", "article"]
 
@@ -22,6 +22,7 @@ class Image:
     media_type: str
     width: int | None = None
     height: int | None = None
+    caption: str | None = None  # shown under the image on its page
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,18 @@ class Mention:
     handle: str  # "@user@domain", as written (without case changes)
     actor_id: str | None  # None when unresolved: a warning, not an error
     profile_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RepliedPost:
+    """The remote post an `in_reply_to` names, as far as the build could learn it.
+
+    `author` is always resolved (an actor id and an `@user@host` handle); `context` is the
+    thread's FEP-7888 `context` when the remote post has one.
+    """
+
+    author: Mention
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,3 +74,4 @@ class Post:
     mentions: tuple[Mention, ...]
     content_hash: str  # hash of the source file: the key of render caches
     draft: bool = False
+    replied: RepliedPost | None = None  # who `in_reply_to` answers, when resolved

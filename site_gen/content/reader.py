@@ -14,6 +14,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from site_core.errors import ContentError
+from site_core.hashtags import hashtag_key
+from site_core.urls import SLUG_PATTERN
 from site_gen.config import SiteConfig
 from site_gen.content.front_matter import (
     FrontMatter,
@@ -24,12 +27,10 @@ from site_gen.content.front_matter import (
     split_source,
 )
 from site_gen.content.image_size import image_size
+from site_gen.content.inline_images import size_inline_images
 from site_gen.content.local_images import inline_image_problem, missing_image
 from site_gen.content.markdown_render import render_markdown
-from site_gen.content.model import Image, Mention, Post
-from site_core.errors import ContentError
-from site_core.hashtags import hashtag_key
-from site_core.urls import SLUG_PATTERN
+from site_gen.content.model import Image, Mention, Post, RepliedPost
 
 __all__ = ["SUMMARY_LENGTH", "merge_tags", "plain_summary", "read_post", "source_hash"]
 
@@ -84,7 +85,8 @@ def _image(spec: ImageSpec, config: SiteConfig, path: Path, yaml_text: str) -> I
             )
         width, height = width or size[0], height or size[1]
     media_type = mimetypes.guess_type(spec.src)[0] or "application/octet-stream"
-    return Image(config.urls.asset(spec.src), spec.src, spec.alt, media_type, width, height)
+    url = config.urls.asset(spec.src)
+    return Image(url, spec.src, spec.alt, media_type, width, height, spec.caption)
 
 
 def _slug(front: FrontMatter, path: Path) -> str:
@@ -104,8 +106,10 @@ def read_post(
     data: bytes,
     config: SiteConfig,
     mentions: Mapping[str, Mention],
+    replies: Mapping[str, RepliedPost] | None = None,
 ) -> Post:
-    """Build the `Post` of one file; `mentions` maps each handle it may contain to its actor."""
+    """Build the `Post` of one file; `mentions` maps each handle it may contain to its actor,
+    `replies` each replied-to URL to its author (when the build could learn it)."""
     from site_gen.content.mentions import extract_mentions, normalize_handle
     from site_gen.content.social_html import link_tags_and_mentions, to_federated_html
 
@@ -118,13 +122,8 @@ def read_post(
     rendered = render_markdown(body)
     slug = _slug(front, path)
     images = tuple(_image(spec, config, path, yaml_text) for spec in front.images)
-    missing = inline_image_problem(
-        rendered.html,
-        body,
-        body_line,
-        config.static_dir,
-        config.urls.path_of(config.urls.post_page(slug)),
-    )
+    page_path = config.urls.path_of(config.urls.post_page(slug))
+    missing = inline_image_problem(rendered.html, body, body_line, config.static_dir, page_path)
     if missing is not None:
         raise ContentError(missing[0], path, missing[1])
     handles = extract_mentions(body) if "@" in body else ()
@@ -147,7 +146,9 @@ def read_post(
         pinned=front.pinned,
         in_reply_to=front.in_reply_to,
         summary=front.summary or plain_summary(rendered.html),
-        html=rendered.with_code(linked_html, highlighted=True),
+        html=size_inline_images(
+            rendered.with_code(linked_html, highlighted=True), config.static_dir, page_path
+        ),
         federated_html=to_federated_html(
             rendered.with_code(linked_html, highlighted=False),
             base_url=config.urls.post_page(slug),
@@ -155,4 +156,5 @@ def read_post(
         mentions=tuple(post_mentions.values()),
         content_hash=source_hash(data),
         draft=front.draft,
+        replied=(replies or {}).get(front.in_reply_to) if front.in_reply_to else None,
     )

@@ -4,7 +4,8 @@ Pure: a `Post` and the configuration in, a dict out. The rules are FEDERATION.md
 Note by default with the full HTML (FEDERATION.md#note-by-default), Article only on request with
 name, url and a plain-text summary (FEDERATION.md#article-fields), `summary` is a content warning
 and never an excerpt (FEDERATION.md#content-warning), addressed Public + followers + mentioned
-actors (FEDERATION.md#addressing, FEDERATION.md#mentions).
+actors (FEDERATION.md#addressing, FEDERATION.md#mentions), and a reply to the author it answers
+(FEDERATION.md#reply-addressing).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from site_core.context import POST_CONTEXT, PUBLIC
+from site_gen.federation.conversation_collections import collection_links
 
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig
-    from site_gen.content.model import Post
+    from site_gen.content.model import Mention, Post
 
 __all__ = [
     "addressing",
@@ -44,13 +46,22 @@ def published_posts(posts: Iterable[Post]) -> list[Post]:
     return visible
 
 
+def _addressees(post: Post) -> list[Mention]:
+    """Every resolved mention, then the replied-to author unless already mentioned
+    (FEDERATION.md#reply-addressing): each actor once, in that order."""
+    found = [*post.mentions, *([post.replied.author] if post.replied else [])]
+    first: dict[str, Mention] = {}
+    for mention in found:
+        if mention.actor_id:
+            first.setdefault(mention.actor_id, mention)
+    return list(first.values())
+
+
 def addressing(post: Post, config: SiteConfig) -> dict[str, list[str]]:
-    """Public post: Public in `to`; followers and every resolved mention in `cc`
-    (FEDERATION.md#addressing)."""
+    """Public post: Public in `to`; followers, every resolved mention and the replied-to author
+    in `cc` (FEDERATION.md#addressing)."""
     cc = [config.urls.followers]
-    for mention in post.mentions:
-        if mention.actor_id and mention.actor_id not in cc:
-            cc.append(mention.actor_id)
+    cc += [m.actor_id for m in _addressees(post) if m.actor_id and m.actor_id not in cc]
     return {"to": [PUBLIC], "cc": cc}
 
 
@@ -63,11 +74,11 @@ def _tags(post: Post, config: SiteConfig) -> list[dict[str, str]]:
     tags: list[dict[str, str]] = [
         {"type": "Hashtag", "href": href, "name": f"#{tag}"} for href, tag in pages.items()
     ]
-    seen: set[str] = set()
-    for mention in post.mentions:
-        if mention.actor_id and mention.actor_id not in seen:
-            seen.add(mention.actor_id)
-            tags.append({"type": "Mention", "href": mention.actor_id, "name": mention.handle})
+    tags += [
+        {"type": "Mention", "href": m.actor_id, "name": m.handle}
+        for m in _addressees(post)
+        if m.actor_id
+    ]
     return tags
 
 
@@ -121,6 +132,13 @@ def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
         document["updated"] = format_datetime(post.updated)
     if post.in_reply_to:
         document["inReplyTo"] = post.in_reply_to
+    # FEDERATION.md#conversation-collections: every post names its collections.
+    document.update(collection_links(post.slug, urls))
+    if post.replied is not None and post.replied.context:
+        # FEP-7888: the thread the replied-to post belongs to, as that post names it.
+        document["context"] = post.replied.context
+    else:
+        document["context"] = urls.context_collection(post.slug)
     return document
 
 

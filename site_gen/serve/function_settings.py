@@ -49,6 +49,11 @@ def settings_from_site(
 
 
 def _owner_of(config: SiteConfig) -> OwnerSettings:
-    """site.yaml's profile settings (a handle in `also_known_as` or `moved_to` stays a handle:
-    the local preview resolves no names)."""
-    return OwnerSettings(config.manually_approves_followers, config.also_known_as, config.moved_to)
+    """site.yaml's profile settings and review policy (a handle in `also_known_as` or
+    `moved_to` stays a handle: the local preview resolves no names)."""
+    return OwnerSettings(
+        config.manually_approves_followers,
+        config.also_known_as,
+        config.moved_to,
+        config.conversation.review,
+    )

@@ -38,7 +38,9 @@ def record_existing_posts(
         if ledger.initialized or ledger.items:
             return None
         site = read_built_site(config.output_dir, config.urls)
-        plan = plan_publish(site, ledger, config.urls, datetime.now(UTC))
+        plan = plan_publish(
+            site, ledger, config.urls, datetime.now(UTC), config.conversation.review
+        )
         assert not plan.activities  # a first publish sends nothing: nothing old goes out
         backend.publish(plan, dry_run=False)
         return len(plan.ledger)

@@ -1,13 +1,18 @@
-"""The GitHub Actions workflow `site-gen init` writes: build, deploy, then publish.
+"""The GitHub Actions workflows `site-gen init` writes: publish, and the conversations pull.
 
 `render_workflow(config, package)` returns `.github/workflows/publish.yml` for the site's
-hosting target. Secrets stay secrets: the private key and the admin token are repository
-secrets read as environment variables (never written into the file), and the deploy step uses
-each platform's own CLI and token. Nothing of the machine that ran `init` is frozen into the
-file except the site-gen to install (`SITE_GEN_PACKAGE`, see `package_source`): the function's
-address is read from site.yaml by `site-gen publish` at run time. The file passes actionlint
-(tests/publish/test_workflow.py), and its `run:` steps are run for real in
-tests/publish/test_workflow_run.py.
+hosting target: build, deploy, publish, then push the conversation decisions.
+`render_conversations_workflow(package)` returns `.github/workflows/conversations.yml`: every
+6 hours, `site-gen conversations pull` into the branch `site-gen/conversations` and a pull
+request for the owner to review.
+
+Secrets stay secrets: the private key and the admin token are repository secrets read as
+environment variables (never written into the file), and the deploy step uses each
+platform's own CLI and token. Nothing of the machine that ran `init` is frozen into the files
+except the site-gen to install (`SITE_GEN_PACKAGE`, see `package_source`): the function's
+address is read from site.yaml at run time. Both files pass actionlint
+(tests/publish/test_workflow.py), and their `run:` steps are run for real in
+tests/publish/test_workflow_run.py and test_conversations_workflow.py.
 """
 
 from __future__ import annotations
@@ -25,15 +30,19 @@ if TYPE_CHECKING:
     from site_gen.config import SiteConfig
 
 __all__ = [
+    "CONVERSATIONS_WORKFLOW_PATH",
     "WORKFLOW_PATH",
     "PackageSource",
     "deploy_secrets",
     "installed_source",
+    "render_conversations_workflow",
     "render_workflow",
+    "write_conversations_workflow",
     "write_workflow",
 ]
 
 WORKFLOW_PATH = ".github/workflows/publish.yml"
+CONVERSATIONS_WORKFLOW_PATH = ".github/workflows/conversations.yml"
 
 
 @dataclass(frozen=True)
@@ -153,4 +162,19 @@ def write_workflow(site_dir: Path, package: PackageSource | None = None) -> Path
     path = site_dir / WORKFLOW_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_workflow(load_config(site_dir), package), encoding="utf-8")
+    return path
+
+
+def render_conversations_workflow(package: PackageSource | None = None) -> str:
+    """The conversations workflow's text; `package` as for `render_workflow`."""
+    template = files("site_gen.workflows").joinpath("conversations.yml.tmpl").read_text("utf-8")
+    note, requirement = _package_lines(package or installed_source())
+    return template.replace("@@PACKAGE_NOTE@@", note).replace("@@PACKAGE@@", requirement)
+
+
+def write_conversations_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
+    """Write `.github/workflows/conversations.yml` for the site in `site_dir` (by `init`)."""
+    path = site_dir / CONVERSATIONS_WORKFLOW_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_conversations_workflow(package), encoding="utf-8")
     return path

@@ -1,4 +1,5 @@
-"""Headless Chromium loads the built sample site: no console error, no other origin.
+"""Headless Chromium loads every page of the built sample site (with its conversation):
+no console error, no request to another origin.
 
 Chromium is driven over the DevTools protocol (a websocket from aiohttp) so that console
 messages, exceptions and every network request of the page are seen as events, not guessed
@@ -176,6 +177,18 @@ async def _visit(tools: _DevTools, url: str, screenshot: Path) -> list[dict[str,
     return [e for e in tools.events if e.get("sessionId") == session]
 
 
+def _pages(output: Path) -> list[tuple[str, str]]:
+    """(screenshot name, URL path) of every HTML page of the built site; the home page and
+    the post with the sample conversation keep their names."""
+    named = {"/": "index", "/posts/static-sites/": "post"}
+    pages = []
+    for page in sorted(output.rglob("*.html")):
+        relative = page.relative_to(output).as_posix()
+        path = "/" + relative.removesuffix("index.html")
+        pages.append((named.get(path, relative.replace("/", "-")), path))
+    return pages
+
+
 @pytest.mark.anyio
 async def test_pages_render_without_errors_or_foreign_requests(
     sample_site: Path, tmp_path: Path
@@ -191,7 +204,7 @@ async def test_pages_render_without_errors_or_foreign_requests(
         report = build_site(load_config(sample_site), jobs=1, offline=True)
         folder[0] = str(report.output)
         async with _chromium(tmp_path / "profile") as tools:
-            for name, path in (("index", "/"), ("post", "/posts/static-sites/")):
+            for name, path in _pages(report.output):
                 events = await _visit(tools, origin + path, ARTIFACTS / f"chromium-{name}.png")
                 errors = [
                     e["params"]
@@ -217,4 +230,62 @@ async def test_pages_render_without_errors_or_foreign_requests(
                 failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
                 assert failed == [], failed
                 assert (ARTIFACTS / f"chromium-{name}.png").stat().st_size > 1000
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+_SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}
+_OVERFLOW = """JSON.stringify({
+  page: document.documentElement.scrollWidth,
+  view: document.documentElement.clientWidth,
+  wide: [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .filter(e => !e.closest(".visually-hidden, pre, table, .skip-link"))
+    .map(e => e.tagName + "." + e.className).slice(0, 5),
+})"""
+
+
+async def _width_at(tools: _DevTools, url: str, size: tuple[int, int, bool]) -> dict[str, Any]:
+    """How wide `url` lays out in a viewport of `size`, and the first elements that stick out."""
+    target = await tools.call("Target.createTarget", url="about:blank")
+    attached = await tools.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)
+    session = attached["sessionId"]
+    width, height, mobile = size
+    await tools.call(
+        "Emulation.setDeviceMetricsOverride",
+        session,
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=mobile,
+    )
+    await tools.call("Page.enable", session)
+    await tools.call("Page.navigate", session, url=url)
+    await tools.wait_for("Page.loadEventFired", session)
+    result = await tools.call("Runtime.evaluate", session, expression=_OVERFLOW)
+    await tools.call("Target.closeTarget", targetId=target["targetId"])
+    measured: dict[str, Any] = json.loads(result["result"]["value"])
+    return measured
+
+
+@pytest.mark.anyio
+async def test_pages_fit_a_phone_and_a_desktop_without_horizontal_scrolling(
+    sample_site: Path, tmp_path: Path
+) -> None:
+    """At 390x844 and 1280x800 no page is wider than the window (pre and tables may scroll)."""
+    with _server() as (server, folder):
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        config_file = sample_site / "site.yaml"  # images from this server, as on a real host
+        config_text = config_file.read_text("utf-8")
+        config_file.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {origin}", config_text))
+        report = build_site(load_config(sample_site), jobs=1, offline=True)
+        folder[0] = str(report.output)
+        paths = ["/", "/posts/static-sites/", "/posts/spring-garden/", "/tags/gardens/"]
+        paths += ["/archive/", "/profile/"]
+        async with _chromium(tmp_path / "profile") as tools:
+            for name, size in _SIZES.items():
+                for path in paths:
+                    measured = await _width_at(tools, origin + path, size)
+                    assert measured["view"] == size[0], (name, path, measured)
+                    assert measured["page"] <= measured["view"], (name, path, measured)
+                    assert measured["wide"] == [], (name, path, measured)
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)

@@ -101,6 +101,7 @@ class Remote:
     refused: list[str] = field(default_factory=list)  # why a POST was refused
     posts: int = 0  # raw POST count
     raw_ids: list[str] = field(default_factory=list)  # every accepted POST's activity id
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # served at its path
 
     def __post_init__(self) -> None:
         self.port = int(self.sock.getsockname()[1])
@@ -216,8 +217,15 @@ class Remote:
         }
         return JSONResponse(jrd, media_type="application/jrd+json")
 
+    async def status(self, request: Request) -> Response:
+        document = self.statuses.get(request.url.path)
+        if document is None:
+            return JSONResponse({"error": "not found"}, 404)
+        return Response(json.dumps(document), media_type=AS_JSON)
+
     def app(self) -> Starlette:
         routes = [
+            Route(f"/users/{self.kind}/statuses/{{number}}", self.status, methods=["GET"]),
             Route("/.well-known/webfinger", self.webfinger, methods=["GET"]),
             Route(f"/users/{self.kind}", self.actor, methods=["GET"]),
             Route(f"/users/{self.kind}/inbox", self.inbox_post, methods=["POST"]),

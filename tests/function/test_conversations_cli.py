@@ -68,7 +68,7 @@ def test_conversations_are_listed_shown_and_moderated(
     listed = _run(["conversations", "list", "--pending", *common])
     assert listed.exit_code == 0, listed.output
     assert "reply    pending  Lovely post, thanks!" in listed.output  # plain text, not HTML
-    assert f"by {fan.id} on hello at " in listed.output
+    assert "by @fan@talk.test on hello at " in listed.output  # the handle, not the actor id
     assert f"id {kind_words}" in listed.output
     assert "END" not in listed.output
     assert "blah blah…" in listed.output
@@ -80,7 +80,8 @@ def test_conversations_are_listed_shown_and_moderated(
 
     shown = _run(["conversations", "show", long_one, *common])
     assert shown.exit_code == 0, shown.output
-    assert f"author: {fan.id}" in shown.output
+    assert "author: @fan@talk.test" in shown.output
+    assert f"actor:  {fan.id}" in shown.output
     assert f"post:   {POST}" in shown.output
     assert "blah END" in shown.output  # the whole text
     missing = _run(["conversations", "show", f"{fan.id}/notes/none", *common])

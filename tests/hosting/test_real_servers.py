@@ -163,6 +163,7 @@ def test_live_routes_and_deleted_posts_reach_the_function(
         assert kept.status_code == 200
         assert kept.headers["content-type"] == ACTIVITY_JSON
         assert client.get("/healthz").status_code == 200
+        assert client.get("/interact", params={"handle": "@bob@x.example"}).status_code == 200
         assert client.get("/admin/api/followers").status_code == 200
     seen = [(r["method"], r["path"]) for r in upstream.requests]
     assert seen == [
@@ -170,6 +171,7 @@ def test_live_routes_and_deleted_posts_reach_the_function(
         ("GET", "/ap/followers?page=2"),
         ("GET", "/ap/posts/deleted-post"),
         ("GET", "/healthz"),
+        ("GET", "/interact?handle=%40bob%40x.example"),
         ("GET", "/admin/api/followers"),
     ]
     inbox = upstream.requests[0]

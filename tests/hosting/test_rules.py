@@ -77,6 +77,7 @@ def test_netlify_redirects_force_live_routes_but_not_post_objects(tmp_path: Path
     by_source = {rule[0]: rule[1:] for rule in rules}
     assert by_source["/ap/inbox"] == ["https://fn.example.net/ap/inbox", "200!"]
     assert by_source["/ap/followers"] == ["https://fn.example.net/ap/followers", "200!"]
+    assert by_source["/interact"] == ["https://fn.example.net/interact", "200!"]
     assert by_source["/admin/api/*"] == ["https://fn.example.net/admin/api/:splat", "200!"]
     # Unforced: Netlify applies it only when no file matches, i.e. for deleted posts.
     assert by_source["/ap/posts/*"] == ["https://fn.example.net/ap/posts/:splat", "200"]
@@ -127,6 +128,7 @@ def test_vercel_headers_and_rewrites(tmp_path: Path) -> None:
         assert types == ([expected] if expected else []), path
     rewrites = {rule["source"]: rule["destination"] for rule in document["rewrites"]}
     assert rewrites["/ap/inbox"] == "https://fn.example.net/ap/inbox"
+    assert rewrites["/interact"] == "https://fn.example.net/interact"
     assert rewrites["/ap/posts/:slug"] == "https://fn.example.net/ap/posts/:slug"
     assert not any(source.startswith("/.well-known") for source in rewrites)  # reserved
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +44,17 @@ def _rebuild(config: SiteConfig) -> SiteConfig:
 def rebuild():  # type: ignore[no-untyped-def]
     """Rebuild the site after its files changed; returns the fresh config."""
     return _rebuild
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site-gen wheel of this checkout, built once, as an owner's release would be."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("site_gen-*.whl")
+    return built

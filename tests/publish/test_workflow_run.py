@@ -15,7 +15,6 @@ import json
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -58,20 +57,6 @@ REPO = Path(__file__).resolve().parents[2]
 TOKEN = "workflow-admin-token-0123456789"
 AS_JSON = "application/activity+json"
 pytestmark = [pytest.mark.slow, pytest.mark.nginx]
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site-gen wheel of this checkout, built once, as an owner's release would be."""
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(REPO)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (built,) = out.glob("site_gen-*.whl")
-    return built
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 Only what the workflow `site-gen init` writes needs to work: `${{ secrets.X }}`,
 `${{ env.X }}` and `${{ github.a.b }}` expressions, a job `if` comparing two of those, `run:`
-steps (bash with `-eo pipefail`, as GitHub runs them, in the checkout), and two `uses:` steps
-replaced by their local equivalent: `actions/checkout` is a `git clone` of the scratch
-repository, `actions/setup-python` a fresh virtual environment. Anything else fails loudly,
-so the workflow cannot grow a step the test silently skips.
+steps (bash with `-eo pipefail`, as GitHub runs them, in the checkout, with `RUNNER_TEMP` and
+`GITHUB_OUTPUT`), and two `uses:` steps replaced by their local equivalent: `actions/checkout`
+is a `git clone` of the scratch repository, `actions/setup-python` a fresh virtual
+environment. Anything else fails loudly, so the workflow cannot grow a step the test silently
+skips. The one exception is a step that calls the GitHub CLI (`gh`, GitHub's own API): it is
+not run, and listed in `skipped` (and printed) for the test to check by name.
 
 The fresh environment sees this environment's third-party packages through a folder of
 links (everything but site-gen itself), so `pip install` of the site-gen wheel resolves its
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+_CALLS_GH = re.compile(r"(^|[\s;|&(])gh\s", re.MULTILINE)
 _OWN_ENTRIES = ("site_gen", "site_function", "_editable_impl_site_gen", "__editable__")
 
 
@@ -43,6 +46,7 @@ class Runner:
     github: dict[str, Any]
     env_overrides: dict[str, str] = field(default_factory=dict)
     steps: list[StepRun] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def workspace(self) -> Path:
@@ -55,6 +59,7 @@ class Runner:
     def base_env(self) -> dict[str, str]:
         home = self.scratch / "home"
         home.mkdir(exist_ok=True)
+        (self.scratch / "runner-temp").mkdir(exist_ok=True)
         return {
             "PATH": f"{self.python_env / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": str(home),
@@ -63,6 +68,7 @@ class Runner:
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(self.workspace),
             "GITHUB_REF_NAME": str(self.github.get("ref_name", "")),
+            "RUNNER_TEMP": str(self.scratch / "runner-temp"),
             # No package index and no pip config: only the wheel and the linked packages.
             "PIP_NO_INDEX": "1",
             "PIP_CONFIG_FILE": os.devnull,
@@ -110,9 +116,14 @@ class Runner:
         if "uses" in step:
             self.steps.append(StepRun(name, self._uses(str(step["uses"]))))
             return
+        if _CALLS_GH.search(str(step["run"])):
+            print(f"workflow runner: NOT RUN (calls the GitHub CLI): {name}")
+            self.skipped.append(name)
+            return
         step_env = dict(env)
         for key, value in step.get("env", {}).items():
             step_env[key] = self.resolve(str(value), env)
+        step_env["GITHUB_OUTPUT"] = str(self.scratch / f"step-{len(self.steps)}.output")
         script = self.scratch / f"step-{len(self.steps)}.sh"
         script.write_text(self.resolve(str(step["run"]), step_env) + "\n", encoding="utf-8")
         done = subprocess.run(

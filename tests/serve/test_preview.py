@@ -57,6 +57,10 @@ def test_live_routes_reach_the_function(preview: PreviewServer) -> None:
         # An unsigned POST reaches the function's inbox, which refuses it (not a 404/405).
         inbox = client.post("/ap/inbox", content=b"{}", headers={"Content-Type": ACTIVITY_JSON})
         assert inbox.status_code == 401
+        # The follow form's lookup is the function's page, not a missing file.
+        interact = client.get("/interact", params={"handle": "not a handle"})
+        assert interact.status_code == 400
+        assert "is not a handle like" in interact.text
     assert (preview.config.state_dir / "state.sqlite3").is_file()
 
 

@@ -8,6 +8,7 @@ One module per concern:
     followers     approve, reject, remove, list
     blocks        add, remove, list, import, export
     interactions  list, moderate
+    conversations the sync with the site's repository: index, items, decisions in bulk
     publishing    check a plan (identity, actor, deleted ids) and apply it
     moving        check a Move (shape, the target lists us) and queue it
     draining      the one way a drain is put together

@@ -13,6 +13,7 @@ from site_function.owner.followers import iso_time
 from site_function.store.base import Interaction, ModerationState, Store
 
 __all__ = [
+    "author_of",
     "get_interaction",
     "interaction_to_dict",
     "list_interactions",
@@ -34,11 +35,17 @@ def _content(interaction: Interaction) -> str:
     return content if isinstance(content, str) else ""
 
 
+def author_of(interaction: Interaction) -> dict[str, Any]:
+    """The author's profile as stored, or only the id for a row stored before profiles."""
+    return interaction.author or {"id": interaction.actor_id}
+
+
 def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
     return {
         "id": interaction.activity_id,
         "kind": interaction.kind,
         "actor": interaction.actor_id,
+        "author": author_of(interaction),
         "object": interaction.object_id,
         "state": interaction.state,
         "since": iso_time(interaction.created_at),

@@ -9,6 +9,8 @@ business, a refused request becomes its status in `_responses.error_answer`.
     POST blocks/import (text/csv body)             GET  blocks/export (text/csv)
     GET  interactions?object=&state=               POST interactions/moderate {id, state}
     GET  interactions/item?id=                     POST interactions/moderate-actor {actor, state}
+    GET  conversations/index                       POST conversations/items {ids: [...]}
+    POST conversations/decisions {decisions: {id: state}}
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from site_function.owner import blocks as owner_blocks
+from site_function.owner import conversations as owner_conversations
 from site_function.owner import followers as owner_followers
 from site_function.owner import interactions as owner_interactions
 from site_function.routes._responses import json_response
@@ -143,6 +146,33 @@ async def moderate_actor(request: Request) -> Response:
     return json_response(result)
 
 
+@requires_admin
+async def conversation_index(request: Request) -> Response:
+    runtime = runtime_of(request)
+    rows = await runtime.call(owner_conversations.conversation_index, runtime.store)
+    return json_response({"items": rows})
+
+
+@requires_admin
+async def conversation_items(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    items = await runtime.call(
+        owner_conversations.conversation_items, runtime.store, body.get("ids")
+    )
+    return json_response({"items": items})
+
+
+@requires_admin
+async def conversation_decisions(request: Request) -> Response:
+    runtime = runtime_of(request)
+    body = await json_body(request, runtime.settings.max_body)
+    result = await runtime.call(
+        owner_conversations.moderate_many, runtime.store, body.get("decisions")
+    )
+    return json_response(result)
+
+
 ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/followers", list_followers, ["GET"]),
     ("/followers/approve", approve_follower, ["POST"]),
@@ -156,6 +186,9 @@ ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/interactions/moderate", moderate, ["POST"]),
     ("/interactions/item", interaction, ["GET"]),
     ("/interactions/moderate-actor", moderate_actor, ["POST"]),
+    ("/conversations/index", conversation_index, ["GET"]),
+    ("/conversations/items", conversation_items, ["POST"]),
+    ("/conversations/decisions", conversation_decisions, ["POST"]),
 )
 
 

@@ -44,7 +44,8 @@ BLOCK_COLUMNS = (
     "kind, value, created_at, severity, comment, reject_media, reject_reports, obfuscate"
 )
 INTERACTION_COLUMNS = (
-    "activity_id, kind, actor_id, object_id, activity, state, created_at, updated_at"
+    "activity_id, kind, actor_id, object_id, activity, state, created_at, updated_at,"
+    " author, revision"
 )
 DELIVERY_COLUMNS = (
     "id, activity_id, inbox, host, body, state, attempts, next_attempt_at, lease_until,"
@@ -250,6 +251,8 @@ class SqlCore(ABC):
             state=row[5],
             created_at=self._decode_time(row[6]),
             updated_at=self._decode_time(row[7]),
+            author=None if row[8] is None else self._decode_json(row[8]),
+            revision=int(row[9]),
         )
 
     def _delivery(self, row: Row) -> Delivery:

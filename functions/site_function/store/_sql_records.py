@@ -1,5 +1,8 @@
 """The records half of the SQL store: remote actors and keys, interactions, seen activities.
 
+Saving an actor also refreshes the author profile its interactions carry
+(`actor_profiles.author_profile`, a pure reader of the document being saved).
+
 Each public method is one transaction (or, for reads, one statement). The lists read a page
 at a time, in an order both backends agree on (a state export compares them).
 """
@@ -12,11 +15,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from site_function.actor_profiles import author_profile
+from site_function.store._sql_conversation import ConversationStatements
 from site_function.store._sql_core import (
     ACTOR_COLUMNS,
     INTERACTION_COLUMNS,
     KEY_COLUMNS,
-    SqlCore,
+    Row,
     placeholders,
 )
 from site_function.store.base import (
@@ -32,7 +37,7 @@ from site_function.store.migrations import seen_activity_key
 __all__ = ["RecordStatements"]
 
 
-class RecordStatements(SqlCore):
+class RecordStatements(ConversationStatements):
     """Remote actors, keys, interactions and remembered activity ids in portable SQL."""
 
     # --- remote actors and keys ----------------------------------------------------------
@@ -56,6 +61,14 @@ class RecordStatements(SqlCore):
                  self._encode_json(list(actor.also_known_as)),
                  self._encode_json(actor.document), self._encode_time(actor.fetched_at)),
             )  # fmt: skip
+            # The profile shown with the actor's interactions follows the refreshed document;
+            # a row whose profile changes gets a new revision (the conversation sync sees it).
+            author = self._encode_json(author_profile(actor.id, actor.document))
+            cur.execute(
+                "UPDATE interactions SET author = ?, revision = revision + 1"
+                " WHERE actor_id = ? AND (author IS NULL OR author <> ?)",
+                (author, actor.id, author),
+            )
 
     def list_actors(self, *, limit: int = 100, offset: int = 0) -> list[RemoteActor]:
         with self._transaction(write=False) as cur:
@@ -124,34 +137,44 @@ class RecordStatements(SqlCore):
     def save_interaction(self, interaction: Interaction) -> bool:
         i = interaction
         activity, updated = self._encode_json(i.activity), self._encode_time(i.updated_at)
+        author = None if i.author is None else self._encode_json(i.author)
         with self._transaction(write=True) as cur:
-            cur.execute("SELECT actor_id FROM interactions WHERE activity_id = ?", (i.activity_id,))
+            cur.execute(
+                "SELECT actor_id, activity, author FROM interactions WHERE activity_id = ?",
+                (i.activity_id,),
+            )
             held = cur.fetchone()
             if held is not None:  # a repeat: refreshed only when it comes from the same actor
-                if held[0] == i.actor_id:
+                if held[0] == i.actor_id and self._differs(held, i):
                     cur.execute(
-                        "UPDATE interactions SET activity = ?, updated_at = ?"
-                        " WHERE activity_id = ?",
-                        (activity, updated, i.activity_id),
+                        "UPDATE interactions SET activity = ?, updated_at = ?, author = ?,"
+                        " revision = revision + 1 WHERE activity_id = ?",
+                        (activity, updated, author, i.activity_id),
                     )
                 return False
             if i.kind != "reply":  # one Like or Announce per actor and object: the newest id
                 cur.execute(
-                    "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?"
+                    "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?,"
+                    " author = ?, revision = revision + 1"
                     " WHERE activity_id = (SELECT activity_id FROM interactions"
                     " WHERE actor_id = ? AND kind = ? AND object_id = ?"
                     " ORDER BY created_at, activity_id LIMIT 1)",
-                    (i.activity_id, activity, updated, i.actor_id, i.kind, i.object_id),
+                    (i.activity_id, activity, updated, author, i.actor_id, i.kind, i.object_id),
                 )
                 if cur.rowcount > 0:
                     return False
             cur.execute(
                 f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (activity_id) DO NOTHING",
                 (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
-                 self._encode_time(i.created_at), updated),
+                 self._encode_time(i.created_at), updated, author),
             )  # fmt: skip
             return cur.rowcount > 0
+
+    def _differs(self, held: Row, new: Interaction) -> bool:
+        """Whether a repeat changes the stored record or profile (else no new revision)."""
+        author = None if held[2] is None else self._decode_json(held[2])
+        return bool(self._decode_json(held[1]) != new.activity or author != new.author)
 
     def count_interactions(
         self,
@@ -216,9 +239,14 @@ class RecordStatements(SqlCore):
     def set_moderation(self, activity_id: str, state: ModerationState) -> bool:
         with self._transaction(write=True) as cur:
             cur.execute(
-                "UPDATE interactions SET state = ? WHERE activity_id = ?", (state, activity_id)
+                "UPDATE interactions SET state = ?, revision = revision + 1"
+                " WHERE activity_id = ? AND state <> ?",
+                (state, activity_id, state),
             )
-            return cur.rowcount > 0
+            if cur.rowcount > 0:
+                return True
+            cur.execute("SELECT 1 FROM interactions WHERE activity_id = ?", (activity_id,))
+            return cur.fetchone() is not None
 
     # --- idempotent inbox --------------------------------------------------------------------
 

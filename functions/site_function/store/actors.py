@@ -17,7 +17,8 @@ class ActorCache(Protocol):
         """The cached actor, or None."""
 
     def save_actor(self, actor: RemoteActor) -> None:
-        """Insert or replace the cached actor."""
+        """Insert or replace the cached actor; the author profile its interactions carry is
+        refreshed from it (a new revision for each row whose profile changed)."""
 
     def list_actors(self, *, limit: int = 100, offset: int = 0) -> list[RemoteActor]:
         """Cached actors ordered by id, a page at a time."""

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from site_function.store.records import Interaction, InteractionKind, ModerationState
+from site_function.store.records import (
+    Interaction,
+    InteractionKind,
+    InteractionSummary,
+    ModerationResult,
+    ModerationState,
+)
 
 __all__ = ["InteractionStore"]
 
@@ -15,9 +22,10 @@ class InteractionStore(Protocol):
     """Interactions by activity id, with the owner's moderation state."""
 
     def save_interaction(self, interaction: Interaction) -> bool:
-        """Insert by activity_id; True if new. A duplicate from the same actor refreshes the
-        stored activity (keeping the moderation state) and returns False; one from another
-        actor changes nothing. A Like or Announce is one per actor and object: a new id
+        """Insert by activity_id (revision 1); True if new. A duplicate from the same actor
+        refreshes the stored activity and author (keeping the moderation state; a new
+        revision when either changed) and returns False; one from another actor changes
+        nothing. A Like or Announce is one per actor and object: a new id
         replaces the one held (its moderation state kept, False returned), so a later Undo
         of the new id finds it."""
 
@@ -45,4 +53,17 @@ class InteractionStore(Protocol):
         (with no filter: every one, as a state export reads them)."""
 
     def set_moderation(self, activity_id: str, state: ModerationState) -> bool:
-        """Set the owner's decision; False if there is no such interaction."""
+        """Set the owner's decision (a new revision if the state changed); False if there is
+        no such interaction."""
+
+    def interaction_index(self) -> list[InteractionSummary]:
+        """Every interaction except those of blocked accounts and domains, without records,
+        oldest first (the conversation sync's index)."""
+
+    def get_interactions(self, activity_ids: Sequence[str]) -> list[Interaction]:
+        """The interactions held under these ids, oldest first; unknown ids and those of
+        blocked accounts and domains are left out."""
+
+    def moderate_many(self, decisions: Mapping[str, ModerationState]) -> ModerationResult:
+        """Set many decisions in one transaction; ids not held (or of blocked accounts and
+        domains) are reported missing and change nothing."""

@@ -188,6 +188,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP INDEX interactions_actor",
         ),
     ),
+    Migration(
+        4,
+        "interactions carry their author's profile and a revision (the conversation sync)",
+        (
+            # Rows stored before: no profile yet (the next refresh of the actor adds it).
+            "ALTER TABLE interactions ADD COLUMN author {json}",
+            "ALTER TABLE interactions ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",
+        ),
+    ),
 )
 
 

@@ -23,6 +23,8 @@ __all__ = [
     "HostSummary",
     "Interaction",
     "InteractionKind",
+    "InteractionSummary",
+    "ModerationResult",
     "ModerationState",
     "NewDelivery",
     "OutcomeKind",
@@ -124,9 +126,19 @@ class Block:
 # --- interactions (likes, boosts, replies to our posts) ---------------------------------------
 
 
+def _version(revision: int, created_at: datetime) -> str:
+    # The creation time tells apart a row removed and received again under the same id.
+    return f"{revision}.{created_at.strftime('%Y%m%d%H%M%S%f')}"
+
+
 @dataclass(frozen=True, slots=True)
 class Interaction:
-    """A Like, Announce or reply to one of our posts, waiting for the owner's moderation."""
+    """A Like, Announce or reply to one of our posts, with the owner's moderation state.
+
+    ``object_id`` is our post (the thread's root post for a reply to a reply); ``author`` is
+    the actor's profile as last seen (``actor_profiles.author_profile``), None when it was
+    never known; ``revision`` counts the changes of the row (content, state, author), which
+    ``version`` turns into the opaque text the conversation sync compares."""
 
     activity_id: str
     kind: InteractionKind
@@ -136,6 +148,38 @@ class Interaction:
     state: ModerationState
     created_at: datetime
     updated_at: datetime
+    author: dict[str, Any] | None = None
+    revision: int = 1
+
+    @property
+    def version(self) -> str:
+        return _version(self.revision, self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionSummary:
+    """An interaction without its record or author: what the conversation index lists."""
+
+    activity_id: str
+    kind: InteractionKind
+    object_id: str
+    state: ModerationState
+    revision: int
+    created_at: datetime
+
+    @property
+    def version(self) -> str:
+        return _version(self.revision, self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationResult:
+    """What a batch of decisions did: ids whose state changed, already had it, or are not
+    held (or belong to a blocked account or domain)."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
 
 # --- the delivery queue -----------------------------------------------------------------------
