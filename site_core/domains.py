@@ -1,4 +1,5 @@
-"""Pure helpers on hosts and domains, shared by the backends and their callers."""
+"""Pure helpers on hosts and domains: what a domain block or a hold domain covers, and the
+host an inbox breaker counts by. Shared by the function's store and the generator's pull."""
 
 from __future__ import annotations
 

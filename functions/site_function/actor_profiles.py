@@ -22,12 +22,15 @@ USERNAME_CAP = 100
 
 
 def _handle(actor_id: str, document: dict[str, Any]) -> str | None:
-    """`@user@host`, or None when the username is missing or not one word."""
+    """`@user@host` (`host:port` off the default port, as WebFinger would be asked), or None
+    when the username is missing or not one word."""
     url = parse_http_url(actor_id)
     username = bounded_text(document.get("preferredUsername"), USERNAME_CAP)
     if url is None or username is None or "@" in username or any(c.isspace() for c in username):
         return None
-    return f"@{username}@{url.host}"
+    default_port = {"https": 443, "http": 80}.get(url.scheme)
+    host = url.host if url.port in (None, default_port) else f"{url.host}:{url.port}"
+    return f"@{username}@{host}"
 
 
 def _avatar(document: dict[str, Any]) -> str | None:

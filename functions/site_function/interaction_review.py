@@ -12,42 +12,11 @@ policy applied on arrival (sans-IO; FEDERATION.md#review-policy).
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import Any
-
-from site_core.incoming_html import plain_text
 from site_core.publish.owner_settings import ReviewPolicy
+from site_core.review_holds import has_hold_word, holds, reply_text
 from site_function.store.base import ModerationState
-from site_function.store.names import domain_candidates, normalize_domain
 
 __all__ = ["arrival_state", "holds", "rehold", "reply_text"]
-
-
-@functools.lru_cache(maxsize=8)
-def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for every hold word, each matched whole (not inside a longer word); the
-    words of a phrase may be apart by any white space."""
-    if not words:
-        return None
-    phrases = (r"\s+".join(map(re.escape, word.split())) for word in words)
-    choices = "|".join(sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{choices})(?!\w)", re.IGNORECASE)
-
-
-def reply_text(record: dict[str, Any]) -> str:
-    """A stored reply's plain text: its content without markup, and its summary."""
-    parts = (record.get("content"), record.get("summary"))
-    return "\n".join(plain_text(part) for part in parts if isinstance(part, str))
-
-
-def holds(policy: ReviewPolicy, actor_id: str, text: str = "") -> bool:
-    """True when the actor's host is (under) a hold domain or `text` has a hold word."""
-    domains = {normalize_domain(domain) for domain in policy.hold_domains}
-    if domains and any(domain in domains for domain in domain_candidates(actor_id)):
-        return True
-    pattern = _word_pattern(policy.hold_words)
-    return pattern is not None and pattern.search(text) is not None
 
 
 def arrival_state(
@@ -67,5 +36,4 @@ def rehold(policy: ReviewPolicy | None, state: ModerationState, text: str) -> bo
     """Whether an updated reply, approved before, goes back to pending for a hold word."""
     if policy is None or state != "approved":
         return False
-    pattern = _word_pattern(policy.hold_words)
-    return pattern is not None and pattern.search(text) is not None
+    return has_hold_word(policy, text)

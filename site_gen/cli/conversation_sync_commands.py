@@ -28,18 +28,25 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Report as J
 
 @click.command("pull")
 @click.option("--verbose", "-v", is_flag=True, help="Also one line per post that changed.")
+@click.option(
+    "--propose-approval",
+    is_flag=True,
+    help="Write new pending items as approved unless a hold word or domain keeps them back "
+    "(for a pull request: merging it approves them).",
+)
 @_json_option
 @private_addresses_option
 @owner_options
 def pull_command(
-    verbose: bool, as_json: bool, allow_private_addresses: bool, site_dir: Path,
-    database_url: str | None, function_url: str | None,
+    verbose: bool, propose_approval: bool, as_json: bool, allow_private_addresses: bool,
+    site_dir: Path, database_url: str | None, function_url: str | None,
 ) -> None:  # fmt: skip
     """Mirror replies, likes and boosts into conversations/ (data files, copied images)."""
     config = load_config(site_dir)
     media = MediaSettings(config.base_url, allow_private=allow_private_addresses)
+    propose = config.conversation.review if propose_approval else None
     with owner_session(site_dir, database_url, function_url) as owner:
-        report = pull_conversations(config.root, config.urls, owner, media)
+        report = pull_conversations(config.root, config.urls, owner, media, propose=propose)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
         return

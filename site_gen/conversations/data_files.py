@@ -47,7 +47,9 @@ __all__ = [
     "load_conversations",
     "media_names",
     "render_conversation_file",
+    "write_atomically",
     "write_conversation_file",
+    "write_if_changed",
 ]
 
 CONVERSATIONS_DIR = "conversations"
@@ -194,7 +196,12 @@ def write_conversation_file(site_dir: Path, conversation: ConversationFile) -> b
             return False
         path.unlink()
         return True
-    data = render_conversation_file(conversation).encode("utf-8")
+    return write_if_changed(path, render_conversation_file(conversation).encode("utf-8"))
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """`write_atomically` unless the file already holds these bytes (an unchanged pull then
+    touches nothing, so a commit shows only real changes); True when it wrote."""
     try:
         if path.read_bytes() == data:
             return False

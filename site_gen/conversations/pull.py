@@ -11,6 +11,11 @@ redoes the same work and reaches the same files, with no duplicate.
 Status is merged three ways, the base being the state pulled.json recorded: a file whose
 `status:` differs from it holds the owner's decision, not yet pushed, and keeps it;
 otherwise the function's state wins.
+
+With a `propose` policy (the workflow's pull request: merging it is the approval), a new item
+the function holds as pending is written `approved` unless the owner's hold words or hold
+domains keep it back; pulled.json still records `pending`, so it is the owner's decision
+(sent by `push` once merged), and one edited to `rejected` in the pull request is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from site_core.publish.owner_settings import ReviewPolicy
+from site_core.review_holds import holds, reply_text
 from site_core.urls import UrlScheme
 from site_gen.conversations.data_files import (
     ConversationFile,
@@ -71,6 +78,7 @@ class _Pull:
     known: dict[str, ConversationItem] = field(default_factory=dict)
     placed: dict[str, tuple[str, ConversationItem]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)
+    propose: ReviewPolicy | None = None
 
     def load(self, slugs: Iterable[str]) -> None:
         """Read the files of these posts once (absent file: no items yet)."""
@@ -102,11 +110,25 @@ def _fetch(source: ConversationSource, ids: list[str]) -> list[dict[str, Any]]:
     return fulls
 
 
-def _status(pull: _Pull, item_id: str, function_state: Status) -> Status:
+def _proposed(pull: _Pull, full: dict[str, Any], function_state: Status) -> Status:
+    """A new pending item as the pull request proposes it (see the module docstring)."""
+    if pull.propose is None or function_state != "pending":
+        return function_state
+    author = full.get("author")
+    actor = str(author.get("id", "")) if isinstance(author, dict) else ""
+    record = full.get("object")
+    text = reply_text(record) if isinstance(record, dict) else ""
+    return "pending" if holds(pull.propose, actor, text) else "approved"
+
+
+def _status(pull: _Pull, full: dict[str, Any], function_state: Status) -> Status:
     """The three-way merge (see the module docstring)."""
+    item_id = str(full["id"])
     seen = pull.pulled.items.get(item_id)
     in_file = pull.in_files(item_id)
-    if seen is not None and in_file is not None and in_file.status != seen.state:
+    if seen is None:
+        return _proposed(pull, full, function_state)
+    if in_file is not None and in_file.status != seen.state:
         return in_file.status
     return function_state
 
@@ -122,7 +144,7 @@ def _place(pull: _Pull, full: dict[str, Any], media: MediaOutcome) -> None:
         pull.report.skipped.append(item_id)
         pull.pulled.items[item_id] = PulledItem(None, version, state)
         return
-    item = item_from_full(full, kind, _status(pull, item_id, state), media.lookup)
+    item = item_from_full(full, kind, _status(pull, full, state), media.lookup)
     wanted = list(media_wanted(full))
     used = sorted({r.file for key in wanted if (r := media.usable.get(key)) and r.file})
     retry = any(key in media.transient for key in wanted)
@@ -158,9 +180,11 @@ def _remove(pull: _Pull, gone: list[str]) -> None:
 
 
 def pull_conversations(
-    site_dir: Path, urls: UrlScheme, source: ConversationSource, settings: MediaSettings
-) -> PullReport:
-    """Bring the data files up to date with the function; what changed."""
+    site_dir: Path, urls: UrlScheme, source: ConversationSource, settings: MediaSettings,
+    *, propose: ReviewPolicy | None = None,
+) -> PullReport:  # fmt: skip
+    """Bring the data files up to date with the function; what changed. With `propose`, new
+    pending items not held by its words or domains are written approved (a pull request)."""
     pulled = load_pulled(site_dir)
     index = {str(row["id"]): row for row in source.conversation_index()}
     report = PullReport(items=len(index))
@@ -171,7 +195,7 @@ def pull_conversations(
     # Listed by the index but not returned in full (deleted or blocked in between): gone too.
     returned = {str(full["id"]) for full in fulls}
     gone += [item_id for item_id in changed if item_id not in returned and item_id in pulled.items]
-    pull = _Pull(site_dir, urls, pulled, report)
+    pull = _Pull(site_dir, urls, pulled, report, propose=propose)
     slugs = {post_slug(urls, str(full.get("post", ""))) for full in fulls}
     seen_posts = {pulled.items[i].post for i in [*changed, *gone] if i in pulled.items}
     pull.load(slug for slug in slugs | seen_posts if slug is not None)

@@ -116,15 +116,16 @@ def copy_media(
 
 
 def collect_unused_media(site_dir: Path, pulled: PulledState) -> int:
-    """Delete the copies no pulled item refers to any more (a deleted reply's image must go)
-    and forget their records; how many files were deleted."""
+    """Delete the copies a pull made that no pulled item refers to any more (a deleted
+    reply's image must go) and forget their records; how many files were deleted. Files the
+    owner put in the folder by hand are never the pull's to delete."""
     used = {name for item in pulled.items.values() for name in item.media}
+    copied = {r.file for records in pulled.media.values() for r in records.values() if r.file}
     folder = conversations_dir(site_dir) / MEDIA_DIR
-    if not folder.is_dir():
-        return 0
     deleted = 0
-    for path in sorted(folder.iterdir()):
-        if _COPY_NAME.match(path.name) and f"{MEDIA_DIR}/{path.name}" not in used:
+    for name in sorted(copied - used):
+        path = folder / name.removeprefix(f"{MEDIA_DIR}/")
+        if _COPY_NAME.match(path.name) and path.is_file():
             path.unlink()
             deleted += 1
     for records in pulled.media.values():

@@ -14,14 +14,12 @@ always last, so a crash before it only makes the next pull redo the same work.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from site_core.errors import ConfigError
-from site_gen.conversations.data_files import conversations_dir
+from site_gen.conversations.data_files import conversations_dir, write_if_changed
 
 __all__ = [
     "PULLED_FILE",
@@ -33,7 +31,6 @@ __all__ = [
     "pulled_path",
     "render_pulled",
     "save_pulled",
-    "write_atomically",
 ]
 
 PULLED_FILE = "pulled.json"
@@ -137,26 +134,6 @@ def load_pulled(site_dir: Path) -> PulledState:
         ) from None
 
 
-def write_atomically(path: Path, text: str) -> bool:
-    """Write `text` through a temporary file and a rename; False when it was already so."""
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def save_pulled(site_dir: Path, state: PulledState) -> bool:
     """Write pulled.json (atomically); True when its content changed."""
-    return write_atomically(pulled_path(site_dir), render_pulled(state))
+    return write_if_changed(pulled_path(site_dir), render_pulled(state).encode("utf-8"))

@@ -30,7 +30,7 @@ def _fixture(name: str) -> dict[str, Any]:
         ("gotosocial/actor.json", {
             "id": "http://localhost:8080/users/the_mighty_zork",
             "name": "original zork (he/they)",
-            "handle": "@the_mighty_zork@localhost",  # the host, without the port
+            "handle": "@the_mighty_zork@localhost:8080",  # a port off the default is part of it
             "url": "http://localhost:8080/@the_mighty_zork",
             "avatar": "http://localhost:8080/fileserver/01F8MH1H7YV1Z7D2C8K2730QBF/avatar/"
                       "original/01F8MH58A357CV5K7R7TJMSH6S.jpg",

@@ -58,6 +58,8 @@ def _make_repo(folder: Path, fn: RunningFunction) -> Path:
          "--hosting", "nginx", "--function-url", fn.url],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
+    with (folder / "site.yaml").open("a") as config:
+        config.write("conversation:\n  hold_words: [giveaway]\n")
     _git(folder, "init", "-q", "-b", "master")
     _git(folder, "add", "-A")
     _git(folder, "commit", "-q", "-m", "A new site")
@@ -93,29 +95,35 @@ def test_the_workflow_pulls_into_the_conversations_branch(
         note = {"id": f"{fan.id}/notes/1", "type": "Note", "attributedTo": fan.id,
                 "inReplyTo": POST, "content": "<p>Nice post</p>"}  # fmt: skip
         fn.send(fan, fan.activity("Create", note))
+        held = {"id": f"{fan.id}/notes/2", "type": "Note", "attributedTo": fan.id,
+                "inReplyTo": POST, "content": "<p>A GIVEAWAY for you</p>"}  # fmt: skip
+        fn.send(fan, fan.activity("Create", held))
 
         first = _run(repo, tmp_path / "run-1", wheel)
         report = first.output_of("Pull the conversations")
-        assert report.startswith("1 new (1 reply)."), report
+        assert report.startswith("2 new (2 replies)."), report
         # The runner holds no --allow-private-addresses: the loopback avatar is not copied.
         assert "not copied" in report
         assert pictures.fetched["fan"] == 0
         hello = _on_branch(repo, "conversations/hello.yaml")
-        assert f"- id: {note['id']}\n  kind: reply\n  status: pending\n" in hello
+        # Proposed for approval (merging approves it), except what a hold word keeps back.
+        assert f"- id: {note['id']}\n  kind: reply\n  status: approved\n" in hello
+        assert f"- id: {held['id']}\n  kind: reply\n  status: pending\n" in hello
         assert note["id"] in _on_branch(repo, "conversations/pulled.json")
         assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "master"
         assert "conversations" not in _git(repo, "ls-tree", "--name-only", "master")
 
-        # The owner approves the reply in the pull request's branch; then a like arrives.
+        # The owner rejects the first reply in the pull request's branch; then a like arrives.
         worktree = tmp_path / "review"
         _git(repo, "worktree", "add", "-q", str(worktree), BRANCH)
         edited = (
             (worktree / "conversations/hello.yaml")
             .read_text()
-            .replace("status: pending", "status: approved")
-        )
+            .replace(f"{note['id']}\n  kind: reply\n  status: approved",
+                     f"{note['id']}\n  kind: reply\n  status: rejected")
+        )  # fmt: skip
         (worktree / "conversations/hello.yaml").write_text(edited)
-        _git(worktree, "commit", "-q", "-am", "Approve the reply")
+        _git(worktree, "commit", "-q", "-am", "Reject the reply")
         _git(repo, "worktree", "remove", str(worktree))
         like = fan.activity("Like", POST)
         fn.send(fan, like)
@@ -125,11 +133,11 @@ def test_the_workflow_pulls_into_the_conversations_branch(
             second.output_of("Pull the conversations")
         )
         hello = _on_branch(repo, "conversations/hello.yaml")
-        assert f"- id: {note['id']}\n  kind: reply\n  status: approved\n" in hello
-        assert f"- id: {like['id']}\n  kind: like\n  status: pending\n" in hello
+        assert f"- id: {note['id']}\n  kind: reply\n  status: rejected\n" in hello
+        assert f"- id: {like['id']}\n  kind: like\n  status: approved\n" in hello
         log = _git(repo, "log", "--format=%s", BRANCH).splitlines()
-        assert log[:3] == ["Conversations: 1 new (1 like).", "Approve the reply",
-                           "Conversations: 1 new (1 reply)."]  # fmt: skip
+        assert log[:3] == ["Conversations: 1 new (1 like).", "Reject the reply",
+                           "Conversations: 2 new (2 replies)."]  # fmt: skip
 
         third = _run(repo, tmp_path / "run-3", wheel)
         assert "Nothing new to commit." in third.output_of("Commit to the conversations branch")

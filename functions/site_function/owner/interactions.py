@@ -64,7 +64,17 @@ def parse_state(text: str) -> ModerationState:
 def list_interactions(
     store: Store, object_id: str | None = None, state: ModerationState | None = None
 ) -> list[dict[str, Any]]:
-    return [interaction_to_dict(i) for i in store.list_interactions(object_id, state)]
+    """What the owner may moderate: never what a blocked account or domain said (the pull
+    leaves it out too, so `list` and the repository agree)."""
+    blocked: dict[str, bool] = {}
+    shown = []
+    for interaction in store.list_interactions(object_id, state):
+        actor = interaction.actor_id
+        if actor not in blocked:
+            blocked[actor] = store.is_blocked(actor)
+        if not blocked[actor]:
+            shown.append(interaction_to_dict(interaction))
+    return shown
 
 
 def get_interaction(store: Store, activity_id: str) -> dict[str, Any]:

@@ -28,6 +28,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+# The records and the host helpers have modules of their own; they are re-exported here
+# because callers read the contract and its records together.
+from site_core.domains import domain_candidates, host_of, normalize_domain
 from site_core.publish.owner_settings import OwnerSettings
 from site_function.store.actors import ActorCache
 from site_function.store.blocks import BlockStore
@@ -36,10 +39,6 @@ from site_function.store.inbox import InboxItem, InboxStore, InboxVerdict
 from site_function.store.interactions import InteractionStore
 from site_function.store.ledger import LedgerStore
 from site_function.store.lifecycle import StoreLifecycle
-
-# The records and the host helpers have modules of their own; they are re-exported here
-# because callers read the contract and its records together.
-from site_function.store.names import domain_candidates, host_of, normalize_domain
 from site_function.store.queue import DeliveryQueue
 from site_function.store.records import (
     Block,
