@@ -32,7 +32,7 @@ TEST_PUBLIC_KEY = REPO / "tests" / "build" / "keys" / "test-public-key.pem"
 # The pages a visitor meets first: (name, path). The post is the one with a conversation.
 SAMPLE_PAGES = (
     ("home", "/"),
-    ("post", "/posts/hello-fediverse/"),
+    ("post", "/posts/static-sites/"),
     ("tag", "/tags/gardens/"),
     ("archive", "/archive/"),
     ("profile", "/profile/"),
@@ -57,7 +57,9 @@ def _build(origin: str, folder: Path) -> Path:
     config_file = site / "site.yaml"
     text = config_file.read_text("utf-8")
     config_file.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {origin}", text), "utf-8")
-    return build_site(load_config(site), jobs=1, offline=True).output
+    output = folder / "public"
+    build_site(load_config(site), output=output, jobs=1, offline=True)
+    return output
 
 
 @contextlib.contextmanager

@@ -4,8 +4,9 @@ usage: python bench/screenshots.py [--out docs/screenshots]
 
 Builds the sample site (`content/`), serves it on 127.0.0.1 and has headless Chromium
 (/usr/bin/chromium, or $CHROME_PATH) take the home page and a post with a conversation at
-390x844 and 1280x800. The PNGs are reduced to a 256-colour palette with Pillow: the theme's
-flat colours survive it and each file stays small enough to live in the repository.
+390x844 (a phone) and 1280x800 (a desktop). The PNGs are reduced to a 256-colour palette
+with Pillow: the theme's flat colours survive it and each file stays small enough to live
+in the repository.
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from pathlib import Path
 from PIL import Image
 from sample_site import REPO, served_sample_site
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
-PAGES = {"home": "/", "post": "/posts/hello-fediverse/"}
+PHONE, DESKTOP = (390, 844), (1280, 800)
+# (file name, path, window): the home page and a post with a conversation.
+SHOTS = (
+    ("home-desktop", "/", DESKTOP),
+    ("home-phone", "/", PHONE),
+    ("post-desktop", "/posts/static-sites/", DESKTOP),
+    ("post-phone", "/posts/static-sites/", PHONE),
+)
 CHROME_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -29,6 +36,7 @@ CHROME_FLAGS = (
     "--hide-scrollbars",
     "--force-color-profile=srgb",
     "--force-device-scale-factor=1",
+    "--virtual-time-budget=3000",  # the page settled (fonts, lazy images) before the shot
 )
 
 
@@ -63,13 +71,12 @@ def main() -> None:
         served_sample_site() as origin,
     ):
         work = Path(folder)
-        for page, path in PAGES.items():
-            for name, size in SIZES.items():
-                raw = work / f"{page}-{name}.png"
-                screenshot(origin + path, size, raw, work / "profile")
-                target = args.out / f"{page}-{name}.png"
-                shrink(raw, target)
-                print(f"{target}: {target.stat().st_size // 1024} KiB")
+        for name, path, size in SHOTS:
+            raw = work / f"{name}.png"
+            screenshot(origin + path, size, raw, work / "profile")
+            target = args.out / f"{name}.png"
+            shrink(raw, target)
+            print(f"{target}: {target.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":

@@ -235,6 +235,7 @@ async def test_pages_render_without_errors_or_foreign_requests(
 
 _SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}
 _OVERFLOW = """JSON.stringify({
+  window: window.innerWidth,
   page: document.documentElement.scrollWidth,
   view: document.documentElement.clientWidth,
   wide: [...document.querySelectorAll("body *")]
@@ -285,7 +286,7 @@ async def test_pages_fit_a_phone_and_a_desktop_without_horizontal_scrolling(
             for name, size in _SIZES.items():
                 for path in paths:
                     measured = await _width_at(tools, origin + path, size)
-                    assert measured["view"] == size[0], (name, path, measured)
+                    assert measured["window"] == size[0], (name, path, measured)
                     assert measured["page"] <= measured["view"], (name, path, measured)
                     assert measured["wide"] == [], (name, path, measured)
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)

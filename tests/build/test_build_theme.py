@@ -91,7 +91,8 @@ def test_every_page_is_well_formed_sized_and_free_of_script(output: Path) -> Non
     for path in pages:
         page = _parse(path)
         for image in page.images:
-            assert image.get("width") and image.get("height"), (path, image)
+            assert image.get("width"), (path, image)
+            assert image.get("height"), (path, image)
             assert image.get("alt") is not None, (path, image)
         # Only the first picture of a page is fetched at once (a listing's or a post's).
         eager = [image for image in page.images if image.get("loading") != "lazy"]
@@ -102,7 +103,8 @@ def test_a_post_shows_its_pictures_as_figures_the_first_not_lazy(output: Path) -
     html = (output / "posts" / "two-pictures" / "index.html").read_text("utf-8")
     figures = re.findall(r'<figure class="post-image">.*?</figure>', html, re.DOTALL)
     assert len(figures) == 2
-    assert 'alt="Three tulips in a bed."' in figures[0] and "loading=" not in figures[0]
+    assert 'alt="Three tulips in a bed."' in figures[0]
+    assert "loading=" not in figures[0]
     assert "<figcaption>" not in figures[0]
     assert 'loading="lazy"' in figures[1]
     assert "<figcaption>The front wheel, trued at last.</figcaption>" in figures[1]
@@ -118,7 +120,8 @@ def test_the_home_page_leads_with_the_author_and_names_its_links(output: Path) -
     assert "Writes about gardens, bicycles and small software." in html
     assert 'Read more<span class="visually-hidden">: Two pictures</span></a>' in html
     cover = re.search(r'<figure class="card-image">\s*<img [^>]*>', html)
-    assert cover is not None and "loading=" not in cover.group(0)
+    assert cover is not None
+    assert "loading=" not in cover.group(0)
     assert 'class="h-entry note"' in html  # notes are short entries, not cards
 
 
