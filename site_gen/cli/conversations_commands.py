@@ -83,14 +83,14 @@ def interaction_detail_lines(row: dict[str, Any]) -> list[str]:
 
 
 def actor_url(value: str) -> str:
-    """An actor URL as given; a `@user@host` handle is refused (resolving it needs the
-    network, which these commands do not use)."""
+    """An actor URL as given, or a `@user@host` handle (matched by the function on the author
+    profiles it stored, so no lookup is needed); anything else is refused."""
     if value.startswith(("https://", "http://")):
         return value
-    raise SiteGenError(
-        f"{value}: give the account's actor URL (https://host/users/name); "
-        "a @user@host handle cannot be resolved offline"
-    )
+    user, _, host = value.lstrip("@").partition("@")
+    if user and host and " " not in value and "/" not in value:
+        return "@" + value.lstrip("@")
+    raise SiteGenError(f"{value}: give the account as @user@host or as its actor URL")
 
 
 @click.group("conversations")
@@ -134,7 +134,7 @@ def _decide(
 ) -> None:  # fmt: skip
     """Set `state` on each id, or on everything from one actor; one line per change."""
     if bool(ids) == bool(all_from):
-        raise SiteGenError("give interaction IDs or --all-from ACTOR_URL (one of the two)")
+        raise SiteGenError("give interaction IDs or --all-from ACCOUNT (one of the two)")
     verb = "approved" if state == "approved" else "rejected"
     with owner_session(site_dir, database_url, function_url) as owner:
         if all_from:
@@ -148,9 +148,9 @@ def _decide(
 
 _all_from_option = click.option(
     "--all-from",
-    metavar="ACTOR_URL",
+    metavar="ACCOUNT",
     default=None,
-    help="Every interaction of this account (its actor URL) instead of IDs.",
+    help="Every interaction of this account (@user@host or its actor URL) instead of IDs.",
 )
 
 

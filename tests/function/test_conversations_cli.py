@@ -99,9 +99,15 @@ def test_conversations_are_listed_shown_and_moderated(
     assert {fn.store.get_interaction(i).state for i in (troll_reply, troll_like)} == {"rejected"}
     assert "(none)" in _run(["conversations", "list", "--pending", *common]).output
 
-    handle = _run(["conversations", "approve", "--all-from", "@troll@troll.test", *common])
-    assert handle.exit_code == 1
-    assert "cannot be resolved offline" in handle.output
+    # A handle is matched on the author profiles the function stored: no lookup needed.
+    troll_handle = "@troll@" + troll.id.split("//")[1].split("/")[0]
+    handle = _run(["conversations", "approve", "--all-from", troll_handle, *common])
+    assert handle.exit_code == 0, handle.output
+    assert f"approved 2 interactions from {troll_handle}" in handle.output
+    assert {fn.store.get_interaction(i).state for i in (troll_reply, troll_like)} == {"approved"}
+    bad = _run(["conversations", "approve", "--all-from", "troll", *common])
+    assert bad.exit_code == 1
+    assert "@user@host" in bad.output
     neither = _run(["conversations", "approve", *common])
     assert neither.exit_code == 1
     assert "--all-from" in neither.output

@@ -92,13 +92,24 @@ def moderate_interaction(store: Store, activity_id: str, state: str) -> dict[str
     return {"id": activity_id, "state": chosen}
 
 
+def _made_by(interaction: Interaction, actor: str) -> bool:
+    """Whether `actor` (an actor id, or a `@user@host` handle as the author profile has it)
+    made this interaction: a handle is matched offline, on the profile the function stored."""
+    if interaction.actor_id == actor:
+        return True
+    handle = (interaction.author or {}).get("handle")
+    wanted = "@" + actor.lstrip("@").lower()
+    return isinstance(handle, str) and handle.lower() == wanted
+
+
 def moderate_actor(store: Store, actor_id: str, state: str) -> dict[str, Any]:
-    """Set the state of every interaction this actor made; the ids changed (maybe none)."""
+    """Set the state of every interaction this actor (id or `@user@host`) made; the ids
+    changed (maybe none)."""
     chosen = parse_state(state)
     changed = [
         interaction.activity_id
         for interaction in store.list_interactions()
-        if interaction.actor_id == actor_id and interaction.state != chosen
+        if _made_by(interaction, actor_id) and interaction.state != chosen
     ]
     for activity_id in changed:
         store.set_moderation(activity_id, chosen)
