@@ -3,10 +3,10 @@ then listed and moderated by the CLI, over its admin API and directly on its dat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-import re
 import pytest
 from click.testing import CliRunner
 from function_harness import ADMIN_TOKEN, FakeFediverse, RemoteActor, post_signed
