@@ -1,12 +1,22 @@
 """Benchmark the build: a synthetic corpus of N posts, a cold full build, a one-post rebuild.
 
 usage: python bench/build.py N [--jobs 2] [--keep DIR]
+       python bench/build.py [N] --conversations [--replies R] [--rounds 3] [--jobs 2]
 
 The corpus comes from bench/gen_corpus.py (fixed seed; about 600 words, front matter with 3 of
 50 tags, a heading, a list, a fenced Python block and two links per post: the shape other
 generators are usually measured on). Each phase runs in a fresh process, as the command line
 would, and reports wall time, posts/s and peak RSS (self and the largest worker, from
 resource.getrusage).
+
+`--conversations` compares the same N posts (default 1,000) built without and with
+conversations (bench/gen_conversations.py: R approved replies, default 5 per post, plus likes
+and boosts), cold builds alternating in one run, and prints the median wall time and peak
+RSS of each and their ratio beside the goals (at most 1.3 times the time, peak under
+300 MiB). Then it flips one reply's `status:` to rejected and rebuilds, printing the time and
+every file written (goal: that post's page, object and collections, and the listings that
+show its reply count). The issue's figure: `python bench/build.py 10000 --conversations
+--replies 50000`.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gen_conversations import write_conversations
 from gen_corpus import write_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,12 +58,16 @@ base_url: https://bench.example
 username: bench
 display_name: Bench
 posts_per_page: 10
+conversation:
+  show_faces: true
 """
 
 
-def make_site(n: int, folder: Path) -> None:
+def make_site(n: int, folder: Path, replies: int = 0) -> None:
     posts = folder / "posts"
     write_corpus(n, posts)
+    if replies:
+        write_conversations(n, folder, replies)
     (folder / "site.yaml").write_text(_SITE_YAML, encoding="utf-8")
     shutil.copy(TEST_PUBLIC_KEY, folder / "public-key.pem")
 
@@ -89,10 +104,23 @@ def show(label: str, n: int, result: dict[str, float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int, help="number of posts")
+    parser.add_argument("n", type=int, nargs="?", default=None, help="number of posts")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--keep", type=Path, default=None, help="build in DIR and keep it")
+    parser.add_argument(
+        "--conversations", action="store_true", help="compare builds without and with replies"
+    )
+    parser.add_argument("--replies", type=int, default=None, help="approved replies (5 per post)")
+    parser.add_argument("--rounds", type=int, default=3, help="cold builds of each site")
     args = parser.parse_args()
+    if args.conversations:
+        from conversation_build import compare
+
+        n = args.n or 1_000
+        compare(n, args.replies or 5 * n, args.rounds, args.jobs, args.keep)
+        return
+    if args.n is None:
+        parser.error("the number of posts is required (or --conversations)")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="site-gen-bench-"))
     try:
         if not (folder / "site.yaml").exists():

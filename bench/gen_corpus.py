@@ -1,6 +1,6 @@
 """Write a synthetic corpus of Markdown posts for the build benchmark, the same on every run.
 
-usage: python bench/gen_corpus.py N OUTDIR [--seed 2026]
+usage: python bench/gen_corpus.py N OUTDIR [--seed 2026] [--replies R --site SITE]
 
 The posts have the shape static-site generators are usually compared on, so build figures stay
 comparable with published ones: about 600 words (about 4 KB) per post, YAML front matter with
@@ -8,6 +8,9 @@ comparable with published ones: about 600 words (about 4 KB) per post, YAML fron
 `##` heading, a 4-item list, a 12-line fenced Python block (so highlighting costs what it costs
 in real posts) and two links, one external and one to the previous post. No images. Files are
 `post-<i>.md`; the same N and seed always give byte-identical files.
+
+With `--replies R`, the posts also get conversations (bench/gen_conversations.py): R approved
+replies, likes and boosts in `SITE/conversations/<slug>.yaml`, avatars in its `media/`.
 """
 
 from __future__ import annotations
@@ -118,10 +121,27 @@ def main() -> None:
     parser.add_argument("count", type=int, help="number of posts")
     parser.add_argument("folder", type=Path, help="where the posts go")
     parser.add_argument("--seed", type=int, default=2026, help="same seed, same corpus")
+    parser.add_argument(
+        "--replies", type=int, default=0, help="also write conversations with this many replies"
+    )
+    parser.add_argument(
+        "--site", type=Path, default=None, help="the site folder of the conversations "
+        "(default: the parent of the posts folder)",
+    )  # fmt: skip
     args = parser.parse_args()
     written = write_corpus(args.count, args.folder, args.seed)
     size = sum(path.stat().st_size for path in written)
     print(f"{len(written)} posts, {size / 1e6:.1f} MB in {args.folder}")
+    if args.replies:
+        from gen_conversations import write_conversations
+
+        site = args.site or args.folder.parent
+        made = write_conversations(args.count, site, args.replies, seed=args.seed)
+        print(
+            f"{made.files} conversation files ({made.replies} replies, {made.likes} likes, "
+            f"{made.boosts} boosts, {made.held} held), {made.media} avatars, "
+            f"{made.bytes / 1e6:.1f} MB in {site / 'conversations'}"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,13 @@ __all__ = ["open_preview", "preview_notes", "register", "serve_command"]
 
 
 def open_preview(
-    config: SiteConfig, *, host: str | None, port: int | None, function: bool, watch: bool
+    config: SiteConfig,
+    *,
+    host: str | None,
+    port: int | None,
+    function: bool,
+    watch: bool,
+    allow_missing_media: bool = False,
 ) -> PreviewServer:
     """A bound preview server; a port that cannot be taken is a message naming it."""
     from site_gen.serve import PreviewServer
@@ -25,7 +31,13 @@ def open_preview(
 
     try:
         return PreviewServer(
-            config, host=host, port=port, function=function, watch=watch, report=click.echo
+            config,
+            host=host,
+            port=port,
+            function=function,
+            watch=watch,
+            report=click.echo,
+            allow_missing_media=allow_missing_media,
         )
     except OSError as exc:
         address = choose_address(config, host, port)
@@ -68,8 +80,19 @@ def preview_notes(server: PreviewServer, config: SiteConfig) -> list[tuple[str, 
 )
 @click.option("--no-function", is_flag=True, help="Serve only the site, without the function.")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild and reload on changes.")
+@click.option(
+    "--allow-missing-media",
+    is_flag=True,
+    help="Show replies whose copied avatar or image is missing without the picture "
+    "(a warning), instead of stopping.",
+)
 def serve_command(
-    site_dir: Path, host: str | None, port: int | None, no_function: bool, no_watch: bool
+    site_dir: Path,
+    host: str | None,
+    port: int | None,
+    no_function: bool,
+    no_watch: bool,
+    allow_missing_media: bool,
 ) -> None:
     """Build the site and serve it with the function on one local port, reloading on change.
 
@@ -78,7 +101,12 @@ def serve_command(
     """
     config = load_config(site_dir)
     server = open_preview(
-        config, host=host, port=port, function=not no_function, watch=not no_watch
+        config,
+        host=host,
+        port=port,
+        function=not no_function,
+        watch=not no_watch,
+        allow_missing_media=allow_missing_media,
     )
     for note, warning in preview_notes(server, config):
         click.echo(note, err=warning)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from site_core.errors import SiteGenError
 from site_gen.config import CONFIG_FILENAME, SiteConfig
+from site_gen.conversations.data_files import conversations_dir
 from site_gen.serve.live_reload import ReloadChannel
 
 __all__ = ["rebuild_once", "watch_and_rebuild", "watched_paths"]
@@ -22,9 +23,11 @@ Report = Callable[[str], None]
 
 
 def watched_paths(config: SiteConfig) -> list[Path]:
-    """posts/, static/, templates/ and site.yaml, those that exist (watchfiles needs that)."""
+    """posts/, conversations/, static/, templates/ and site.yaml, those that exist
+    (watchfiles needs that)."""
     candidates = [
         config.posts_dir,
+        conversations_dir(config.root),
         config.static_dir,
         config.templates_dir,
         config.root / CONFIG_FILENAME,

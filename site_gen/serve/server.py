@@ -12,11 +12,12 @@ every URL. The function gets the admin token the owner commands will find
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -36,6 +37,9 @@ from site_gen.serve.rebuilds import watch_and_rebuild, watched_paths
 from site_gen.serve.static_site import StaticSite
 from site_gen.text import plural
 
+if TYPE_CHECKING:
+    from site_gen.build.pipeline import BuildReport
+
 __all__ = [
     "PREVIEW_OUTPUT",
     "PreviewAddress",
@@ -45,17 +49,24 @@ __all__ = [
     "preview_config",
 ]
 
-Builder = Callable[[SiteConfig], object]
+Builder = Callable[[SiteConfig], "BuildReport"]
 Report = Callable[[str], None]
 
 
-def build_preview(config: SiteConfig) -> object:
+def build_preview(config: SiteConfig, *, allow_missing_media: bool = False) -> BuildReport:
     """The real build with drafts (marked as such, without documents), offline so a preview
-    never waits on WebFinger lookups."""
+    never waits on WebFinger lookups; a conversation naming a missing picture stops it
+    unless `allow_missing_media`, as `site-gen build` does."""
     from site_gen.build.pipeline import build_site
 
     # An explicit output: the preview never rewrites the site's host files (vercel.json, ...).
-    return build_site(config, output=config.output_dir, offline=True, drafts=True)
+    return build_site(
+        config,
+        output=config.output_dir,
+        offline=True,
+        drafts=True,
+        allow_missing_media=allow_missing_media,
+    )
 
 
 def local_database_url(config: SiteConfig) -> str:
@@ -124,16 +135,20 @@ class PreviewServer:
         port: int | None = None,
         function: bool = True,
         watch: bool = True,
-        builder: Builder = build_preview,
+        builder: Builder | None = None,
         env: Mapping[str, str] | None = None,
         report: Report = print,
+        allow_missing_media: bool = False,
     ) -> None:
-        """`host` and `port` default to what `choose_address` derives from base_url."""
+        """`host` and `port` default to what `choose_address` derives from base_url; the
+        default builder is `build_preview` (with `allow_missing_media`)."""
         self.site_root = config.root
         self.address = choose_address(config, host, port)
         self.host = self.address.listen_host
         self.report = report
-        self.builder = builder
+        self.builder: Builder = builder or functools.partial(
+            build_preview, allow_missing_media=allow_missing_media
+        )
         self.channel = ReloadChannel()
         self.socket = _bound_socket(self.address)
         self.port: int = self.socket.getsockname()[1]
@@ -143,7 +158,7 @@ class PreviewServer:
 
         function_app = None
         try:
-            builder(self.config)  # the first build: an error here is the command's error
+            self._build()  # the first build: an error here is the command's error
             if function:
                 function_app = self._function_app(os.environ if env is None else env)
         except BaseException:
@@ -190,7 +205,12 @@ class PreviewServer:
         # site.yaml may have changed: read it again, keep the preview's address.
         fresh = load_config(self.site_root)
         self.config = preview_config(fresh, self.address, self.port)
-        self.builder(self.config)
+        self._build()
+
+    def _build(self) -> None:
+        """Build the preview and tell its warnings (a picture left out, a reply cycle)."""
+        for warning in self.builder(self.config).warnings:
+            self.report(f"warning: {warning}")
 
     async def _watch(self, stop: asyncio.Event) -> None:
         paths = watched_paths(self.config)
