@@ -27,6 +27,10 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "blocks_commands",
     "conversations_commands",
     "conversation_sync_commands",
+    "notify_commands",
+    "state_commands",
+    "doctor_command",
+    "admin_page_commands",
 )
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
+from site_function.doctor_probe import ProbeAnswer, answer_probe
 from site_function.inbox_pipeline import InboxOutcome, InboxRequest, our_authorities
 from site_function.inbox_pipeline import receive as run_pipeline
 from site_function.routes._responses import error_answer, json_bytes
@@ -140,9 +141,12 @@ class InboxEndpoint:
             ]
             await _send(send, answer.status, json_bytes(answer.body), _JSON_TYPE, extra)
             return
+        if isinstance(outcome, ProbeAnswer):
+            await _send(send, outcome.status, json_bytes(outcome.body), _JSON_TYPE, [])
+            return
         await self._answer(send, outcome)
 
-    async def _outcome(self, scope: Scope, receive: Receive) -> InboxOutcome:
+    async def _outcome(self, scope: Scope, receive: Receive) -> InboxOutcome | ProbeAnswer:
         headers = request_headers(scope["headers"])
         body = await _read_body(receive, headers, self._limit)
         if body is None:
@@ -157,6 +161,10 @@ class InboxEndpoint:
             scheme=self._scheme,
             authorities=self._ours | _loopback_names(scope.get("server")),
         )
+        # `site-gen doctor`'s probe: verified with our own key, answered, never stored.
+        probe = answer_probe(self._runtime, incoming)
+        if probe is not None:
+            return probe
         return await run_pipeline(self._runtime, incoming)
 
     async def _answer(self, send: Send, outcome: InboxOutcome) -> None:
