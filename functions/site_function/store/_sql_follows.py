@@ -39,7 +39,7 @@ from site_function.store.base import (
 __all__ = ["FollowStatements"]
 
 
-def _domain_of(actor_id: str) -> str:
+def domain_of(actor_id: str) -> str:
     parts = parse_http_url(actor_id)
     return normalize_domain(parts.host) if parts is not None else ""
 
@@ -84,7 +84,7 @@ class FollowStatements(SqlCore):
             (follower.actor_id, follower.follow_id, follower.inbox, follower.shared_inbox,
              follower.state, self._encode_json(follower.follow_activity),
              self._encode_time(follower.created_at), self._encode_time(follower.updated_at),
-             _domain_of(follower.actor_id)),
+             domain_of(follower.actor_id)),
         )  # fmt: skip
 
     def save_follower(

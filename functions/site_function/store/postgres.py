@@ -25,7 +25,10 @@ from typing import Any
 from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_ledger import LedgerStatements
+from site_function.store._sql_notifications import NotificationStatements
+from site_function.store._sql_pages import PageStatements
 from site_function.store._sql_queue import QueueStatements
+from site_function.store._sql_transfer import RowStream, TransferStatements
 from site_function.store.base import InboxItem, NewDelivery, StoreError, host_of
 
 __all__ = ["PostgresStore"]
@@ -64,6 +67,11 @@ class _PgCursor:
     def rowcount(self) -> int:
         return int(self._cur.rowcount)
 
+    @property
+    def raw(self) -> Any:
+        """The psycopg cursor itself (for COPY)."""
+        return self._cur
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._cur.execute(_to_pyformat(sql), params or None)
 
@@ -77,7 +85,27 @@ class _PgCursor:
         return list(self._cur.fetchall())
 
 
-class PostgresStore(InboxStatements, QueueStatements, LedgerStatements):
+class _PgRows:
+    """One query's rows at a time, through a server-side cursor of the snapshot."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        with self._conn.cursor(name="site_gen_state") as cur:
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield rows
+
+
+class PostgresStore(
+    InboxStatements,
+    QueueStatements,
+    NotificationStatements,
+    LedgerStatements,
+    PageStatements,
+    TransferStatements,
+):
     """The ``Store`` on a PostgreSQL database named by a libpq URL or conninfo string."""
 
     dialect = "postgres"
@@ -185,6 +213,44 @@ class PostgresStore(InboxStatements, QueueStatements, LedgerStatements):
             "SELECT pg_advisory_xact_lock(hashtext('site-gen migrate ' || current_schema()))"
         )
 
+    # --- the state transfer (see `_sql_transfer`) ------------------------------------------
+
+    @contextmanager
+    def _read_snapshot(self) -> Iterator[RowStream]:
+        """A repeatable-read, read-only transaction: every kind from one snapshot."""
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                # A whole table is read here: no per-statement limit (this transaction only).
+                conn.execute("SELECT set_config('statement_timeout', '0', true)")
+                yield _PgRows(conn)
+        except self._psycopg_error as exc:
+            raise StoreError(f"PostgreSQL: {type(exc).__name__}: {exc}") from exc
+
+    def _bulk_insert(
+        self, cur: Cursor, table: str, columns: str, rows: list[tuple[Any, ...]], *, merge: bool
+    ) -> int:
+        if merge:
+            marks = ", ".join("?" * len(rows[0]))
+            cur.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608
+                rows,
+            )
+            return max(cur.rowcount, 0)
+        if not isinstance(cur, _PgCursor):
+            raise TypeError("a PostgreSQL cursor was expected")
+        # An empty store: COPY, the fastest way in (a duplicate still fails the transaction).
+        with cur.raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+
+    def _resume_ids(self, cur: Cursor) -> None:
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('deliveries', 'id'), max(id))"
+            " FROM deliveries HAVING max(id) IS NOT NULL"
+        )
+
     def check_writable(self) -> None:
         """Take the lock every inbox request's first INSERT takes (StoreError if the server is
         read-only, or another session keeps writers out longer than the lock timeout)."""
@@ -215,12 +281,12 @@ class PostgresStore(InboxStatements, QueueStatements, LedgerStatements):
         # per row.
         stamp = self._encode_time(now)
         cur.execute(
-            "INSERT INTO deliveries (activity_id, inbox, host, body, state, next_attempt_at,"
-            " created_at, updated_at)"
-            " SELECT t.a, t.i, t.h, t.b, 'queued', ?, ?, ? FROM unnest("
-            " ?::text[], ?::text[], ?::text[], ?::bytea[]) WITH ORDINALITY AS t(a, i, h, b, n)"
+            "INSERT INTO deliveries (activity_id, inbox, host, body, kind, state,"
+            " next_attempt_at, created_at, updated_at)"
+            " SELECT t.a, t.i, t.h, t.b, t.k, 'queued', ?, ?, ? FROM unnest(?::text[], ?::text[],"
+            " ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY AS t(a, i, h, b, k, n)"
             " ORDER BY t.n ON CONFLICT (activity_id, inbox) DO NOTHING",
             (stamp, stamp, stamp, [r.activity_id for r in rows], [r.inbox for r in rows],
-             [host_of(r.inbox) for r in rows], [r.body for r in rows]),
+             [host_of(r.inbox) for r in rows], [r.body for r in rows], [r.kind for r in rows]),
         )  # fmt: skip
         return max(cur.rowcount, 0)

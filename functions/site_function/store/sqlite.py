@@ -31,7 +31,10 @@ from typing import Any
 from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_ledger import LedgerStatements
+from site_function.store._sql_notifications import NotificationStatements
+from site_function.store._sql_pages import PageStatements
 from site_function.store._sql_queue import QueueStatements
+from site_function.store._sql_transfer import RowStream, TransferStatements
 from site_function.store.base import InboxItem, NewDelivery, StoreError
 from site_function.store.migrations import seen_activity_key
 
@@ -42,7 +45,29 @@ _CHECKPOINT_EVERY = 64  # inline commits between two checkpoints (about 5-25 MB 
 _CHECKPOINT_TRIES = 4  # PASSIVE checkpoints before one with this process's writers held off
 
 
-class SqliteStore(InboxStatements, QueueStatements, LedgerStatements):
+class _SqliteRows:
+    """One query's rows at a time, on the snapshot's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        try:
+            cursor = self._conn.execute(sql)
+            while rows := cursor.fetchmany(size):
+                yield rows
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite: {exc}") from exc
+
+
+class SqliteStore(
+    InboxStatements,
+    QueueStatements,
+    NotificationStatements,
+    LedgerStatements,
+    PageStatements,
+    TransferStatements,
+):
     """The ``Store`` on a SQLite file (or ``":memory:"``, one shared connection)."""
 
     dialect = "sqlite"
@@ -149,6 +174,38 @@ class SqliteStore(InboxStatements, QueueStatements, LedgerStatements):
                 conn.execute("ROLLBACK")
                 raise StoreError(f"SQLite commit failed: {exc}") from exc
             self._commits += 1
+
+    # --- the state transfer (see `_sql_transfer`) ------------------------------------------
+
+    @contextmanager
+    def _read_snapshot(self) -> Iterator[RowStream]:
+        """A connection of its own in one read transaction: WAL keeps its snapshot while the
+        function writes on. (":memory:" has one connection: it is held for the block.)"""
+        if self._shared is not None:
+            with self._write_lock:
+                yield _SqliteRows(self._shared)
+            return
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            yield _SqliteRows(conn)
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite: {exc}") from exc
+        finally:
+            conn.close()
+            with self._registry:
+                self._connections.remove(conn)
+
+    def _bulk_insert(
+        self, cur: Cursor, table: str, columns: str, rows: list[tuple[Any, ...]], *, merge: bool
+    ) -> int:
+        conflict = " ON CONFLICT DO NOTHING" if merge else ""
+        marks = ", ".join("?" * len(rows[0]))
+        cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}", rows)  # noqa: S608
+        return max(cur.rowcount, 0)
+
+    def _resume_ids(self, cur: Cursor) -> None:
+        """AUTOINCREMENT follows inserted ids by itself."""
 
     def _lock_for_migration(self, cur: Cursor) -> None:
         """BEGIN IMMEDIATE already holds the database's write lock."""
@@ -280,8 +337,8 @@ class SqliteStore(InboxStatements, QueueStatements, LedgerStatements):
     def _insert_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> int:
         stamp = self._encode_time(now)
         cur.executemany(
-            "INSERT INTO deliveries (activity_id, inbox, host, body, state, next_attempt_at,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)"
+            "INSERT INTO deliveries (activity_id, inbox, host, body, kind, state,"
+            " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)"
             " ON CONFLICT (activity_id, inbox) DO NOTHING",
             [self._delivery_params(row, stamp) for row in rows],
         )
