@@ -154,6 +154,10 @@ class AdminClient:
         """`POST deliveries/drain`: deliver for at most `budget` seconds; the drain's report."""
         return self._object("POST", "/deliveries/drain", body={"budget": budget})
 
+    def notify_test(self, wait: float) -> dict[str, Any]:
+        """`POST notify/test`: queue a test notification; with `wait` seconds, its outcome."""
+        return self._object("POST", "/notify/test", body={"wait": wait})
+
     def move(self, activity: dict[str, Any]) -> int:
         """`POST move`: queue a Move to every follower; how many inboxes it went to."""
         return int(self._object("POST", "/move", body={"activity": activity})["queued"])

@@ -39,14 +39,19 @@ __all__ = ["FunctionApp", "create_app"]
 
 log = logging.getLogger("site_function")
 
-# One module per area under site_function.routes, each exposing `routes(runtime)`.
+# One module per area under site_function.routes (or a dotted module path), each exposing
+# `routes(runtime)`.
 _ROUTE_MODULES: tuple[str, ...] = (
     "inbox",
     "followers",
+    "follower_sync",
     "health",
     "admin",
+    "notify",
     "publishing",
     "interact",
+    "authorizations",
+    "site_function.admin_page.routes",  # the admin page, after the JSON API under /admin/api/
     "documents",
 )
 
@@ -85,7 +90,7 @@ class FunctionApp(Starlette):
 def _routes(runtime: FunctionRuntime) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for name in _ROUTE_MODULES:
-        module = importlib.import_module(f"site_function.routes.{name}")
+        module = importlib.import_module(name if "." in name else f"site_function.routes.{name}")
         routes.extend(module.routes(runtime))
     return routes
 

@@ -28,7 +28,9 @@ __all__ = [
     "InteractionUndone",
     "LikeReceived",
     "LikeUndone",
+    "MentionReceived",
     "MovedIn",
+    "QuoteRequested",
     "ReplyDeleted",
     "ReplyOverCap",
     "ReplyReceived",
@@ -42,10 +44,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class FollowRequested:
-    """A Follow held for the owner's approval (a pending request)."""
+    """A Follow held for the owner's approval (a pending request); `new` False: a request
+    already held was sent again."""
 
     actor_id: str
     follow_id: str
+    new: bool = True
 
     def describe(self) -> str:
         return "follow pending"
@@ -53,10 +57,12 @@ class FollowRequested:
 
 @dataclass(frozen=True)
 class FollowAccepted:
-    """A Follow accepted at once (or repeated by an accepted follower); an Accept is queued."""
+    """A Follow accepted at once (or repeated by an accepted follower: `new` False); an
+    Accept is queued."""
 
     actor_id: str
     follow_id: str
+    new: bool = True
 
     def describe(self) -> str:
         return "follow accepted"
@@ -136,6 +142,18 @@ class ReplyReceived:
 
 
 @dataclass(frozen=True)
+class MentionReceived:
+    """A new post that names our actor (tagged or addressed) without answering our posts:
+    nothing is stored, the owner may be told."""
+
+    note_id: str
+    actor_id: str
+
+    def describe(self) -> str:
+        return "mention: not stored"
+
+
+@dataclass(frozen=True)
 class ReplyUpdated:
     """A reply already held, sent again (an Update, or a repeated Create): its copy refreshed."""
 
@@ -205,6 +223,22 @@ class ReplyDeleted:
         return "reply deleted"
 
 
+@dataclass(frozen=True)
+class QuoteRequested:
+    """A QuoteRequest for one of our posts (FEDERATION.md#quote-consent), answered at once:
+    `authorized` (an Accept with its authorization queued) or not (a Reject queued). The
+    quote itself is not stored. Notifications hook here."""
+
+    request_id: str
+    actor_id: str
+    post_id: str
+    quote_id: str
+    authorized: bool
+
+    def describe(self) -> str:
+        return "quote authorized" if self.authorized else "quote refused"
+
+
 # --- actors ---------------------------------------------------------------------------------
 
 
@@ -269,12 +303,14 @@ InboxEvent = (
     | LikeReceived
     | AnnounceReceived
     | ReplyReceived
+    | MentionReceived
     | ReplyUpdated
     | ReplyOverCap
     | LikeUndone
     | AnnounceUndone
     | InteractionUndone
     | ReplyDeleted
+    | QuoteRequested
     | ActorDeleted
     | ActorUpdated
     | FollowerMoved

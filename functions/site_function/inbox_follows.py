@@ -60,8 +60,8 @@ def handle_follow(
         deliveries.append(NewDelivery(answer_id, actor.inbox, body))
     store.save_follower(follower, deliveries, ctx.now)
     if deliveries:
-        return Handled(FollowAccepted(actor_id, follow_id), queued=True)
-    return Handled(FollowRequested(actor_id, follow_id))
+        return Handled(FollowAccepted(actor_id, follow_id, new=not keep), queued=True)
+    return Handled(FollowRequested(actor_id, follow_id, new=existing is None))
 
 
 def _refuse_follow(store: Store, ctx: HandlerContext, activity: dict[str, Any],

@@ -35,6 +35,7 @@ from site_function.inbox_events import (
     InteractionUndone,
     LikeReceived,
     LikeUndone,
+    MentionReceived,
     ReplyDeleted,
     ReplyOverCap,
     ReplyReceived,
@@ -46,6 +47,7 @@ from site_function.inbox_handler_types import (
     HandlerResult,
     owner_settings,
 )
+from site_function.inbox_quotes import unauthorized_quote
 from site_function.interaction_records import reaction_record, reply_record, usable_id
 from site_function.interaction_review import arrival_state, rehold, reply_text
 from site_function.remote_actors import same_origin
@@ -159,11 +161,13 @@ def handle_reply(
     parent = usable_id(note.get("inReplyTo"))
     root = _thread_root(store, ctx, parent)
     if root is None or parent is None:
-        return Handled(Ignored(actor_id, "not a reply to our published posts"))
+        return _mention(ctx, activity, note, note_id, actor_id)
     if first_id(note.get("attributedTo")) != actor_id:
         return Handled(Ignored(actor_id, "reply attributed to someone else"))
     if not same_origin(note_id, actor_id):  # FEDERATION.md#one-host
         return Handled(Ignored(actor_id, "reply id not on the actor's origin"))
+    if unauthorized_quote(ctx, note, actor_id):  # FEDERATION.md#quote-consent
+        return Handled(Ignored(actor_id, "quote of our post without our authorization"))
     held = store.get_interaction(note_id)
     if held is None or held.actor_id != actor_id:  # a new reply counts against the caps
         over = _reply_cap_reached(store, ctx, actor_id, root)
@@ -176,6 +180,30 @@ def handle_reply(
     if held is not None and rehold(_review(store, ctx), held.state, reply_text(record)):
         store.set_moderation(note_id, "pending")
     return Handled(ReplyUpdated(note_id, actor_id, root))
+
+
+def _names_actor(note: dict[str, Any], actor: str) -> bool:
+    """True when the post tags our actor as a Mention or addresses it (to, cc)."""
+    tags = note.get("tag")
+    for tag in tags if isinstance(tags, list) else [tags]:
+        if isinstance(tag, dict) and tag.get("type") == "Mention" and tag.get("href") == actor:
+            return True
+    for field in ("to", "cc"):
+        audience = note.get(field)
+        if actor in (audience if isinstance(audience, list) else [audience]):
+            return True
+    return False
+
+
+def _mention(ctx: HandlerContext, activity: dict[str, Any], note: dict[str, Any],
+             note_id: str, actor_id: str) -> HandlerResult:  # fmt: skip
+    """A new post (a Create) naming our actor and answering none of our posts: nothing is
+    stored, the event tells the owner. Its author and id must be the sender's own."""
+    if activity_type(activity) != "Create" or not _names_actor(note, ctx.urls.actor):
+        return Handled(Ignored(actor_id, "not a reply to our published posts"))
+    if first_id(note.get("attributedTo")) != actor_id or not same_origin(note_id, actor_id):
+        return Handled(Ignored(actor_id, "mention not the sender's own post"))
+    return Handled(MentionReceived(note_id, actor_id))
 
 
 def _reply_cap_reached(

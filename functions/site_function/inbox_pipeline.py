@@ -42,6 +42,7 @@ from site_function.inbox_outcome import (
     blocked,
 )
 from site_function.inbox_request import InboxRequest, is_activity_content_type, our_authorities
+from site_function.notifications.notifier import Notifier
 from site_function.remote_actors import same_origin
 from site_function.runtime import FunctionRuntime
 from site_function.store.base import InboxItem, InboxVerdict, RemoteActor, Store
@@ -112,7 +113,11 @@ async def dispatch_context(runtime: FunctionRuntime, admitted: Admitted) -> Hand
     needs_owner = activity_type(admitted.activity) in _OWNER_DECIDES
     fallback = await runtime.owner_fallback() if needs_owner else None
     return HandlerContext(
-        runtime.urls, fallback, runtime.clock(), limits=runtime.interaction_limits
+        runtime.urls,
+        fallback,
+        runtime.clock(),
+        limits=runtime.interaction_limits,
+        stamp_key=runtime.stamp_key,
     )
 
 
@@ -143,7 +148,9 @@ async def _run_transaction(
     context: HandlerContext,
     fetched: RemoteActor | None,
 ) -> Handled | NeedsActor | InboxVerdict:
-    handle = functools.partial(_run_handler, context, admitted.activity, admitted.actor_id, fetched)
+    handle = functools.partial(
+        _run_handler, context, admitted.activity, admitted.actor_id, fetched, runtime.notifier
+    )
     item = InboxItem(admitted.actor_id, admitted.record_id, context.now, handle)
     result: Handled | NeedsActor | InboxVerdict = await runtime.receive_activity(item)
     return result
@@ -154,13 +161,20 @@ def _run_handler(
     activity: dict[str, Any],
     actor_id: str,
     fetched: RemoteActor | None,
+    notifier: Notifier | None,
     store: Store,
 ) -> tuple[Handled | NeedsActor, bool]:
-    """The handler inside `Store.receive_activity`: keep its effect only when it is done."""
+    """The handler inside `Store.receive_activity`: keep its effect only when it is done.
+    The owner's notice of the event is queued in the same transaction: committed with the
+    event or not at all, sent later by the drain (never while the sender waits)."""
     if fetched is not None:
         store.save_actor(fetched)  # the fetched copy is cached in the same transaction
     result = handle_activity(store, context, activity, actor_id)
-    return result, isinstance(result, Handled)
+    if not isinstance(result, Handled):
+        return result, False
+    if notifier is not None and notifier.queue_event(store, result.event, context.now):
+        result = replace(result, queued=True)  # wake the drainer
+    return result, True
 
 
 def settle(runtime: FunctionRuntime, admitted: Admitted, handled: Handled) -> InboxOutcome:

@@ -26,6 +26,8 @@ from site_function.build_owner import BuildOwnerSettings, Loader, actor_file, re
 from site_function.inbox_batches import InboxBatcher
 from site_function.interaction_records import InteractionLimits
 from site_function.key_resolver import KeyResolver
+from site_function.notifications.notifier import Notifier
+from site_function.notifications.notify_settings import check_receiver
 from site_function.rate_limits import InboxRateLimits, TokenBuckets
 from site_function.settings import Settings
 from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
@@ -33,7 +35,9 @@ from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Stor
 if TYPE_CHECKING:
     import aiohttp
 
+    from site_core.integrity_proofs import ProofKey
     from site_core.signatures import SigningKey
+    from site_function.delivery.notices import DrainNotices
     from site_remote.client import FetchResult
 
 __all__ = ["Clock", "FunctionRuntime", "SessionFactory", "utc_now"]
@@ -69,6 +73,7 @@ class FunctionRuntime:
         self.store = store
         self.clock = clock
         self.urls = settings.urls
+        self.stamp_key = settings.stamp_key  # derived once: quote authorizations use it
         self._session_factory = session_factory
         self._session: aiohttp.ClientSession | None = None
         threads = int(getattr(store, "worker_threads", 8))
@@ -88,12 +93,27 @@ class FunctionRuntime:
         self.interaction_limits = InteractionLimits(
             settings.replies_per_post, settings.replies_per_day
         )
+        self.notifier: Notifier | None = None
+        if settings.notify is not None:
+            # A receiver on an internal address is refused here, before anything is queued.
+            check_receiver(settings.notify, allow_private=settings.allow_private_addresses)
+            self.notifier = Notifier(settings.notify, settings.base_url)
 
     @functools.cached_property
     def signing_key(self) -> SigningKey:
         """Our key, built on first use: the signing code is not needed to answer a health check,
         so a cold start does not import it."""
         return self.settings.signing_key
+
+    @property
+    def proof_key(self) -> ProofKey | None:
+        """Our Ed25519 key for the proofs of what we send; None when the host has none."""
+        key = self.settings.proof_key
+        if key is None:
+            return None
+        from site_core.integrity_proofs import ProofKey
+
+        return ProofKey(self.urls.ed25519_key_id, key)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous store call in the store's thread pool."""
@@ -185,6 +205,13 @@ class FunctionRuntime:
     def drain_error(self) -> BaseException | None:
         """The exception of the last failed background drain, if any."""
         return self._drainer.error
+
+    @property
+    def drain_notices(self) -> DrainNotices | None:
+        """What a drain needs to send the owner's notifications (None: not configured)."""
+        if self.notifier is None:
+            return None
+        return self.notifier.for_drain(self.session, self.clock)
 
     async def _drain_once(self) -> None:
         from site_function.owner.draining import drain_queue

@@ -22,10 +22,12 @@ from site_core.errors import ConfigError
 from site_core.urls import UrlScheme
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
     from site_core.publish.owner_settings import OwnerSettings
     from site_core.signatures import SigningKey
+    from site_function.notifications.notify_settings import NotifySettings
     from site_remote.client import ClientSettings
 
 __all__ = ["ENV_PREFIX", "Settings"]
@@ -68,6 +70,25 @@ def _required(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _passphrase_hash(env: Mapping[str, str]) -> str | None:
+    from site_core.passphrase import PassphraseHashError, check_passphrase_hash
+
+    value = env.get("SITE_GEN_ADMIN_PASSPHRASE_HASH", "").strip()
+    if not value:
+        return None
+    try:
+        return check_passphrase_hash(value)
+    except PassphraseHashError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _notify(env: Mapping[str, str]) -> NotifySettings | None:
+    from site_function.notifications.notify_settings import notify_settings_from_env
+
+    allow_private = _flag(env, "SITE_GEN_ALLOW_PRIVATE_ADDRESSES")
+    return notify_settings_from_env(env, allow_private=allow_private)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the function needs to know, fixed for the life of the process."""
@@ -77,6 +98,20 @@ class Settings:
     private_key: RSAPrivateKey = field(repr=False, compare=False)
     database_url: str = field(repr=False)
     admin_token: str | None = field(default=None, repr=False, compare=False)
+    # The Ed25519 key of integrity proofs (FEDERATION.md#integrity-proofs): the activities we
+    # send carry a proof made with it; None (no SITE_GEN_ED25519_KEY), they carry none.
+    proof_key: Ed25519PrivateKey | None = field(default=None, repr=False, compare=False)
+    # The admin page (`site_function.admin_page`): a passphrase hash accepted besides the token
+    # (`site_core.passphrase`), the secret its session cookies are signed with (derived from
+    # the admin token when absent), their lifetime, and sign-in attempts per client address
+    # every `rate_window` seconds.
+    admin_passphrase_hash: str | None = field(default=None, repr=False, compare=False)
+    session_secret: str | None = field(default=None, repr=False, compare=False)
+    admin_session_hours: float = 12.0
+    admin_signin_limit: int = 10
+    # The secret quote authorizations are stamped with (SITE_GEN_STAMP_SECRET); None: derived
+    # from the private key (`stamp_key`), which every function has.
+    stamp_secret: str | None = field(default=None, repr=False, compare=False)
     function_url: str | None = None
     # The owner's settings known at start (site.yaml, by the local preview); None on a host, where
     # the last publish stated them (see the module docstring).
@@ -106,10 +141,33 @@ class Settings:
     drain_after_inbox: bool = True
     drain_budget: float = 5.0
     followers_page_size: int = 50
+    # The owner's notifications (SITE_GEN_NOTIFY_*, `site_function.notifications`); None:
+    # none are sent.
+    notify: NotifySettings | None = None
 
     @property
     def urls(self) -> UrlScheme:
         return UrlScheme(self.base_url, self.username, self.function_url)
+
+    @property
+    def stamp_key(self) -> bytes:
+        """The HMAC key of quote authorizations (`site_function.authorization_stamps`): from
+        SITE_GEN_STAMP_SECRET, else derived from the private key, so it survives restarts and
+        is the same on every instance without another secret to set."""
+        import hashlib
+        import hmac
+
+        from cryptography.hazmat.primitives import serialization
+
+        if self.stamp_secret:
+            secret = self.stamp_secret.encode()
+        else:
+            secret = self.private_key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        return hmac.new(b"site-gen quote authorizations", secret, hashlib.sha256).digest()
 
     @property
     def signing_key(self) -> SigningKey:
@@ -132,7 +190,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read `SITE_GEN_*` variables (the table in README.md, "Environment variables");
         a variable whose setting moved to site.yaml is refused (ConfigError naming it)."""
-        from site_core.keys import private_key_from_environment
+        from site_core.keys import ed25519_key_from_environment, private_key_from_environment
 
         _refuse_moved_variables(env)
         key_file = env.get("SITE_GEN_PRIVATE_KEY_FILE")
@@ -143,12 +201,17 @@ class Settings:
             private_key=private_key_from_environment(
                 env, Path(key_file) if key_file else None, read_file=Path.read_bytes
             ),
+            proof_key=ed25519_key_from_environment(env, None, read_file=Path.read_bytes),
             database_url=_required(env, "SITE_GEN_DATABASE_URL"),
             admin_token=env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
+            admin_passphrase_hash=_passphrase_hash(env),
+            session_secret=env.get("SITE_GEN_SESSION_SECRET", "").strip() or None,
+            stamp_secret=env.get("SITE_GEN_STAMP_SECRET", "").strip() or None,
             function_url=env.get("SITE_GEN_FUNCTION_URL", "").strip() or None,
             documents_dir=Path(documents_dir) if documents_dir else None,
             documents_origin=env.get("SITE_GEN_DOCUMENTS_ORIGIN", "").strip() or None,
             public_base=env.get("SITE_GEN_PUBLIC_BASE", "").strip() or None,
             allow_private_addresses=_flag(env, "SITE_GEN_ALLOW_PRIVATE_ADDRESSES"),
             drain_after_inbox=_flag(env, "SITE_GEN_DRAIN_AFTER_INBOX", default=True),
+            notify=_notify(env),
         )

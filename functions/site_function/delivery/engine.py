@@ -28,6 +28,10 @@ worker or for a busy host's slot) go back to the queue due now, without counting
 (`Store.release_claims`: not a failure, so no longer backoff), and only requests already in
 flight finish, so a drain overruns by at most one request timeout (a serverless time limit).
 Callers with a hard limit pass budget = limit - 15 s.
+
+With `follower_sync`, each row of a followers-addressed activity carries FEP-8fcf's
+`Collection-Synchronization` header for its inbox's server (`delivery.follower_sync`), its
+followers read once per drain.
 """
 
 from __future__ import annotations
@@ -40,9 +44,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from site_function.delivery.policy import DrainSettings
+from site_function.delivery.follower_sync import FollowerSync, FollowerSyncHeaders
+from site_function.delivery.notices import DrainNotices
+from site_function.delivery.policy import DrainSettings, RetryPolicy
 from site_function.delivery.recording import HostBreakers, OutcomeRecorder
-from site_function.delivery.sender import Sender, SendResult, judge
+from site_function.delivery.sender import Sender, SendResult, Verdict, judge
 from site_function.store.base import Delivery, DeliveryOutcome, Store
 
 if TYPE_CHECKING:
@@ -112,10 +118,13 @@ async def drain(
     clock: Callable[[], datetime] = _utcnow,
     rng: random.Random | None = None,
     on_recorded: Callable[[int], None] | None = None,
+    notices: DrainNotices | None = None,
+    follower_sync: FollowerSync | None = None,
 ) -> DrainReport:
     """Send due deliveries until the queue has nothing due or `budget` seconds have passed.
 
-    Returns a report; the queue keeps whatever is left for the next drain.
+    Notification rows go through `notices` (`delivery.notices`). Returns a report; the queue
+    keeps whatever is left for the next drain.
     """
     run = _Drain(
         store,
@@ -126,6 +135,8 @@ async def drain(
         rng or random.Random(),  # noqa: S311 - jitter, not security
         on_recorded,
         budget,
+        notices,
+        follower_sync,
     )
     return await run.run()
 
@@ -143,8 +154,14 @@ class _Drain:
         rng: random.Random,
         on_recorded: Callable[[int], None] | None,
         budget: float,
+        notices: DrainNotices | None = None,
+        follower_sync: FollowerSync | None = None,
     ) -> None:
         self.store, self.sender, self.signing_key = store, sender, signing_key
+        self.notices = notices
+        self.sync_headers = (
+            FollowerSyncHeaders(store, follower_sync) if follower_sync is not None else None
+        )
         self.settings, self.clock, self.rng = settings, clock, rng
         self.report = DrainReport()
         self.started = time.monotonic()
@@ -152,8 +169,8 @@ class _Drain:
         # Up to two claim batches wait locally, so claims are few and full (one write each).
         self.work: asyncio.Queue[Delivery | None] = asyncio.Queue()
         self.room = asyncio.Event()
-        self.recorder = OutcomeRecorder(store, settings, clock, on_recorded)
-        self.breakers = HostBreakers(store, settings.breaker, self.recorder)
+        self.recorder = OutcomeRecorder(store, settings, clock, on_recorded, notices)
+        self.breakers = HostBreakers(store, settings.breaker, self.recorder, notices)
         self.held: dict[int, float] = {}  # row id -> monotonic time by which it must be sent
         self.slots: dict[str, asyncio.Semaphore] = {}
         self.send_window = settings.lease.total_seconds() / 2
@@ -244,14 +261,34 @@ class _Drain:
             report.skipped_paused += 1
             recorder.add(DeliveryOutcome(row.id, "retry", None, "host paused", paused_until))
             return
-        result = await self.sender.send(row.inbox, row.body, self.signing_key)
+        sender = self.sender
+        if row.kind == "notification":
+            if self.notices is None:  # not configured where this drain runs: it waits
+                result = SendResult(None, "notifications are not configured in this process")
+                await self.settle(row, result)
+                return
+            sender = self.notices.sender
+        elif self.sync_headers is not None:
+            headers = await self.sync_headers.headers_for(row)
+            if headers:
+                result = await sender.send(row.inbox, row.body, self.signing_key, headers)
+                await self.settle(row, result)
+                return
+        result = await sender.send(row.inbox, row.body, self.signing_key)
         await self.settle(row, result)
+
+    def _retry_policy(self, row: Delivery) -> RetryPolicy:
+        if row.kind == "notification" and self.notices is not None:
+            return self.notices.retry
+        return self.settings.retry
 
     async def settle(self, row: Delivery, result: SendResult) -> None:
         """Count and record what the inbox answered; a retry waits with backoff, or gives up."""
         report, recorder, breakers = self.report, self.recorder, self.breakers
         now = self.clock()
         verdict = judge(result)
+        if verdict.kind == "gone" and row.kind == "notification":
+            verdict = Verdict("failed", verdict.error)  # a receiver's URL has no followers
         report.latencies.append(result.seconds)
         if verdict.kind == "delivered":
             report.delivered += 1
@@ -267,7 +304,8 @@ class _Drain:
         else:
             error = verdict.error or "retry"
             await breakers.failure(row, error, now)
-            when = self.settings.retry.next_attempt(row.attempts + 1, row.created_at, now, self.rng)
+            retry = self._retry_policy(row)
+            when = retry.next_attempt(row.attempts + 1, row.created_at, now, self.rng)
             if when is None:
                 report.failed += 1
                 recorder.add(DeliveryOutcome(row.id, "failed", result.status, f"gave up: {error}"))

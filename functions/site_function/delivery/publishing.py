@@ -17,7 +17,8 @@ a shared inbox other recipients still use is kept and the dry run says so (`bloc
 
 A dry run writes nothing: actors it must look up are fetched but not cached. A real one
 also stores the owner's settings the plan states (`Store.save_published(owner=...)`), for
-the inbox to act on, in the same transaction.
+the inbox to act on, and queues the revocation of the quote authorizations the plan takes
+away (`quote_revocations`), in the same transaction.
 
 The checks a plan passes first (made for this site, by our actor, no post re-created at a
 deleted id) are the owner's service `site_function.owner.publishing`.
@@ -45,6 +46,7 @@ from site_function.delivery.blocked_audience import (
     addressed_in,
     screen_inboxes,
 )
+from site_function.delivery.quote_revocations import revocation_deliveries
 from site_function.store.base import NewDelivery, PublishedObject, RemoteActor, Store
 
 if TYPE_CHECKING:
@@ -294,6 +296,8 @@ async def apply_plan(
         PublishedObject(i.object_id, i.slug, i.content_hash, i.updated, i.state, now, now)
         for i in plan.ledger
     ]
+    # FEDERATION.md#quote-consent: a deleted post, or one nobody may quote now, revokes.
+    deliveries += await ctx.call(revocation_deliveries, store, ctx.urls, plan)
 
     meta = {META_ACTOR_HASH: plan.actor_hash, META_INITIALIZED: now.isoformat()}
     await ctx.call(

@@ -19,6 +19,7 @@ from site_function.membership import drop_followers_behind
 from site_function.store.base import Delivery, DeliveryOutcome, HostState, Store
 
 if TYPE_CHECKING:
+    from site_function.delivery.notices import DrainNotices
     from site_function.delivery.policy import DrainSettings
 
 __all__ = ["HostBreakers", "OutcomeRecorder"]
@@ -33,11 +34,14 @@ class OutcomeRecorder:
         settings: DrainSettings,
         clock: Callable[[], datetime],
         on_recorded: Callable[[int], None] | None,
+        notices: DrainNotices | None = None,
     ) -> None:
         self._store = store
         self._settings = settings
         self._clock = clock
         self._on_recorded = on_recorded
+        self._notices = notices
+        self._failing: list[HostState] = []
         self._outcomes: list[DeliveryOutcome] = []
         self._hosts: dict[str, HostState] = {}
         self._resets: set[str] = set()
@@ -68,6 +72,11 @@ class OutcomeRecorder:
         self._hosts[state.host] = state
         self._wake.set()
 
+    def host_failing(self, state: HostState) -> None:
+        """A host reached the failure streak: its notice is queued with the next batch."""
+        self._failing.append(state)
+        self._wake.set()
+
     def maybe_reset(self, host: str) -> None:
         """A host answered that this drain knew nothing about: close its breaker if open."""
         self._resets.add(host)
@@ -78,6 +87,7 @@ class OutcomeRecorder:
         hosts: list[HostState],
         resets: set[str],
         released: list[int],
+        failing: list[HostState],
     ) -> int:
         # Breakers read here, in the recorder's thread, never on the claim path: a drain to
         # thousands of hosts must not wait for thousands of reads before sending.
@@ -89,25 +99,31 @@ class OutcomeRecorder:
         for state in hosts:
             self._store.save_host(state)
         removed = 0
-        if outcomes:
-            # One transaction: the rows' outcomes and what a gone inbox means for followers.
+        if outcomes or failing:
+            # One transaction: the rows' outcomes, what a gone inbox means for followers, and
+            # the owner's notice of a failing host.
             with self._store.transaction():
-                gone = self._store.record_many(outcomes, self._clock())
+                now = self._clock()
+                gone = self._store.record_many(outcomes, now)
                 removed = len(drop_followers_behind(self._store, gone))
+                if self._notices is not None:
+                    for state in failing:
+                        self._notices.queue_host_failing(self._store, state, now)
         if released:
             self._store.release_claims(released, self._clock())
         return removed
 
     async def flush(self) -> None:
-        if not (self._outcomes or self._hosts or self._resets or self._released):
+        if not (self._outcomes or self._hosts or self._resets or self._released or self._failing):
             return
+        failing, self._failing = self._failing, []
         outcomes, self._outcomes = self._outcomes, []
         hosts, self._hosts = list(self._hosts.values()), {}
         resets, self._resets = self._resets, set()
         released, self._released = self._released, []
         try:
             self.followers_removed += await asyncio.to_thread(
-                self._write, outcomes, hosts, resets, released
+                self._write, outcomes, hosts, resets, released, failing
             )
         finally:
             self._releases_unwritten -= len(released)
@@ -129,10 +145,18 @@ class OutcomeRecorder:
 class HostBreakers:
     """The hosts' breaker states seen in this drain, loaded from the store on first need."""
 
-    def __init__(self, store: Store, policy: BreakerPolicy, recorder: OutcomeRecorder) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: BreakerPolicy,
+        recorder: OutcomeRecorder,
+        notices: DrainNotices | None = None,
+    ) -> None:
         self._store = store
         self._policy = policy
         self._recorder = recorder
+        # Activity deliveries only: the receiver of notifications failing is not told itself.
+        self._streak = notices.failure_streak if notices is not None else 0
         self._known: dict[str, HostState | None] = {}
         self.paused: list[str] = []
 
@@ -151,6 +175,8 @@ class HostBreakers:
         before = self._known.get(row.host)
         after = host_after_failure(before, row.host, error, now, self._policy)
         self._known[row.host] = after
+        if row.kind == "activity" and after.consecutive_failures == self._streak:
+            self._recorder.host_failing(after)
         if (
             after.paused_until is not None
             and after.paused_until > now

@@ -6,14 +6,16 @@ Signing can run in a small thread pool: `cryptography` releases the GIL while si
 a 2-core machine that buys only about 20 % at 64 requests at once (2,194 against 1,798 signed
 POSTs a second over keep-alive; the event loop, not RSA, is the limit;
 `bench/fanout.py --sign-threads 2` measures it here), so it is an option, not a rule. Outcomes are
-values (`SendResult`, `Verdict`); the sender raises only for bugs.
+values (`SendResult`, `Verdict`); the sender raises only for bugs. Extra headers a row carries
+(FEP-8fcf's `Collection-Synchronization`, `delivery.follower_sync`) are signed with the rest,
+as Mastodon signs every header it adds (FEDERATION.md#follower-sync).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +34,9 @@ VerdictKind = Literal["delivered", "retry", "failed", "gone"]
 # up on the other 4xx and on 501. A 401 is retried because it is usually transient on the receiving
 # side (our key being refetched after a rotation, FEDERATION.md#key-rotation).
 _RETRY_4XX = frozenset({401, 408, 425, 429})
+# What `sign_request` covers on a POST by default (FEDERATION.md#signed-post); extra headers
+# are appended to it.
+_POST_COVERED = ("(request-target)", "host", "date", "digest", "content-type")
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,11 @@ def judge(result: SendResult) -> Verdict:
 class Sender(Protocol):
     """The seam the engine sends through; tests and benchmarks may bring their own."""
 
-    async def send(self, inbox: str, body: bytes, key: SigningKey) -> SendResult:
-        """POST `body` to `inbox`, signed with `key`; never raises for network trouble."""
+    async def send(
+        self, inbox: str, body: bytes, key: SigningKey, headers: Mapping[str, str] | None = None
+    ) -> SendResult:
+        """POST `body` to `inbox`, signed with `key` over `headers` too; never raises for
+        network trouble."""
         ...
 
 
@@ -100,26 +108,35 @@ class AiohttpSender:
         self._clock = clock
         self._max_error_body = max_error_body
 
-    def _sign(self, inbox: str, body: bytes, key: SigningKey) -> dict[str, str]:
+    def _sign(
+        self, inbox: str, body: bytes, key: SigningKey, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
         from site_core.signatures import sign_request
 
+        covered = _POST_COVERED + tuple(name.lower() for name in extra) if extra else None
         # The Date is taken here, at sending time, never when the row was queued
         # (FEDERATION.md#sign-each-attempt).
-        return sign_request("POST", inbox, key=key, now=self._clock(), body=body)
+        return sign_request(
+            "POST", inbox, key=key, now=self._clock(), body=body, headers=extra, covered=covered
+        )
 
-    async def send(self, inbox: str, body: bytes, key: SigningKey) -> SendResult:
+    async def send(
+        self, inbox: str, body: bytes, key: SigningKey, headers: Mapping[str, str] | None = None
+    ) -> SendResult:
         started = time.perf_counter()
         if self._executor is None:
-            headers = self._sign(inbox, body, key)
+            signed = self._sign(inbox, body, key, headers)
         else:
             loop = asyncio.get_running_loop()
-            headers = await loop.run_in_executor(self._executor, self._sign, inbox, body, key)
-        headers.pop("Host", None)  # aiohttp writes Host from the URL itself (same value)
+            signed = await loop.run_in_executor(
+                self._executor, self._sign, inbox, body, key, headers
+            )
+        signed.pop("Host", None)  # aiohttp writes Host from the URL itself (same value)
         import aiohttp  # lazily: importing the engine must not cost the function's cold start
 
         try:
             async with self._session.post(
-                inbox, data=body, headers=headers, allow_redirects=False
+                inbox, data=body, headers=signed, allow_redirects=False
             ) as response:
                 status = response.status
                 error = None

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from site_core.urls import UrlScheme
 from site_function.delivery.publishing import summary_as_dict
 from site_function.owner.errors import OwnerRequestError
 from site_function.store.base import Store
@@ -20,8 +21,10 @@ from site_function.store.base import Store
 if TYPE_CHECKING:
     import aiohttp
 
+    from site_core.integrity_proofs import ProofKey
     from site_core.signatures import SigningKey
     from site_function.delivery import DrainReport
+    from site_function.delivery.notices import DrainNotices
 
 __all__ = ["DrainContext", "drain_now", "drain_queue", "parse_budget", "requeue_failed"]
 
@@ -36,10 +39,19 @@ class DrainContext(Protocol):
     def store(self) -> Store: ...
 
     @property
+    def urls(self) -> UrlScheme: ...
+
+    @property
     def session(self) -> aiohttp.ClientSession: ...
 
     @property
     def signing_key(self) -> SigningKey: ...
+
+    @property
+    def proof_key(self) -> ProofKey | None: ...
+
+    @property
+    def drain_notices(self) -> DrainNotices | None: ...
 
     def clock(self) -> datetime: ...
 
@@ -62,18 +74,27 @@ async def drain_queue(
     lease: timedelta | None = None,
     on_recorded: Callable[[int], None] | None = None,
 ) -> DrainReport:
-    """Send what is due for `budget` seconds with the runtime's session and key."""
-    from site_function.delivery import AiohttpSender, DrainSettings, drain
+    """Send what is due for `budget` seconds with the runtime's session and keys (with our
+    Ed25519 key, each activity gets its integrity proof as it is sent; followers-addressed
+    ones carry FEP-8fcf's header, FEDERATION.md#follower-sync)."""
+    from site_function.delivery import AiohttpSender, DrainSettings, Sender, drain
+    from site_function.delivery.follower_sync import FollowerSync
+    from site_function.delivery.proofs import ProvingSender
 
     settings = DrainSettings() if lease is None else DrainSettings(lease=lease)
+    sender: Sender = AiohttpSender(ctx.session, clock=ctx.clock)
+    if ctx.proof_key is not None:
+        sender = ProvingSender(sender, ctx.proof_key, clock=ctx.clock)
     return await drain(
         ctx.store,
-        AiohttpSender(ctx.session, clock=ctx.clock),
+        sender,
         ctx.signing_key,
         budget=budget,
         settings=settings,
         clock=ctx.clock,
         on_recorded=on_recorded,
+        notices=ctx.drain_notices,
+        follower_sync=FollowerSync(ctx.urls),
     )
 
 

@@ -49,7 +49,7 @@ INTERACTION_COLUMNS = (
 )
 DELIVERY_COLUMNS = (
     "id, activity_id, inbox, host, body, state, attempts, next_attempt_at, lease_until,"
-    " last_status, last_error, created_at, updated_at"
+    " last_status, last_error, created_at, updated_at, kind"
 )
 HOST_COLUMNS = "host, consecutive_failures, first_failure_at, paused_until, last_error"
 PUBLISHED_COLUMNS = "object_id, slug, content_hash, updated, state, first_sent_at, last_sent_at"
@@ -194,7 +194,7 @@ class SqlCore(ABC):
 
     def _delivery_params(self, delivery: NewDelivery, stamp: Any) -> tuple[Any, ...]:
         return (delivery.activity_id, delivery.inbox, host_of(delivery.inbox), delivery.body,
-                stamp, stamp, stamp)  # fmt: skip
+                delivery.kind, stamp, stamp, stamp)  # fmt: skip
 
     # --- rows -> records -------------------------------------------------------------------
 
@@ -270,6 +270,7 @@ class SqlCore(ABC):
             last_error=row[10],
             created_at=self._decode_time(row[11]),
             updated_at=self._decode_time(row[12]),
+            kind=row[13],
         )
 
     def _host(self, row: Row) -> HostState:

@@ -1,10 +1,10 @@
 """The one storage contract of the function, composed of one small protocol per concern.
 
 Each concern has a module of its own (``actors``, ``followers``, ``blocks``, ``inbox``,
-``interactions``, ``queue``, ``ledger``, ``settings``, and ``lifecycle`` for opening,
-migrating and transactions); ``Store`` is all of them at once, what both backends implement
-(SQLite, the embedded default, and PostgreSQL for serverless hosts) and what most callers
-take. A caller that needs one concern may ask for its small protocol instead. One contract
+``interactions``, ``queue``, ``ledger``, ``settings``, ``pages`` for the admin page's keyset
+reads, and ``lifecycle`` for opening, migrating and transactions); ``Store`` is all of them
+at once, what both backends implement (SQLite, the embedded default, and PostgreSQL for
+serverless hosts) and what most callers take. A caller that needs one concern may ask for its small protocol instead. One contract
 suite in ``tests/function/store/`` runs against both backends. The records it stores are in
 ``records``.
 
@@ -39,11 +39,14 @@ from site_function.store.inbox import InboxItem, InboxStore, InboxVerdict
 from site_function.store.interactions import InteractionStore
 from site_function.store.ledger import LedgerStore
 from site_function.store.lifecycle import StoreLifecycle
+from site_function.store.notifications import DigestMerge, DigestSlot, NotificationStore
+from site_function.store.pages import PagedReads, PageKey
 from site_function.store.queue import DeliveryQueue
 from site_function.store.records import (
     Block,
     BlockKind,
     Delivery,
+    DeliveryKind,
     DeliveryOutcome,
     DeliveryState,
     DeliverySummary,
@@ -66,6 +69,7 @@ from site_function.store.records import (
     StoreError,
 )
 from site_function.store.settings import SettingsStore
+from site_function.store.transfer import StateTransfer
 
 __all__ = [
     "ActorCache",
@@ -73,10 +77,13 @@ __all__ = [
     "BlockKind",
     "BlockStore",
     "Delivery",
+    "DeliveryKind",
     "DeliveryOutcome",
     "DeliveryQueue",
     "DeliveryState",
     "DeliverySummary",
+    "DigestMerge",
+    "DigestSlot",
     "FollowState",
     "Follower",
     "FollowerStore",
@@ -93,14 +100,18 @@ __all__ = [
     "ModerationResult",
     "ModerationState",
     "NewDelivery",
+    "NotificationStore",
     "OutcomeKind",
     "OwnerSettings",
+    "PageKey",
+    "PagedReads",
     "PublishedObject",
     "PublishedState",
     "RemoteActor",
     "RemoteKey",
     "SeenActivity",
     "SettingsStore",
+    "StateTransfer",
     "Store",
     "StoreError",
     "StoreLifecycle",
@@ -119,8 +130,11 @@ class Store(
     InteractionStore,
     InboxStore,
     DeliveryQueue,
+    NotificationStore,
     LedgerStore,
     SettingsStore,
+    PagedReads,
+    StateTransfer,
     Protocol,
 ):
     """The function's state: every concern's protocol at once. Every method is one

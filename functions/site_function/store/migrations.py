@@ -197,6 +197,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE interactions ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",
         ),
     ),
+    Migration(
+        5,
+        "the admin page's keyset pages: interactions by state, followers by state and server",
+        (
+            "CREATE INDEX interactions_state ON interactions (state, created_at, activity_id)",
+            "CREATE INDEX followers_state_domain ON followers (state, domain)",
+        ),
+    ),
+    Migration(
+        6,
+        "queue rows carry a kind: activities, or notifications to the owner",
+        (
+            # Every row queued before was an activity.
+            "ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'activity'"
+            " CHECK (kind IN ('activity', 'notification'))",
+        ),
+    ),
 )
 
 

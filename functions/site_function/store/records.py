@@ -14,6 +14,7 @@ __all__ = [
     "Block",
     "BlockKind",
     "Delivery",
+    "DeliveryKind",
     "DeliveryOutcome",
     "DeliveryState",
     "DeliverySummary",
@@ -41,6 +42,9 @@ BlockKind = Literal["account", "domain"]
 ModerationState = Literal["pending", "approved", "rejected"]
 InteractionKind = Literal["like", "announce", "reply"]
 DeliveryState = Literal["queued", "done", "failed"]
+# What a queue row carries: an activity for a remote inbox (signed with our key), or a
+# notification for the owner's receiver (signed with the notification secret).
+DeliveryKind = Literal["activity", "notification"]
 OutcomeKind = Literal["delivered", "retry", "failed", "gone"]
 PublishedState = Literal["live", "deleted"]
 
@@ -187,11 +191,13 @@ class ModerationResult:
 
 @dataclass(frozen=True, slots=True)
 class NewDelivery:
-    """One activity body to POST to one inbox; (activity_id, inbox) is unique in the queue."""
+    """One activity body to POST to one inbox; (activity_id, inbox) is unique in the queue.
+    A notification row names the owner's receiver as its inbox (`site_function.notifications`)."""
 
     activity_id: str
     inbox: str
     body: bytes
+    kind: DeliveryKind = "activity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +221,7 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    kind: DeliveryKind = "activity"
 
 
 @dataclass(frozen=True, slots=True)
