@@ -14,6 +14,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,7 +36,7 @@ from site_function.runtime import (
 from site_function.settings import Settings
 from site_function.store.base import Store
 
-__all__ = ["FunctionApp", "create_app"]
+__all__ = ["FunctionApp", "create_app", "route_module"]
 
 log = logging.getLogger("site_function")
 
@@ -87,11 +88,15 @@ class FunctionApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
+def route_module(name: str) -> Any:
+    """The module of one `_ROUTE_MODULES` entry (a bare name is under site_function.routes)."""
+    return importlib.import_module(name if "." in name else f"site_function.routes.{name}")
+
+
 def _routes(runtime: FunctionRuntime) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for name in _ROUTE_MODULES:
-        module = importlib.import_module(name if "." in name else f"site_function.routes.{name}")
-        routes.extend(module.routes(runtime))
+        routes.extend(route_module(name).routes(runtime))
     return routes
 
 

@@ -43,10 +43,18 @@ TYPED_EXACT_PATHS = (
 # Fetched by browsers and web clients from other origins (WebFinger among them).
 CORS_PATHS = (ACTIVITY_PREFIX, *TYPED_EXACT_PATHS)
 
-# Routes only the running function can answer (POST inbox, live followers, the follow and
-# reply forms' lookup, owner API).
-LIVE_EXACT = ("/ap/inbox", "/ap/shared-inbox", "/ap/followers", "/interact", "/healthz")
-LIVE_PREFIXES = ("/admin/api/",)
+# Routes only the running function can answer (POST inbox, live followers and their partial
+# collections per server (FEDERATION.md#follower-sync), the follow and reply forms' lookup, the
+# owner's admin page and API, the quote and reply authorizations it grants).
+LIVE_EXACT = (
+    "/ap/inbox",
+    "/ap/shared-inbox",
+    "/ap/followers",
+    "/ap/followers-synchronization",
+    "/interact",
+    "/healthz",
+)
+LIVE_PREFIXES = ("/admin/", "/ap/authorizations/")
 # A post object that is not in the build was deleted: the function answers 410 + Tombstone
 # (FEDERATION.md#tombstones), so hosts that can "proxy only when the file is missing" send it there.
 MISSING_TO_FUNCTION_PREFIX = "/ap/posts/"

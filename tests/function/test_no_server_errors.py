@@ -7,7 +7,6 @@ a null byte) and oversized headers are sent as raw bytes on a socket.
 
 from __future__ import annotations
 
-import importlib
 import json
 import socket
 from pathlib import Path
@@ -153,12 +152,11 @@ def test_huge_header(fn: Any) -> None:
 
 
 def _route_paths(fn: Any) -> list[str]:
-    from site_function.app import _ROUTE_MODULES
+    from site_function.app import _ROUTE_MODULES, route_module
 
     paths = []
     for name in _ROUTE_MODULES:
-        module = importlib.import_module(f"site_function.routes.{name}")
-        paths += [route.path for route in module.routes(fn.runtime)]
+        paths += [route.path for route in route_module(name).routes(fn.runtime)]
     fills = {"{rest:path}": "actor", "{name}": "webfinger", "{version}": "2.1", "{slug}": "x"}
     for placeholder, value in fills.items():
         paths = [path.replace(placeholder, value) for path in paths]

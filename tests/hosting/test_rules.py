@@ -78,7 +78,7 @@ def test_netlify_redirects_force_live_routes_but_not_post_objects(tmp_path: Path
     assert by_source["/ap/inbox"] == ["https://fn.example.net/ap/inbox", "200!"]
     assert by_source["/ap/followers"] == ["https://fn.example.net/ap/followers", "200!"]
     assert by_source["/interact"] == ["https://fn.example.net/interact", "200!"]
-    assert by_source["/admin/api/*"] == ["https://fn.example.net/admin/api/:splat", "200!"]
+    assert by_source["/admin/*"] == ["https://fn.example.net/admin/:splat", "200!"]
     # Unforced: Netlify applies it only when no file matches, i.e. for deleted posts.
     assert by_source["/ap/posts/*"] == ["https://fn.example.net/ap/posts/:splat", "200"]
 
@@ -165,6 +165,7 @@ def test_write_site_files_writes_only_site_artifacts_and_only_changes(tmp_path: 
 def test_live_paths() -> None:
     assert is_live_path("/ap/inbox")
     assert is_live_path("/admin/api/blocks")
+    assert is_live_path("/admin/followers")
     assert not is_live_path("/ap/actor")
     assert not is_live_path("/ap/inbox/x")
 

@@ -19,21 +19,19 @@ from site_function.store.base import (
     BlockKind,
     Follower,
     Store,
-    domain_candidates,
     normalize_domain,
 )
 
 __all__ = [
     "add_block",
     "block_to_dict",
+    "covered",
     "export_blocks",
     "import_blocks",
     "list_blocks",
     "parse_block_target",
     "remove_block",
 ]
-
-_PAGE = 1000
 
 
 def block_to_dict(block: Block) -> dict[str, Any]:
@@ -65,23 +63,17 @@ def parse_block_target(text: str) -> tuple[BlockKind, str]:
     return "domain", domain
 
 
-def _covered(store: Store, kind: BlockKind, value: str) -> list[Follower]:
-    """The followers a block takes away: the account, or everyone on the domain."""
+def covered(store: Store, kind: BlockKind, value: str) -> list[Follower]:
+    """The followers a block takes away: the account, or everyone on the domain and its
+    subdomains (one indexed read, `Store.followers_on_domain`)."""
     if kind == "account":
         follower = store.get_follower(value)
         return [follower] if follower is not None else []
-    covered: list[Follower] = []
-    offset = 0
-    while True:
-        page = store.list_followers(None, limit=_PAGE, offset=offset)
-        covered += [f for f in page if value in domain_candidates(f.actor_id)]
-        if len(page) < _PAGE:
-            return covered
-        offset += _PAGE
+    return store.followers_on_domain(value)
 
 
 def _store_block(store: Store, urls: UrlScheme, block: Block, now: datetime) -> list[str]:
-    rejects = [answer_delivery("Reject", f, urls) for f in _covered(store, block.kind, block.value)]
+    rejects = [answer_delivery("Reject", f, urls) for f in covered(store, block.kind, block.value)]
     return [f.actor_id for f in store.add_block(block, rejects, now)]
 
 
