@@ -12,8 +12,10 @@ Layout (paths relative to `base_url`, or to `function_url` for the live routes):
     /ap/posts/<slug>               one Note or Article per post
     /ap/featured, /ap/featured-tags, /ap/following
     /ap/followers                  live, served by the function (paged with ?page=N)
+    /ap/followers-synchronization  live: one server's followers, to its signed GETs (FEP-8fcf)
     /ap/inbox, /ap/shared-inbox    live, POST only, served by the function
     /ap/activities/<name>          ids of the activities we send
+    /ap/authorizations/<kind>/<t>  live: quote and reply authorizations (FEP-044f, GoToSocial)
     /ap/replies/<slug>, /ap/replies-pages/<slug>/N, /ap/likes/<slug>, /ap/shares/<slug>,
     /ap/contexts/<slug>            a post's conversation collections
     /conversations/media/<name>    copied avatars and images of approved replies
@@ -68,12 +70,14 @@ class UrlScheme:
     `base_url` is the public site (https://example.com, no trailing slash needed);
     `function_url` is where the function answers, by default the same host, because
     Mastodon wants the actor, its objects and its inbox on one host
-    (FEDERATION.md#one-host).
+    (FEDERATION.md#one-host). `handle_domain` is the domain of the handle when it is not the
+    site's host (FEDERATION.md#handle-domain); every id stays on the site.
     """
 
     base_url: str
     username: str
     function_url: str | None = None
+    handle_domain: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _strip_slash(self.base_url))
@@ -88,13 +92,29 @@ class UrlScheme:
         return urlsplit(self.base_url).netloc
 
     @property
+    def handle_host(self) -> str:
+        """The domain part of the handle: `handle_domain` when set, else the site's host."""
+        return self.handle_domain or self.host
+
+    @property
+    def split_handle(self) -> bool:
+        """True when the handle names another domain than the site's
+        (FEDERATION.md#handle-domain)."""
+        return self.handle_host.lower() != self.host.lower()
+
+    @property
     def handle(self) -> str:
-        """`@user@host`, as people type it and as `fediverse:creator` wants it."""
-        return f"@{self.username}@{self.host}"
+        """`@user@domain`, as people type it and as `fediverse:creator` wants it."""
+        return f"@{self.username}@{self.handle_host}"
 
     @property
     def acct(self) -> str:
-        """The WebFinger subject, `acct:user@host`."""
+        """The WebFinger subject, `acct:user@domain`: the canonical handle."""
+        return f"acct:{self.username}@{self.handle_host}"
+
+    @property
+    def site_acct(self) -> str:
+        """`acct:user@host` on the site's own host: an alias of `acct` when the handle is split."""
         return f"acct:{self.username}@{self.host}"
 
     @property
@@ -112,6 +132,11 @@ class UrlScheme:
     @property
     def key_id(self) -> str:
         return f"{self.actor}#main-key"
+
+    @property
+    def ed25519_key_id(self) -> str:
+        """The Multikey in the actor's `assertionMethod` (FEDERATION.md#multikey)."""
+        return f"{self.actor}#ed25519-key"
 
     @property
     def outbox(self) -> str:
@@ -183,10 +208,25 @@ class UrlScheme:
         return f"{self.followers}?page={number}"
 
     @property
+    def followers_synchronization(self) -> str:
+        """The partial followers collections of FEP-8fcf (FEDERATION.md#follower-sync)."""
+        return f"{self.fn}/ap/followers-synchronization"
+
+    def followers_synchronization_for(self, host: str) -> str:
+        """The partial collection meant for the server at `host` (host[:port]); only a GET
+        signed by that server is answered."""
+        return f"{self.followers_synchronization}?domain={quote(host, safe=':[]')}"
+
+    @property
     def interact(self) -> str:
         """Where the follow and reply forms send a visitor's handle
         (FEDERATION.md#remote-interaction)."""
         return f"{self.fn}/interact"
+
+    def authorization(self, kind: str, token: str) -> str:
+        """A quote or reply authorization (`kind` "quote" or "reply"), served by the function
+        on the actor's own host, as Mastodon requires (FEDERATION.md#quote-consent)."""
+        return f"{self.base_url}/ap/authorizations/{kind}/{token}"
 
     def function_activity(self, name: str) -> str:
         """The id of an activity the function sends (Accept, Reject), unique per `name`."""
@@ -201,6 +241,19 @@ class UrlScheme:
     @property
     def host_meta(self) -> str:
         return f"{self.base_url}/.well-known/host-meta"
+
+    @property
+    def handle_origin(self) -> str:
+        """Where the handle's domain answers WebFinger: https, http only for a loopback domain
+        (a local test), as `base_url` allows."""
+        name = urlsplit(f"//{self.handle_host}").hostname or ""
+        local = name in ("localhost", "127.0.0.1", "::1") or name.endswith(".localhost")
+        return f"{'http' if local else 'https'}://{self.handle_host}"
+
+    @property
+    def handle_webfinger(self) -> str:
+        """The WebFinger endpoint of the handle's domain, which Mastodon asks first."""
+        return f"{self.handle_origin}/.well-known/webfinger"
 
     @property
     def nodeinfo_links(self) -> str:

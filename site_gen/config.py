@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from site_core.errors import ConfigError
+from site_core.interaction_policy import QuoteChoice, quote_choice
 from site_core.urls import UrlScheme
 from site_gen.config_conversation import ConversationPolicy, conversation_policy
+from site_gen.config_handle_domain import handle_domain
 from site_gen.loopback import is_loopback_host
 from site_gen.yaml_errors import explain_yaml_error
 
@@ -70,6 +72,8 @@ class SiteConfig:
     output: str = "public"
     software_name: str = "site-gen"
     conversation: ConversationPolicy = field(default_factory=ConversationPolicy)
+    quotes: QuoteChoice = "everyone"  # FEDERATION.md#quote-consent: Mastodon's default
+    handle_domain: str | None = None  # FEDERATION.md#handle-domain; None: the site's host
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -81,7 +85,7 @@ class SiteConfig:
 
     @property
     def urls(self) -> UrlScheme:
-        return UrlScheme(self.base_url, self.username, self.function_url)
+        return UrlScheme(self.base_url, self.username, self.function_url, self.handle_domain)
 
     @property
     def posts_dir(self) -> Path:
@@ -240,6 +244,8 @@ _SCALAR_KEYS: dict[str, _Check] = {
     "hosting": _hosting,
     "posts_per_page": _posts_per_page,
     "output": _output,
+    "quotes": quote_choice,
+    "handle_domain": handle_domain,
 }
 _REQUIRED = ("base_url", "username", "display_name")
 _ALL_KEYS = (*_SCALAR_KEYS, "fields", "conversation")

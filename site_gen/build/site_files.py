@@ -23,6 +23,7 @@ from site_gen.build.static_files import static_artifacts
 from site_gen.build.theme import Theme
 from site_gen.config import SiteConfig
 from site_gen.hosting import render_host_config, write_site_files
+from site_gen.hosting.handle_domain import render_handle_domain_files
 
 __all__ = ["site_files", "write_host_files"]
 
@@ -69,5 +70,8 @@ def site_files(
 
 
 def write_host_files(config: SiteConfig) -> None:
-    """The host's files that live in the site folder (vercel.json, deploy/nginx.conf)."""
-    write_site_files(config.root, render_host_config(config))
+    """The host's files that live in the site folder (vercel.json, deploy/nginx.conf), and
+    what the handle's domain must serve when it is not the site's (deploy/handle-domain/)."""
+    write_site_files(
+        config.root, [*render_host_config(config), *render_handle_domain_files(config)]
+    )

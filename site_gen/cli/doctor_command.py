@@ -46,7 +46,12 @@ def doctor_target(
     same_site = base == config.base_url.rstrip("/")
     token = find_admin_token(config.state_dir, os.environ)
     return DoctorTarget(
-        urls=UrlScheme(base, config.username, config.function_url if same_site else None),
+        urls=UrlScheme(
+            base,
+            config.username,
+            config.function_url if same_site else None,
+            config.handle_domain if same_site else None,  # its JRD names base_url's actor
+        ),
         display_name=config.display_name,
         signing_key=_signing_key(config),
         admin_token=token.value if token is not None else None,

@@ -89,11 +89,15 @@ def _echo_outcome(
     summary."""
     from site_gen.cli.build_summary import summary_lines
     from site_gen.hosting import hosting_warnings
+    from site_gen.hosting.handle_domain import handle_domain_line
 
     for warning in (*report.warnings, *hosting_warnings(config)):
         click.echo(f"warning: {warning}", err=True)
     for line in summary_lines(command, report, config.root):
         click.echo(line)
+    handle_line = handle_domain_line(config) if command == "build" else None
+    if handle_line is not None:
+        click.echo(handle_line)
 
 
 def post_arguments_problem(title: str | None, note: bool) -> str | None:

@@ -3,7 +3,8 @@
 WebFinger must answer `acct:user@host` as JRD with CORS, the subject asked for, the actor
 among its aliases and a `self` link typed `application/activity+json`; and the round trip
 Mastodon makes (the actor's `preferredUsername@host` looked up again) must lead back to the
-same actor id (FEDERATION.md#webfinger-round-trip).
+same actor id (FEDERATION.md#webfinger-round-trip). A handle on another domain is checked
+both ways by `handle_domain_checks`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from site_core.urls import ACTIVITY_JSON, JRD_JSON, XRD_XML
 from site_gen.doctor.accept_headers import MASTODON
+from site_gen.doctor.handle_domain_checks import check_handle_domain
 from site_gen.doctor.observer import Observer, Seen
 from site_gen.doctor.report import Finding
 from site_gen.doctor.target import DoctorTarget
@@ -30,7 +32,7 @@ async def check_discovery(target: DoctorTarget, web: Observer) -> list[Finding]:
     findings.append(await _round_trip(target, web))
     findings.append(await _host_meta(target, web))
     findings += await _nodeinfo(target, web)
-    return findings
+    return findings + await check_handle_domain(target, web)
 
 
 async def finger(target: DoctorTarget, web: Observer, acct: str) -> Seen:

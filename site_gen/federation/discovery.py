@@ -36,11 +36,16 @@ _SOFTWARE_NAME = re.compile(r"^[a-z0-9-]+$")
 
 def build_webfinger(config: SiteConfig) -> dict[str, Any]:
     """The JRD served at /.well-known/webfinger for any `resource`
-    (FEDERATION.md#webfinger-self, FEDERATION.md#webfinger-aliases)."""
+    (FEDERATION.md#webfinger-self, FEDERATION.md#webfinger-aliases).
+
+    With a handle on another domain the subject is that handle, for the site's own host as
+    well: Mastodon then asks the handle's domain, which must answer with this same JRD
+    (FEDERATION.md#handle-domain). The site-host account stays an alias.
+    """
     urls = config.urls
     return {
         "subject": urls.acct,
-        "aliases": [urls.actor, urls.profile],
+        "aliases": [urls.actor, urls.profile, *([urls.site_acct] if urls.split_handle else [])],
         "links": [
             {"rel": "self", "type": ACTIVITY_JSON, "href": urls.actor},
             {
