@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fanout.py [--followers 10000] [--inboxes 2000] [--rounds 3]
                                      [--postgres postgresql://postgres@127.0.0.1:5432/test]
+                                     [--follower-sync]
 
 Receiver: nginx (`return 202;`, 1 worker, the receiver the reference figures used) on
 127.0.0.1, HTTP and HTTPS (a self-signed wildcard certificate made here), started and stopped
@@ -17,6 +18,8 @@ The engine: followers saved in the store (SQLite file, and PostgreSQL in its own
 `apply_plan` queues one delivery per distinct inbox, `drain` sends with `AiohttpSender` at
 concurrency 64. The limit: a minimal loop, 64 workers that sign (RSA-2048, fresh per request,
 the same `sign_request`) and POST with the same kind of aiohttp session. Medians of rounds.
+`--follower-sync` addresses the post to our followers and has the engine add FEP-8fcf's
+`Collection-Synchronization` header (one digest per host, the followers read once per drain).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ os.environ["SSL_CERT_FILE"] = str(TMP / "cert.pem")
 import aiohttp  # noqa: E402
 from aiohttp.abc import AbstractResolver, ResolveResult  # noqa: E402
 from site_function.delivery import AiohttpSender, DrainSettings, drain  # noqa: E402
+from site_function.delivery.follower_sync import FollowerSync  # noqa: E402
 from site_function.delivery.publishing import apply_plan  # noqa: E402
 from site_function.store import Follower, Store, open_store  # noqa: E402
 
@@ -233,6 +237,7 @@ class Context:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.urls = URLS
 
     def clock(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
@@ -260,10 +265,17 @@ def add_followers(store: Store, inboxes: list[str], followers: int) -> None:
 
 
 async def engine(
-    store: Store, key: SigningKey, per_host: int, expected: int, sign_threads: int = 0
+    store: Store,
+    key: SigningKey,
+    per_host: int,
+    expected: int,
+    sign_threads: int = 0,
+    follower_sync: bool = False,
 ) -> dict[str, float]:
     activity = {"id": URLS.activity(f"create-{uuid.uuid4().hex}"), "type": "Create",
                 "actor": URLS.actor, "content": "x" * 1800}  # fmt: skip
+    if follower_sync:
+        activity["cc"] = [URLS.followers]
     plan = PublishPlan(
         (PlannedActivity("create", activity, URLS.post_object("p")),), (), "hash", False
     )
@@ -279,6 +291,7 @@ async def engine(
             key,
             budget=120,
             settings=DrainSettings(concurrency=CONCURRENCY, per_host=per_host),
+            follower_sync=FollowerSync(URLS) if follower_sync else None,
         )
     if pool is not None:
         pool.shutdown()
@@ -322,6 +335,9 @@ def main() -> None:
     parser.add_argument(
         "--sign-threads", type=int, default=0, help="engine signs in a pool of N threads"
     )
+    parser.add_argument(
+        "--follower-sync", action="store_true", help="followers-addressed, with FEP-8fcf headers"
+    )
     args = parser.parse_args()
 
     nginx, http_port, https_port = start_nginx()
@@ -345,7 +361,16 @@ def main() -> None:
                     # The followers stay; each round queues a new activity (new rows).
                     add_followers(store, inboxes, args.followers)
                     results = [
-                        asyncio.run(engine(store, key, per_host, len(inboxes), args.sign_threads))
+                        asyncio.run(
+                            engine(
+                                store,
+                                key,
+                                per_host,
+                                len(inboxes),
+                                args.sign_threads,
+                                args.follower_sync,
+                            )
+                        )
                         for _ in range(args.rounds)
                     ]
                 finally:

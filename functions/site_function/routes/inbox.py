@@ -9,7 +9,9 @@ through `error_answer`, the one mapping the app's handlers use too.
 The body is read incrementally and reading stops at `max_body + 1` bytes (413), so a huge
 upload costs no more than the limit; the app bounds the time it may take to arrive
 (`body_deadline`, 408). Headers, path and query are passed on exactly as they
-arrived, because signatures cover them (FEDERATION.md#raw-request).
+arrived, because signatures cover them (FEDERATION.md#raw-request). A delivery that carries
+FEP-8fcf's `Collection-Synchronization` header is checked after its answer is sent
+(`follower_sync_inbound`, FEDERATION.md#follower-sync), so the sender never waits for it.
 """
 
 from __future__ import annotations
@@ -23,12 +25,19 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from site_function.doctor_probe import ProbeAnswer, answer_probe
+from site_function.follower_sync_inbound import check_collection_sync, wants_check
 from site_function.inbox_pipeline import InboxOutcome, InboxRequest, our_authorities
 from site_function.inbox_pipeline import receive as run_pipeline
 from site_function.routes._responses import error_answer, json_bytes
 from site_function.runtime import FunctionRuntime
 
-__all__ = ["InboxEndpoint", "read_limited_body", "request_headers", "routes"]
+__all__ = [
+    "InboxEndpoint",
+    "loopback_authorities",
+    "read_limited_body",
+    "request_headers",
+    "routes",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -64,7 +73,7 @@ async def read_limited_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _loopback_names(server: Any) -> frozenset[str]:
+def loopback_authorities(server: Any) -> frozenset[str]:
     """The loopback socket this request came in on, by address and as localhost: a request
     addressed to it is addressed to us (`site-gen serve`, a local run). Other socket addresses
     are not ours to claim: a platform may report the Host header there."""
@@ -127,8 +136,9 @@ class InboxEndpoint:
         self._bodies: dict[tuple[int, str], bytes] = {}  # answers without a detail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        incoming: list[InboxRequest] = []  # the request, once read: for the check after answering
         try:
-            outcome = await self._outcome(scope, receive)
+            outcome = await self._outcome(scope, receive, incoming)
         except _Disconnected:
             return
         except Exception as exc:
@@ -145,8 +155,12 @@ class InboxEndpoint:
             await _send(send, outcome.status, json_bytes(outcome.body), _JSON_TYPE, [])
             return
         await self._answer(send, outcome)
+        if incoming and wants_check(outcome, incoming[0]):
+            await check_collection_sync(self._runtime, incoming[0])
 
-    async def _outcome(self, scope: Scope, receive: Receive) -> InboxOutcome | ProbeAnswer:
+    async def _outcome(
+        self, scope: Scope, receive: Receive, incoming_out: list[InboxRequest]
+    ) -> InboxOutcome | ProbeAnswer:
         headers = request_headers(scope["headers"])
         body = await _read_body(receive, headers, self._limit)
         if body is None:
@@ -159,12 +173,13 @@ class InboxEndpoint:
             headers=headers,
             body=body,
             scheme=self._scheme,
-            authorities=self._ours | _loopback_names(scope.get("server")),
+            authorities=self._ours | loopback_authorities(scope.get("server")),
         )
         # `site-gen doctor`'s probe: verified with our own key, answered, never stored.
         probe = answer_probe(self._runtime, incoming)
         if probe is not None:
             return probe
+        incoming_out.append(incoming)
         return await run_pipeline(self._runtime, incoming)
 
     async def _answer(self, send: Send, outcome: InboxOutcome) -> None:
