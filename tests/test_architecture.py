@@ -113,7 +113,7 @@ def test_the_packages_as_they_are_keep_every_contract(copy: Path) -> None:
             "The generator does not import the function, except its CLI and local preview BROKEN",
         ),
         (
-            "site_function/store/names.py",
+            "site_function/store/records.py",
             "import site_function.delivery.policy",
             "No cycles among the function's subpackages BROKEN",
         ),
