@@ -3,6 +3,8 @@
 The private key signs every request the function sends (FEDERATION.md#signed-post,
 FEDERATION.md#signed-get); it lives in
 `.site-gen/private-key.pem` on a laptop and in `SITE_GEN_PRIVATE_KEY` on a serverless platform.
+The second key, Ed25519, makes integrity proofs only (FEDERATION.md#multikey): it lives in
+`.site-gen/ed25519-private-key.pem` or `SITE_GEN_ED25519_KEY`, and is optional.
 No file is read here: `private_key_from_environment` is handed the environment and the way to
 read a file by its caller (the generator's `site_gen.federation.key_files`, the function's
 settings). No message raised here ever contains key material, so errors are safe to print and
@@ -26,11 +28,17 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from site_core.errors import KeyMaterialError
 
 __all__ = [
+    "ED25519_KEY_ENV",
+    "ED25519_KEY_FILE_ENV",
     "MIN_RSA_BITS",
     "PRIVATE_KEY_ENV",
     "PRIVATE_KEY_FILE_ENV",
     "PublicKey",
+    "ed25519_key_from_environment",
+    "ed25519_private_key_to_pem",
+    "generate_ed25519_key",
     "generate_private_key",
+    "load_ed25519_private_key",
     "load_private_key",
     "load_public_key",
     "private_key_from_environment",
@@ -43,6 +51,9 @@ PublicKey: TypeAlias = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 MIN_RSA_BITS = 2048
 PRIVATE_KEY_ENV = "SITE_GEN_PRIVATE_KEY"
 PRIVATE_KEY_FILE_ENV = "SITE_GEN_PRIVATE_KEY_FILE"
+# The second key (FEDERATION.md#multikey): Ed25519, for integrity proofs only.
+ED25519_KEY_ENV = "SITE_GEN_ED25519_KEY"
+ED25519_KEY_FILE_ENV = "SITE_GEN_ED25519_KEY_FILE"
 
 
 def generate_private_key() -> rsa.RSAPrivateKey:
@@ -60,9 +71,17 @@ def private_key_to_pem(key: rsa.RSAPrivateKey) -> bytes:
     )
 
 
-def public_key_pem(key: rsa.RSAPrivateKey | rsa.RSAPublicKey) -> str:
-    """SubjectPublicKeyInfo PEM text, the form `publicKeyPem` of an actor carries."""
-    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
+def public_key_pem(
+    key: rsa.RSAPrivateKey
+    | rsa.RSAPublicKey
+    | ed25519.Ed25519PrivateKey
+    | ed25519.Ed25519PublicKey,
+) -> str:
+    """SubjectPublicKeyInfo PEM text, the form `publicKeyPem` of an actor carries (and the
+    form of the committed `ed25519-public-key.pem`)."""
+    public = (
+        key.public_key() if isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) else key
+    )
     pem = public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -151,3 +170,67 @@ def private_key_from_environment(
         return load_private_key(data)
     except KeyMaterialError as exc:
         raise KeyMaterialError(f"{source}: {exc}") from None
+
+
+def generate_ed25519_key() -> ed25519.Ed25519PrivateKey:
+    """A new Ed25519 key: the one integrity proofs are made with (FEDERATION.md#multikey)."""
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def ed25519_private_key_to_pem(key: ed25519.Ed25519PrivateKey) -> bytes:
+    """PKCS#8 PEM, unencrypted, like the RSA key: one secret field holds it as is."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def load_ed25519_private_key(pem: bytes | str) -> ed25519.Ed25519PrivateKey:
+    """Parse the site's Ed25519 private key (PKCS#8 PEM); `KeyMaterialError` if unusable."""
+    try:
+        key = serialization.load_pem_private_key(_as_bytes(pem), password=None)
+    except TypeError:
+        raise KeyMaterialError(
+            "the Ed25519 key is encrypted; store it without a passphrase"
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyMaterialError("the Ed25519 key is not a readable PEM private key") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise KeyMaterialError("the Ed25519 key file holds another kind of key")
+    return key
+
+
+def ed25519_key_from_environment(
+    env: Mapping[str, str],
+    default_file: Path | None,
+    *,
+    read_file: Callable[[Path], bytes],
+) -> ed25519.Ed25519PrivateKey | None:
+    """The proof key from `SITE_GEN_ED25519_KEY`, else `..._FILE`, else `default_file`.
+
+    None when none of them is there: the key is optional (no key, no proofs). A key that is
+    there but unusable is a `KeyMaterialError` naming where it came from.
+    """
+    text = env.get(ED25519_KEY_ENV, "").strip()
+    if text:
+        try:
+            return load_ed25519_private_key(text)
+        except KeyMaterialError as exc:
+            raise KeyMaterialError(f"{ED25519_KEY_ENV}: {exc}") from None
+    file_name = env.get(ED25519_KEY_FILE_ENV, "").strip()
+    path = Path(file_name) if file_name else default_file
+    if path is None:
+        return None
+    try:
+        data = read_file(path)
+    except FileNotFoundError:
+        if file_name:
+            raise KeyMaterialError(f"{ED25519_KEY_FILE_ENV}: no file at {path}") from None
+        return None
+    except OSError as exc:
+        raise KeyMaterialError(f"cannot read the Ed25519 key at {path}: {exc.strerror}") from None
+    try:
+        return load_ed25519_private_key(data)
+    except KeyMaterialError as exc:
+        raise KeyMaterialError(f"{path}: {exc}") from None

@@ -98,7 +98,7 @@ def make_site(
 
     `package` is what the workflow installs (default: how this site-gen is installed).
     """
-    from site_core.keys import generate_private_key, public_key_pem
+    from site_core.keys import generate_ed25519_key, generate_private_key, public_key_pem
     from site_gen.federation.key_files import write_private_key
     from site_gen.workflows import write_conversations_workflow, write_workflow
 
@@ -122,6 +122,12 @@ def make_site(
     key = generate_private_key()
     write_private_key(folder / ".site-gen" / "private-key.pem", key, output_dir=folder / "public")
     (folder / "public-key.pem").write_text(public_key_pem(key), encoding="ascii")
+    # The second key, of integrity proofs (FEDERATION.md#multikey), as `keys generate` makes it.
+    proof_key = generate_ed25519_key()
+    write_private_key(
+        folder / ".site-gen" / "ed25519-private-key.pem", proof_key, output_dir=folder / "public"
+    )
+    (folder / "ed25519-public-key.pem").write_text(public_key_pem(proof_key), encoding="ascii")
     package = package or installed_source()
     write_workflow(folder, package)  # .github/workflows/publish.yml: build, deploy, publish
     write_conversations_workflow(folder, package)  # pull, then a pull request to review

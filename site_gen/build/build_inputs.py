@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # Bump when a change of the code changes what a post renders to (invalidates the caches).
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 
 
 def fingerprint(config: SiteConfig, drafts: bool) -> str:
@@ -88,13 +88,14 @@ class SourceChanges:
 
 
 def read_sources(
-    config: SiteConfig, cache_dir: Path, *, drafts: bool, reuse: bool
+    config: SiteConfig, cache_dir: Path, *, drafts: bool, reuse: bool, keys: str = ""
 ) -> SourceChanges:
-    """Every source file's stamp, against the saved index when `reuse` (else all are read)."""
+    """Every source file's stamp, against the saved index when `reuse` (else all are read);
+    `keys` (the proof key's fingerprint) is part of every page hash, not of the post cache."""
     check_profile_images(config)
     theme = Theme(config.templates_dir, cache_dir / "templates")
     post_fingerprint = fingerprint(config, drafts)
-    site_fingerprint = f"{post_fingerprint}:{theme.fingerprint()}"
+    site_fingerprint = f"{post_fingerprint}:{theme.fingerprint()}:{keys}"
     index_path = cache_dir / "sources.pickle"
     index = SourceIndex(post_fingerprint)
     if reuse:

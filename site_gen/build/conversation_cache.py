@@ -1,92 +1,111 @@
-"""The checked conversations of the last build, kept so an unchanged file is not parsed again.
+"""The conversation store: each data file's checked model and summary, one row per file.
 
-Checking a data file (libyaml, then every value) costs about 1.7 s for 20,000 items, and
-every build would pay it. The result of each file that passed is kept in the build's cache
-folder, keyed by the file's (name, size, mtime_ns); the whole cache is valid only for the
-same media folder listing, the same `--allow-missing-media` choice and the same reader
-version. A file that fails is never kept: it is read again, so its error is always the
-exact one of its current bytes. The cache is written only here, so its pickle is trusted;
-deleting it is always safe.
+Checking a data file (libyaml, then every value) costs most of a millisecond, and a large
+site has ten thousand of them. Each file that passed is kept in the build's cache folder
+(`conversations.sqlite3`), keyed by its name and (size, mtime_ns), under a header that
+names the reader version, the media folder listing, the `--allow-missing-media` choice and
+the site's URLs: anything else and the row is checked again. A row holds two pickles: the
+small summary the main process plans with, and the whole checked model, which only the
+worker rendering that post reads. A file that fails is never kept, so its error is always
+the exact one of its current bytes. Rows are written only here, so their pickles are
+trusted; deleting the file is always safe.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import pickle
+import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from site_gen.conversations.data_files import (
-    SUFFIX,
-    ConversationFile,
-    conversations_dir,
-    media_names,
-    write_atomically,
+from site_gen.build.conversation_summary import ConversationSummary
+from site_gen.conversations.data_files import ConversationFile
+
+__all__ = ["STORE_NAME", "ConversationStore", "Row", "Stamp"]
+
+STORE_NAME = "conversations.sqlite3"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, header TEXT NOT NULL, "
+    "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, summary BLOB NOT NULL, "
+    "model BLOB NOT NULL)"
 )
-from site_gen.conversations.file_reader import read_conversation_file
+_BUSY_MS = 60_000  # the checking workers take turns writing their batches
+_UNPICKLE_ERRORS = (pickle.UnpicklingError, AttributeError, EOFError, ImportError, TypeError)
 
-__all__ = ["CACHE_NAME", "load_checked_conversations"]
-
-CACHE_NAME = "conversations.pickle"
-_VERSION = "1"  # bump when the reader's checks or the model change
-
-Entry = tuple[tuple[int, int], ConversationFile, tuple[str, ...]]  # stamp, file, warnings
+Stamp = tuple[int, int]  # (size, mtime_ns)
+Row = tuple[str, Stamp, ConversationSummary, ConversationFile]  # name, stamp, summary, model
 
 
-def _data_files(folder: Path) -> list[tuple[str, tuple[int, int]]]:
-    """(name, (size, mtime_ns)) of each data file, sorted by name."""
-    found = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.endswith(SUFFIX) and not entry.name.startswith("."):
-                stat = entry.stat()
-                found.append((entry.name, (stat.st_size, stat.st_mtime_ns)))
-    return sorted(found)
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), timeout=_BUSY_MS / 1000)
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = OFF")  # a cache: a crash costs a slower build only
+    db.execute(_SCHEMA)
+    return db
 
 
-def _header(media: frozenset[str], allow_missing_media: bool) -> str:
-    listing = "\n".join(sorted(media)).encode()
-    return f"{_VERSION}|{allow_missing_media}|{hashlib.blake2b(listing).hexdigest()}"
+class ConversationStore:
+    """The rows of one cache folder; open it after forking, never before."""
+
+    def __init__(self, path: Path, header: str) -> None:
+        self.header = header
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = _connect(path)
+        except sqlite3.DatabaseError:
+            for suffix in ("", "-wal", "-shm"):  # damaged: only a slower build
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self._db = _connect(path)
+
+    def summaries(self) -> dict[str, tuple[Stamp, ConversationSummary]]:
+        """The summary of each row written under this header."""
+        found: dict[str, tuple[Stamp, ConversationSummary]] = {}
+        rows = self._db.execute(
+            "SELECT name, size, mtime_ns, summary FROM files WHERE header = ?", (self.header,)
+        )
+        for name, size, mtime_ns, blob in rows:
+            summary = _loads(blob)
+            if isinstance(summary, ConversationSummary):
+                found[name] = ((size, mtime_ns), summary)
+        return found
+
+    def model(self, name: str) -> ConversationFile | None:
+        """The checked model of the file `name`, if its row is of this header."""
+        row = self._db.execute(
+            "SELECT model FROM files WHERE name = ? AND header = ?", (name, self.header)
+        ).fetchone()
+        model = _loads(row[0]) if row is not None else None
+        return model if isinstance(model, ConversationFile) else None
+
+    def put_many(self, rows: Iterable[Row]) -> None:
+        dump = pickle.HIGHEST_PROTOCOL
+        values = [
+            (name, self.header, *stamp, pickle.dumps(summary, dump), pickle.dumps(model, dump))
+            for name, stamp, summary, model in rows
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", values)
+
+    def keep_only(self, names: Sequence[str]) -> None:
+        """Forget the rows of files that are gone (or of another header)."""
+        kept = set(names)
+        stale = [
+            (name,)
+            for name, header in self._db.execute("SELECT name, header FROM files")
+            if name not in kept or header != self.header
+        ]
+        if stale:
+            with self._db:
+                self._db.executemany("DELETE FROM files WHERE name = ?", stale)
+
+    def close(self) -> None:
+        self._db.close()
 
 
-def _load(path: Path | None, header: str) -> dict[str, Entry]:
-    if path is None:
-        return {}
+def _loads(blob: bytes) -> Any:
     try:
-        with path.open("rb") as stream:
-            kept: Any = pickle.load(stream)  # noqa: S301 (our own cache file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return {}
-    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != header:
-        return {}
-    entries: dict[str, Entry] = kept[1]
-    return entries
-
-
-def load_checked_conversations(
-    site_dir: Path, *, allow_missing_media: bool = False, cache_dir: Path | None = None
-) -> tuple[dict[str, ConversationFile], tuple[str, ...]]:
-    """Every post's checked conversation by slug, and the warnings of reading them."""
-    folder = conversations_dir(site_dir)
-    if not folder.is_dir():
-        return {}, ()
-    media = media_names(site_dir)
-    header = _header(media, allow_missing_media)
-    cache_path = cache_dir / CACHE_NAME if cache_dir is not None else None
-    cached = _load(cache_path, header)
-    fresh: dict[str, Entry] = {}
-    changed = False
-    for name, stamp in _data_files(folder):
-        entry = cached.get(name)
-        if entry is None or entry[0] != stamp:
-            changed = True
-            missing: list[str] | None = [] if allow_missing_media else None
-            conversation = read_conversation_file(folder / name, media, missing)
-            entry = (stamp, conversation, tuple(missing or ()))
-        fresh[name] = entry
-    if cache_path is not None and (changed or fresh.keys() != cached.keys()):
-        write_atomically(cache_path, pickle.dumps((header, fresh), pickle.HIGHEST_PROTOCOL))
-    files = {name[: -len(SUFFIX)]: entry[1] for name, entry in fresh.items()}
-    warnings = tuple(w for entry in fresh.values() for w in entry[2])
-    return files, warnings
+        return pickle.loads(blob)  # noqa: S301 (our own private cache)
+    except _UNPICKLE_ERRORS:
+        return None  # written by another version: checked again

@@ -1,6 +1,6 @@
 """The copied avatars and images that approved conversations show, copied into the output.
 
-Only the files a built page shows are published (`published_media`): the picture of a
+Only the files a built page shows are published (`ConversationSummary.media`): the picture of a
 pending or rejected reply stays in the repository and never reaches the host. Files are
 named by their content, so one is kept as it is while its name and size are unchanged.
 """
@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from site_core.urls import output_path_for_url
 from site_gen.build.artifacts import Artifact
 from site_gen.build.conversation_inputs import ConversationInputs
-from site_gen.build.conversation_view import published_media
 from site_gen.build.post_rendering import PostEntry, page_hash
 from site_gen.config import SiteConfig
 from site_gen.conversations.data_files import MEDIA_DIR, conversations_dir
@@ -32,9 +31,7 @@ def conversation_media(
     string where the output's copy is still valid)."""
     files: set[str] = set()
     for entry in model:
-        conversation = conversations.files.get(entry.post.slug)
-        if conversation is not None:
-            files |= published_media(conversation, config.conversation)
+        files |= conversations.media(entry.post.slug, config.conversation)
     folder = conversations_dir(config.root) / MEDIA_DIR
     urls = config.urls
     items: list[Artifact | str] = []

@@ -34,8 +34,10 @@ __all__ = [
     "conversation_ids",
     "conversation_view",
     "own_replies_by_slug",
+    "own_replies_in",
     "published_media",
     "reply_count",
+    "reply_keys",
     "thread_parents",
     "thread_warnings",
     "visible_replies",
@@ -138,12 +140,26 @@ def own_replies_by_slug(
 ) -> dict[str, tuple[OwnReply, ...]]:
     """Our posts (slug, in_reply_to, published, summary) that answer a shown reply, by the
     slug of the thread they join."""
+    threads = {slug: reply_keys(conversation) for slug, conversation in conversations.items()}
+    return own_replies_in(threads, posts)
+
+
+def reply_keys(conversation: ConversationFile) -> tuple[tuple[str, str | None], ...]:
+    """The (id, url) of each shown reply: what our own posts may answer."""
+    return tuple((item.id, item.url) for item in visible_replies(conversation))
+
+
+def own_replies_in(
+    threads: Mapping[str, Iterable[tuple[str, str | None]]],
+    posts: Iterable[tuple[str, str | None, datetime, str]],
+) -> dict[str, tuple[OwnReply, ...]]:
+    """`own_replies_by_slug` from each thread's `reply_keys` alone."""
     where: dict[str, tuple[str, str]] = {}  # reply id or url -> (thread slug, reply id)
-    for slug, conversation in conversations.items():
-        for item in visible_replies(conversation):
-            where[item.id] = (slug, item.id)
-            if item.url:
-                where.setdefault(item.url, (slug, item.id))
+    for slug, keys in threads.items():
+        for reply_id, url in keys:
+            where[reply_id] = (slug, reply_id)
+            if url:
+                where.setdefault(url, (slug, reply_id))
     found: dict[str, list[OwnReply]] = {}
     for slug, in_reply_to, published, summary in posts:
         if in_reply_to in where:

@@ -53,8 +53,11 @@ def render_federation_documents(
     resolved: Mapping[str, Mention] | None = None,
     *,
     pinned: Sequence[Post] | None = None,
+    assertion_key: str | None = None,
 ) -> list[Artifact]:
     """Actor, outbox root, collections, WebFinger, host-meta and NodeInfo.
+
+    `assertion_key`: the site's Ed25519 key (`z6Mk...`) for the actor (FEDERATION.md#multikey).
 
     `posts` need only their metadata (their HTML may be empty); `pinned` are the full
     pinned posts for the featured collection (default: taken from `posts`). The outbox
@@ -81,7 +84,7 @@ def render_federation_documents(
     visible = published_posts(posts)
     featured = pinned if pinned is not None else [post for post in visible if post.pinned]
     documents: list[tuple[str, dict[str, Any]]] = [
-        (urls.actor, build_actor(config, public_key_pem, posts, resolved=resolved)),
+        (urls.actor, build_actor(config, public_key_pem, posts, resolved, assertion_key)),
         (urls.outbox, outbox_root(len(visible), len(outbox_chunks(visible)), config)),
         (urls.featured, build_featured(featured, config)),
         (urls.featured_tags, build_featured_tags(posts, config)),

@@ -63,7 +63,12 @@ def feed_and_documents(
         page_hashes.update(dict.fromkeys(documents, documents_hash))
     else:
         for item in render_federation_documents(
-            model.published, config, public_key_pem, resolved, pinned=[full[e.key] for e in pinned]
+            model.published,
+            config,
+            public_key_pem,
+            resolved,
+            pinned=[full[e.key] for e in pinned],
+            assertion_key=settings.proof_key.public_multibase if settings.proof_key else None,
         ):
             files.append(item)
             page_hashes[item.path] = documents_hash

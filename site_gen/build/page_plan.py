@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from site_core.urls import output_path_for_url
 from site_gen.build.conversation_inputs import ConversationInputs
-from site_gen.build.conversation_view import OwnReply
 from site_gen.build.listing_pages import index_order
 from site_gen.build.outbox_pages import outbox_chunks
 from site_gen.build.post_rendering import PageTask, PostEntry, page_hash
@@ -137,9 +136,9 @@ def _plan_post_pages(
     or stale, and every post with a conversation (the workers leave those to this stage,
     as their thread may show our own posts that answer it)."""
     own = conversations.own_replies(model)
-    paths_of = post_paths(config, lambda slug: _replies_pages(conversations, own, slug, config))
+    paths_of = post_paths(config, lambda slug: conversations.replies_pages(slug, own.get(slug, ())))
     kept, hashes, tasks = plan.kept, plan.hashes, plan.tasks
-    files = conversations.files
+    files = conversations.summaries
     for entry in model:  # 10,000 posts on every rebuild: kept lean
         slug = entry.post.slug
         if entry.key in rendered and slug not in files:
@@ -154,23 +153,6 @@ def _plan_post_pages(
             tasks.append(PageTask("post", 0, 0, 0, pairs, hash_, answers))
         for path in paths:
             hashes[path] = hash_
-
-
-def _replies_pages(
-    conversations: ConversationInputs,
-    own: Mapping[str, tuple[OwnReply, ...]],
-    slug: str,
-    config: SiteConfig,
-) -> int:
-    """How many pages of replies the post's collection has."""
-    from site_gen.build.conversation_view import conversation_ids
-    from site_gen.federation.conversation_collections import replies_page_count
-
-    file = conversations.files.get(slug)
-    if file is None:
-        return 1
-    ids = conversation_ids(slug, file, own.get(slug, ()), config.conversation, config.urls)
-    return replies_page_count(ids)
 
 
 def listing_hash(site_fingerprint: str, kind: str, rows: Sequence[str], *extra: object) -> str:

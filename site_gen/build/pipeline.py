@@ -21,6 +21,7 @@ files go, build or check) and `previous_build` (the manifest and caches, stage 9
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from site_gen.build.build_inputs import (
 from site_gen.build.conversation_inputs import ConversationInputs, read_conversations
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
+from site_gen.build.object_proofs import NO_PROOF_KEY_WARNING, BuildProofKey, read_build_proof_key
 from site_gen.build.page_plan import plan_pages
 from site_gen.build.post_collection import (
     BuildModel,
@@ -142,15 +144,20 @@ def _run(
     """
     started, building = time.perf_counter(), output is not None
 
-    # 1. Inputs: the public key first (no key, no build), the conversation files (checked,
+    # 1. Inputs: the public keys first (no key, no build; a site that signs its objects must
+    #    have its Ed25519 key), the conversation files (checked,
     #    unchanged ones from the cache: a bad one stops the build here), the theme, every
     #    source file's stamp; only files that changed since the last build are read.
     key_pem = read_public_key(config.public_key_path)
+    proof_key = read_build_proof_key(config, os.environ, sign=building)
+    keys = proof_key.fingerprint if proof_key is not None else ""
     with cache_folder(config, scratch=not building) as cache_dir:
         conversations = read_conversations(
-            config.root, allow_missing_media=allow_missing_media, cache_dir=cache_dir
+            config, cache_dir, allow_missing_media=allow_missing_media, jobs=jobs
         )
-        sources = read_sources(config, cache_dir, drafts=drafts, reuse=building and not clean)
+        sources = read_sources(
+            config, cache_dir, drafts=drafts, reuse=building and not clean, keys=keys
+        )
 
         # 2. Mentions and replied-to authors: every handle and every in_reply_to resolved once
         #    (mentions.json and replies.json, then the network unless offline); an unchanged
@@ -162,7 +169,7 @@ def _run(
         # 3. Posts: changed sources read and rendered in the pool, each writing its own page
         #    and object into the staging folder; the main process keeps metadata only.
         previous, staged, settings = _prepare(
-            config, output, clean, drafts, sources, mentions, conversations
+            config, output, clean, drafts, sources, mentions, conversations, proof_key
         )
         page_hashes: dict[str, str] = {}  # path -> hash of its inputs, for the manifest
         with _render_pool(settings, jobs, sources, previous, staged) as pool:
@@ -199,6 +206,7 @@ def _run(
     # 9. Remember what was built (only what changed: a no-change rebuild writes nothing).
     _remember(previous, staged, page_hashes, sources, posts)
     warnings = (
+        *([NO_PROOF_KEY_WARNING] if proof_key is None else []),
         *mentions.warnings,
         *conversations.warnings,
         *conversations.unbuilt(e.post.slug for e in model.entries),
@@ -214,6 +222,7 @@ def _prepare(
     sources: SourceChanges,
     mentions: ResolvedMentions,
     conversations: ConversationInputs,
+    proof_key: BuildProofKey | None,
 ) -> tuple[PreviousBuild, StagedOutput, RenderSettings]:
     """The last build's manifest, the staging folder, and what every worker needs."""
     previous = PreviousBuild.load(
@@ -221,7 +230,14 @@ def _prepare(
     )
     staged = StagedOutput(previous.writer(output) if output is not None else None)
     settings = render_settings(
-        config, sources, mentions.resolved, drafts, staged, mentions.replies, conversations
+        config,
+        sources,
+        mentions.resolved,
+        drafts,
+        staged,
+        mentions.replies,
+        conversations,
+        proof_key,
     )
     return previous, staged, settings
 

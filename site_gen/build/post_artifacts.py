@@ -18,6 +18,7 @@ from site_gen.build.conversation_view import (
     conversation_view,
     reply_count,
 )
+from site_gen.build.object_proofs import BuildProofKey, prove_object
 from site_gen.build.theme import Theme
 from site_gen.build.views import post_view, site_view
 from site_gen.config import SiteConfig
@@ -33,9 +34,10 @@ def render_post_artifacts(
     theme: Theme,
     conversation: ConversationFile | None = None,
     own: Sequence[OwnReply] = (),
+    proof_key: BuildProofKey | None = None,
 ) -> list[Artifact]:
-    """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>` and its
-    collections (`/ap/replies/<slug>`, ...)."""
+    """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>` (with its
+    integrity proof when `proof_key` can sign) and its collections (`/ap/replies/<slug>`, ...)."""
     urls = config.urls
     view = post_view(post, config, reply_count(conversation))
     page = theme.render(
@@ -48,14 +50,19 @@ def render_post_artifacts(
     )
     artifacts = [html_artifact(output_path_for_url(urls.path_of(view["url"])), page)]
     if not post.draft:
-        artifacts += _federation_artifacts(post, config, conversation, own)
+        artifacts += _federation_artifacts(post, config, conversation, own, proof_key)
     return artifacts
 
 
 def _federation_artifacts(
-    post: Post, config: SiteConfig, conversation: ConversationFile | None, own: Sequence[OwnReply]
+    post: Post,
+    config: SiteConfig,
+    conversation: ConversationFile | None,
+    own: Sequence[OwnReply],
+    proof_key: BuildProofKey | None,
 ) -> list[Artifact]:
-    """The object, with its `replies` first page embedded, and each collection's document."""
+    """The object, with its `replies` first page embedded and then its proof (the proof
+    covers the whole document as published), and each collection's document."""
     from site_core.serialize import serialize
     from site_gen.federation.conversation_collections import (
         conversation_documents,
@@ -67,7 +74,7 @@ def _federation_artifacts(
     ids = conversation_ids(post.slug, conversation, own, config.conversation, urls)
     document = build_object(post, config)
     document["replies"] = embedded_replies(post.slug, ids, urls)
-    found = [(urls.post_object(post.slug), document)]
+    found = [(urls.post_object(post.slug), prove_object(document, post, proof_key))]
     found += conversation_documents(post.slug, ids, urls)
     return [
         Artifact(output_path_for_url(urls.path_of(url)), serialize(body), ACTIVITY_JSON)

@@ -15,6 +15,7 @@ from pathlib import Path
 from site_core.errors import ContentError
 from site_gen.build.build_inputs import SourceChanges
 from site_gen.build.conversation_inputs import ConversationInputs
+from site_gen.build.object_proofs import BuildProofKey
 from site_gen.build.post_rendering import POOL_THRESHOLD, PostEntry, RenderPool, RenderSettings
 from site_gen.build.staged_output import StagedOutput
 from site_gen.config import SiteConfig
@@ -31,6 +32,7 @@ def render_settings(
     output: StagedOutput,
     replies: Mapping[str, RepliedPost] | None = None,
     conversations: ConversationInputs | None = None,
+    proof_key: BuildProofKey | None = None,
 ) -> RenderSettings:
     """What every worker process needs (inherited on fork, never sent per task)."""
     return RenderSettings(
@@ -44,6 +46,7 @@ def render_settings(
         output.previous_files,
         dict(replies or {}),
         conversations or ConversationInputs(),
+        proof_key,
     )
 
 

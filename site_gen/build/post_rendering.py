@@ -26,8 +26,10 @@ from typing import TypeVar
 
 from site_core.errors import ContentError
 from site_gen.build.artifacts import Artifact
+from site_gen.build.conversation_cache import ConversationStore
 from site_gen.build.conversation_inputs import ConversationInputs
 from site_gen.build.conversation_view import OwnReply
+from site_gen.build.object_proofs import BuildProofKey
 from site_gen.build.post_artifacts import render_post_artifacts
 from site_gen.build.theme import Theme
 from site_gen.build.writer import stage_file
@@ -72,6 +74,8 @@ class RenderSettings:
     replies: Mapping[str, RepliedPost] = dataclasses.field(default_factory=dict)  # by URL
     # Each post's conversation (conversations/<slug>.yaml): part of its page hash.
     conversations: ConversationInputs = dataclasses.field(default_factory=ConversationInputs)
+    # The site's Ed25519 key: the post objects' integrity proofs (None: no proofs).
+    proof_key: BuildProofKey | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +152,25 @@ class _Worker:
         self.settings = settings
         self.theme = Theme(settings.config.templates_dir, settings.cache_path.parent / "templates")
         self._cache: PostCache | None = None
+        self._conversations: ConversationStore | None = None
 
     @property
     def cache(self) -> PostCache:
         if self._cache is None:
             self._cache = PostCache(self.settings.cache_path)
         return self._cache
+
+    @property
+    def conversation_store(self) -> ConversationStore | None:
+        """The checked conversations, opened in this process on first use."""
+        if self._conversations is None:
+            self._conversations = self.settings.conversations.open_store()
+        return self._conversations
+
+    def close(self) -> None:
+        for connection in (self._cache, self._conversations):
+            if connection is not None:
+                connection.close()
 
     def _mentions_hold(self, post: Post) -> bool:
         from site_gen.content.mentions import normalize_handle
@@ -175,13 +192,15 @@ class _Worker:
     def _post_files(self, post: Post, digest: str) -> tuple[FileRecord, ...]:
         if post.draft and not self.settings.drafts:
             return ()
-        if post.slug in self.settings.conversations.files:
+        if post.slug in self.settings.conversations.summaries:
             # Rendered with the pages (stage 5), once the model says which of our own posts
             # answer its thread (`page_plan`).
             return ()
         # A post's files depend on the post and the site fingerprint, and the manifest
         # forgets every page hash when that fingerprint changes.
-        return self._write(render_post_artifacts(post, self.settings.config, self.theme), digest)
+        config, proof_key = self.settings.config, self.settings.proof_key
+        artifacts = render_post_artifacts(post, config, self.theme, proof_key=proof_key)
+        return self._write(artifacts, digest)
 
     def sources(self, tasks: Sequence[SourceTask]) -> list[SourceResult]:
         settings = self.settings
@@ -250,8 +269,10 @@ class _Worker:
         for task in tasks:
             posts = self._posts(task.posts)
             if task.kind == "post":
-                file = conversations.files.get(posts[0].slug)
-                artifacts = render_post_artifacts(posts[0], config, self.theme, file, task.own)
+                file = conversations.conversation(posts[0].slug, self.conversation_store)
+                artifacts = render_post_artifacts(
+                    posts[0], config, self.theme, file, task.own, self.settings.proof_key
+                )
             elif task.kind == "index":
                 count = conversations.reply_count
                 views = [post_view(post, config, count(post.slug)) for post in posts]
@@ -329,6 +350,6 @@ class RenderPool:
             self._pool.close()
             self._pool.join()
             self._pool = None
-        elif _worker is not None and _worker._cache is not None:
-            _worker._cache.close()
+        elif _worker is not None:
+            _worker.close()
         _worker = None

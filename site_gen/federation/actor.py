@@ -84,13 +84,16 @@ def build_actor(
     config: SiteConfig,
     public_key_pem: str,
     posts: Sequence[Post],
-    *,
     resolved: Mapping[str, Mention] | None = None,
+    assertion_key: str | None = None,
 ) -> dict[str, Any]:
     """The Person document served at `urls.actor`.
 
     `resolved` maps normalized handles to accounts (what `MentionResolver.resolve` returns);
     it is needed only when `also_known_as` or `moved_to` holds a handle, not an actor URL.
+    `assertion_key` is the Ed25519 key (`z6Mk...`) that makes our integrity proofs, listed as
+    a Multikey beside the RSA `publicKey`, which stays the key of HTTP signatures
+    (FEDERATION.md#multikey).
     """
     if "PRIVATE KEY" in public_key_pem or "PUBLIC KEY" not in public_key_pem:
         # The actor is public: refuse anything but a public key PEM, loudly.
@@ -129,7 +132,7 @@ def build_actor(
         ],
         "tag": [],
     }
-    actor.update(_optional_properties(config, resolved))
+    actor.update(_optional_properties(config, resolved, assertion_key))
     return actor
 
 
@@ -142,10 +145,20 @@ def _first_published(posts: Sequence[Post]) -> str:
 
 
 def _optional_properties(
-    config: SiteConfig, resolved: Mapping[str, Mention] | None
+    config: SiteConfig, resolved: Mapping[str, Mention] | None, assertion_key: str | None
 ) -> dict[str, Any]:
-    """Avatar, header and account moves: present only when configured."""
+    """Avatar, header, account moves and the Ed25519 Multikey: present only when configured."""
     extra: dict[str, Any] = {}
+    if assertion_key is not None:
+        urls = config.urls
+        extra["assertionMethod"] = [
+            {
+                "id": urls.ed25519_key_id,
+                "type": "Multikey",
+                "controller": urls.actor,
+                "publicKeyMultibase": assertion_key,
+            }
+        ]
     if config.avatar:
         extra["icon"] = _image(config, config.avatar)
     if config.header:

@@ -1,8 +1,9 @@
-"""The site's private key file on the owner's machine: read it (or the environment), write it.
+"""The site's private key files on the owner's machine: read them (or the environment), write.
 
 The parsing and the choice between `SITE_GEN_PRIVATE_KEY`, `SITE_GEN_PRIVATE_KEY_FILE` and the
-site's `.site-gen/private-key.pem` are the core's (`site_core.keys`); this module gives them
-the file system. No message raised here ever contains key material.
+site's `.site-gen/private-key.pem` (and the same for the Ed25519 key of integrity proofs) are the
+core's (`site_core.keys`); this module gives them the file system. No message raised here ever
+contains key material.
 """
 
 from __future__ import annotations
@@ -11,14 +12,34 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from site_core import keys
 from site_core.errors import KeyMaterialError
-from site_core.keys import private_key_to_pem
+from site_core.keys import ed25519_private_key_to_pem, private_key_to_pem
 
-__all__ = ["private_key_from_environment", "write_private_key"]
+if TYPE_CHECKING:
+    from site_gen.config import SiteConfig
+
+__all__ = [
+    "ed25519_key_from_environment",
+    "ed25519_private_key_path",
+    "ed25519_public_key_path",
+    "private_key_from_environment",
+    "write_private_key",
+]
+
+
+def ed25519_public_key_path(config: SiteConfig) -> Path:
+    """Committed like `public-key.pem`: present, it says the site makes integrity proofs."""
+    return config.root / "ed25519-public-key.pem"
+
+
+def ed25519_private_key_path(config: SiteConfig) -> Path:
+    """Beside the RSA key in the private state folder, never published."""
+    return config.state_dir / "ed25519-private-key.pem"
 
 
 def private_key_from_environment(
@@ -28,13 +49,20 @@ def private_key_from_environment(
     return keys.private_key_from_environment(env, default_file, read_file=Path.read_bytes)
 
 
+def ed25519_key_from_environment(
+    env: Mapping[str, str], default_file: Path | None = None
+) -> ed25519.Ed25519PrivateKey | None:
+    """The proof key from the environment or its key file; None if there is none."""
+    return keys.ed25519_key_from_environment(env, default_file, read_file=Path.read_bytes)
+
+
 def _is_inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
 def write_private_key(
     path: Path,
-    key: rsa.RSAPrivateKey,
+    key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey,
     *,
     output_dir: Path | None = None,
     overwrite: bool = False,
@@ -62,7 +90,12 @@ def write_private_key(
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(private_key_to_pem(key))
+            pem = (
+                private_key_to_pem(key)
+                if isinstance(key, rsa.RSAPrivateKey)
+                else ed25519_private_key_to_pem(key)
+            )
+            handle.write(pem)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from site_core.publish.owner_settings import OwnerSettings
-from site_gen.federation.key_files import private_key_from_environment
+from site_gen.federation.key_files import (
+    ed25519_key_from_environment,
+    ed25519_private_key_path,
+    private_key_from_environment,
+)
 
 if TYPE_CHECKING:
     from site_function.settings import Settings
@@ -39,6 +43,7 @@ def settings_from_site(
         base_url=config.base_url,
         username=config.username,
         private_key=private_key_from_environment(env, config.private_key_path),
+        proof_key=ed25519_key_from_environment(env, ed25519_private_key_path(config)),
         database_url=url or f"sqlite:///{config.state_dir / 'state.sqlite3'}",
         admin_token=admin_token or env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
         function_url=config.function_url,

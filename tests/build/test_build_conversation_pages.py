@@ -160,15 +160,17 @@ def test_a_new_reply_sends_followers_nothing(sample_site: Path) -> None:
 
 
 def test_the_cache_skips_unchanged_files_and_keeps_errors_exact(sample_site: Path) -> None:
-    from site_gen.build.conversation_cache import CACHE_NAME, load_checked_conversations
+    from site_gen.build.conversation_cache import STORE_NAME
+    from site_gen.build.conversation_inputs import read_conversations
 
     _build(sample_site)
     cache = load_config(sample_site).state_dir / "cache"
-    assert (cache / CACHE_NAME).is_file()
-    stamp = (cache / CACHE_NAME).stat().st_mtime_ns
-    files, _warnings = load_checked_conversations(sample_site, cache_dir=cache)
-    assert (cache / CACHE_NAME).stat().st_mtime_ns == stamp  # nothing parsed, nothing written
-    assert sorted(files) == ["hello-fediverse", "static-sites"]
+    store = cache / STORE_NAME
+    assert store.is_file()
+    stamp = store.stat().st_mtime_ns
+    conversations = read_conversations(load_config(sample_site), cache)
+    assert store.stat().st_mtime_ns == stamp  # nothing parsed, nothing written
+    assert sorted(conversations.summaries) == ["hello-fediverse", "static-sites"]
     path = sample_site / CONVERSATION
     path.write_text(path.read_text("utf-8").replace("kind: boost", "kind: bost", 1), "utf-8")
     with pytest.raises(ConfigError) as caught:

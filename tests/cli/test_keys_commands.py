@@ -25,7 +25,13 @@ def site(tmp_path: Path) -> Path:
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    base = {PRIVATE_KEY_ENV: "", "SITE_GEN_PRIVATE_KEY_FILE": "", "SITE_GEN_SITE": ""}
+    base = {
+        PRIVATE_KEY_ENV: "",
+        "SITE_GEN_PRIVATE_KEY_FILE": "",
+        "SITE_GEN_ED25519_KEY": "",
+        "SITE_GEN_ED25519_KEY_FILE": "",
+        "SITE_GEN_SITE": "",
+    }
     result = CliRunner().invoke(cli, list(args), env={**base, **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
@@ -99,3 +105,47 @@ def test_show_without_any_key_is_a_clear_error(site: Path) -> None:
     assert code == 1
     assert "keys generate" in err
     assert "Traceback" not in out + err
+
+
+def test_generate_writes_the_ed25519_pair_too(site: Path) -> None:
+    from site_core.keys import load_ed25519_private_key
+    from site_core.multikey import public_key_multibase
+
+    code, out, _ = _run("keys", "generate", "--site", str(site))
+    assert code == 0, out
+    private = site / ".site-gen" / "ed25519-private-key.pem"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    key = load_ed25519_private_key(private.read_bytes())
+    public = load_public_key((site / "ed25519-public-key.pem").read_text())
+    assert public_key_multibase(public) == public_key_multibase(key)  # type: ignore[arg-type]
+    assert "SITE_GEN_ED25519_KEY" in out
+    assert "http://localhost:8000/ap/actor#ed25519-key" in out
+    code, out, _ = _run("keys", "show", "--site", str(site), "--ed25519")
+    assert code == 0
+    assert out.startswith("Key id: http://localhost:8000/ap/actor#ed25519-key\n")
+    assert f"publicKeyMultibase: {public_key_multibase(key)}\n" in out
+    assert "PRIVATE" not in out
+
+
+def test_ed25519_alone_is_added_to_an_existing_site(site: Path) -> None:
+    assert _run("keys", "generate", "--site", str(site))[0] == 0
+    (site / ".site-gen" / "ed25519-private-key.pem").unlink()
+    (site / "ed25519-public-key.pem").unlink()
+    rsa_before = (site / ".site-gen" / "private-key.pem").read_bytes()
+    code, out, err = _run("keys", "generate", "--site", str(site), "--ed25519")
+    assert code == 0, out + err
+    assert (site / ".site-gen" / "private-key.pem").read_bytes() == rsa_before
+    assert (site / "ed25519-public-key.pem").exists()
+    assert "private-key.pem (mode" not in out.replace("ed25519-private-key.pem (mode", "")
+    # Once there, it is not replaced without --force.
+    code, _, err = _run("keys", "generate", "--site", str(site), "--ed25519")
+    assert code == 1
+    assert "--force" in err
+
+
+def test_show_private_ed25519_warns(site: Path) -> None:
+    _run("keys", "generate", "--site", str(site))
+    code, out, err = _run("keys", "show", "--site", str(site), "--ed25519", "--private")
+    assert code == 0
+    assert out == (site / ".site-gen" / "ed25519-private-key.pem").read_text()
+    assert "WARNING" in err

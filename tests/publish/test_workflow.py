@@ -68,6 +68,10 @@ def test_workflow_shape(target: str) -> None:
     assert any("Deploy" in name for name in names)
     runs = " ".join(step.get("run", "") for step in steps)
     assert "site-gen build" in runs
+    # The build signs the objects (FEDERATION.md#integrity-proofs): only it gets the Ed25519 key.
+    build = next(step for step in steps if step.get("run") == "site-gen build")
+    assert build["env"] == {"SITE_GEN_ED25519_KEY": "${{ secrets.SITE_GEN_ED25519_KEY }}"}
+    assert text.count("SITE_GEN_ED25519_KEY }}") == 1
     assert "site-gen publish" in runs
     publish_env = steps[-2]["env"]
     assert publish_env["SITE_GEN_PRIVATE_KEY"] == "${{ secrets.SITE_GEN_PRIVATE_KEY }}"
