@@ -7,6 +7,7 @@ kind of bug in a file people edit by hand.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from site_core.errors import ConfigError
 from site_core.interaction_policy import QuoteChoice, quote_choice
 from site_core.urls import UrlScheme
+from site_gen.config_blocklists import blocklists
 from site_gen.config_conversation import ConversationPolicy, conversation_policy
 from site_gen.config_handle_domain import handle_domain
 from site_gen.loopback import is_loopback_host
@@ -74,6 +76,7 @@ class SiteConfig:
     conversation: ConversationPolicy = field(default_factory=ConversationPolicy)
     quotes: QuoteChoice = "everyone"  # FEDERATION.md#quote-consent: Mastodon's default
     handle_domain: str | None = None  # FEDERATION.md#handle-domain; None: the site's host
+    blocklists: tuple[str, ...] = ()  # FEDERATION.md#domain-policies: subscribed lists
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -138,11 +141,7 @@ def _optional_text(value: Any, key: str) -> str | None:
 
 
 def _bio(value: Any, key: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a string")
-    return value.strip()
+    return _optional_text(value, key) or ""
 
 
 def _bool(value: Any, key: str) -> bool:
@@ -156,11 +155,8 @@ def _https_url(value: Any, key: str) -> str:
         raise ValueError(f"'{key}' must be a URL such as https://example.com")
     parts = urlsplit(value.strip())
     local = is_loopback_host(parts.hostname)
-    if (
-        parts.scheme not in ("https", "http")
-        or not parts.netloc
-        or (parts.scheme == "http" and not local)
-    ):
+    bad_scheme = parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local)
+    if bad_scheme or not parts.netloc:
         raise ValueError(
             f"'{key}' must be an https URL such as https://example.com (http only for localhost)"
         )
@@ -246,6 +242,7 @@ _SCALAR_KEYS: dict[str, _Check] = {
     "output": _output,
     "quotes": quote_choice,
     "handle_domain": handle_domain,
+    "blocklists": blocklists,
 }
 _REQUIRED = ("base_url", "username", "display_name")
 _ALL_KEYS = (*_SCALAR_KEYS, "fields", "conversation")
@@ -295,8 +292,7 @@ _SETTING_LINE = re.compile(r"^\s+([A-Za-z_]+)\s*:(?:\s|$)")
 def _setting_inside_block(key: str, node: Any, lines: list[str], path: Path) -> None:
     """A `key: value` line indented under `bio: |` is part of the bio, not a setting: say so.
 
-    Only known keys are looked for, so prose with a colon in it stays prose.
-    """
+    Only known keys are looked for, so prose with a colon in it stays prose."""
     import yaml
 
     if not isinstance(node, yaml.ScalarNode) or node.style not in ("|", ">"):
@@ -314,8 +310,6 @@ def _setting_inside_block(key: str, node: Any, lines: list[str], path: Path) -> 
 
 
 def _suggest(key: str) -> str:
-    import difflib
-
     close = difflib.get_close_matches(key, _ALL_KEYS, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -2,7 +2,9 @@
 
 Routes come from the modules named in `_ROUTE_MODULES`, matched in that order (the build's
 documents come last: they are a catch-all for `/ap/...` GETs); the inbox's POSTs skip
-Starlette's stack (`FunctionApp`). Exceptions become HTTP statuses in one place,
+Starlette's stack (`FunctionApp`). The areas in `_DEFERRED` are imported on the first request
+under their paths (`routes.deferred`), so a cold start imports what an inbox delivery needs
+and little else. Exceptions become HTTP statuses in one place,
 `routes._responses.error_answer`: an owner's impossible request is its own status
 (400/404/413), a store failure is 503 (the sender retries, FEDERATION.md#ignore-unknown), anything
 else is a bug and a plain 500.
@@ -10,6 +12,7 @@ else is a bug and a plain 500.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 from site_function.access_log import install_access_log_filter
 from site_function.routes._responses import ERROR_TYPES, error_answer, error_response
 from site_function.routes.body_deadline import BodyDeadline
+from site_function.routes.deferred import DeferredRoutes
 from site_function.routes.inbox import InboxEndpoint
 from site_function.runtime import (
     Clock,
@@ -55,6 +59,18 @@ _ROUTE_MODULES: tuple[str, ...] = (
     "site_function.admin_page.routes",  # the admin page, after the JSON API under /admin/api/
     "documents",
 )
+
+# Areas no delivery needs, by the path prefixes their routes live under: imported on the first
+# request there. The admin page brings Jinja2 and the owner's services; publishing the plan.
+_DEFERRED: dict[str, tuple[str, ...]] = {
+    "follower_sync": ("/ap/followers-synchronization",),
+    "admin": ("/admin/api/",),
+    "notify": ("/admin/api/notify/",),
+    "publishing": ("/admin/api/",),
+    "interact": ("/interact",),
+    "authorizations": ("/ap/authorizations/",),
+    "site_function.admin_page.routes": ("/admin/",),
+}
 
 
 async def _mapped_error(request: Request, exc: Exception) -> Response:
@@ -93,10 +109,20 @@ def route_module(name: str) -> Any:
     return importlib.import_module(name if "." in name else f"site_function.routes.{name}")
 
 
+def _area_routes(name: str, runtime: FunctionRuntime) -> list[BaseRoute]:
+    routes: list[BaseRoute] = route_module(name).routes(runtime)
+    return routes
+
+
 def _routes(runtime: FunctionRuntime) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for name in _ROUTE_MODULES:
-        routes.extend(route_module(name).routes(runtime))
+        load = functools.partial(_area_routes, name, runtime)
+        prefixes = _DEFERRED.get(name)
+        if prefixes is None:
+            routes.extend(load())
+        else:
+            routes.append(DeferredRoutes(name, prefixes, load))
     return routes
 
 

@@ -70,13 +70,15 @@ class FollowAccepted:
 
 @dataclass(frozen=True)
 class FollowRefused:
-    """A Follow answered with a Reject because the owner's account moved."""
+    """A Follow answered with a Reject: the owner's account moved, or allow-only mode does
+    not list the follower's domain."""
 
     actor_id: str
     follow_id: str
+    reason: str = "the account moved"
 
     def describe(self) -> str:
-        return "follow rejected: the account moved"
+        return f"follow rejected: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class HandlerContext:
     fetched: RemoteActor | None = None
     fetch_tried: bool = False
     limits: InteractionLimits = _DEFAULT_LIMITS
+    stamp_key: bytes = b""  # stamps quote authorizations (`Settings.stamp_key`)
 
 
 HandlerResult = Handled | NeedsActor

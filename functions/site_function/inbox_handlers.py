@@ -23,6 +23,7 @@ from site_function.inbox_handler_types import (
     NeedsActor,
 )
 from site_function.inbox_interactions import handle_reaction, handle_reply, undo_interaction
+from site_function.inbox_quotes import handle_quote_request
 from site_function.store.base import Store
 
 __all__ = [
@@ -58,6 +59,7 @@ _HANDLERS: dict[str, Handler] = {
     "Like": handle_reaction,
     "Announce": handle_reaction,
     "Create": handle_reply,
+    "QuoteRequest": handle_quote_request,
 }
 
 

@@ -13,8 +13,9 @@ for a Like or Announce) must be on the actor's own origin (FEDERATION.md#one-hos
 requires of a Create's object): otherwise anyone could take a predictable future id of another
 server's account first, and the real reply or Like would then be ignored as already held.
 
-Only interactions with our published posts are stored, as a bounded record
-(`interaction_records`), and one actor's replies are capped per post and per day
+In allow-only mode, replies, likes and boosts from unlisted domains are not stored
+(FEDERATION.md#domain-policies). Only interactions with our published posts are stored, as a
+bounded record (`interaction_records`), and one actor's replies are capped per post and per day
 (`InteractionLimits`): a signed sender cannot fill the disk (FEDERATION.md#interaction-records).
 """
 
@@ -84,6 +85,7 @@ def _over_cap_once(actor_id: str, scope: str) -> None:
 
 
 _CAP_LOGGED: set[tuple[str, str]] = set()
+_NOT_ALLOWED = "allow-only mode does not list the domain"
 _CAP_LOGGED_MAX = 4_096
 
 
@@ -128,6 +130,8 @@ def handle_reaction(
         return Handled(Ignored(actor_id, "not about our published posts"))
     if not same_origin(activity_id, actor_id):  # FEDERATION.md#one-host
         return Handled(Ignored(actor_id, "activity id not on the actor's origin"))
+    if not store.domain_policies().admits(actor_id):  # FEDERATION.md#domain-policies
+        return Handled(Ignored(actor_id, _NOT_ALLOWED))
     kind = activity_type(activity)
     record = reaction_record(kind, activity_id, actor_id, object_id, activity)
     if kind == "Like":
@@ -166,6 +170,8 @@ def handle_reply(
         return Handled(Ignored(actor_id, "reply attributed to someone else"))
     if not same_origin(note_id, actor_id):  # FEDERATION.md#one-host
         return Handled(Ignored(actor_id, "reply id not on the actor's origin"))
+    if not store.domain_policies().admits(actor_id):  # FEDERATION.md#domain-policies
+        return Handled(Ignored(actor_id, _NOT_ALLOWED))
     if unauthorized_quote(ctx, note, actor_id):  # FEDERATION.md#quote-consent
         return Handled(Ignored(actor_id, "quote of our post without our authorization"))
     held = store.get_interaction(note_id)

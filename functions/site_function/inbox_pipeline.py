@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_function.activity_parsing import activity_type, first_id
 from site_function.inbox_authentication import Authenticated, authenticate
@@ -42,10 +42,12 @@ from site_function.inbox_outcome import (
     blocked,
 )
 from site_function.inbox_request import InboxRequest, is_activity_content_type, our_authorities
-from site_function.notifications.notifier import Notifier
 from site_function.remote_actors import same_origin
 from site_function.runtime import FunctionRuntime
 from site_function.store.base import InboxItem, InboxVerdict, RemoteActor, Store
+
+if TYPE_CHECKING:
+    from site_function.notifications.notifier import Notifier
 
 __all__ = [
     "InboxOutcome",

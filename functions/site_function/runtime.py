@@ -26,8 +26,6 @@ from site_function.build_owner import BuildOwnerSettings, Loader, actor_file, re
 from site_function.inbox_batches import InboxBatcher
 from site_function.interaction_records import InteractionLimits
 from site_function.key_resolver import KeyResolver
-from site_function.notifications.notifier import Notifier
-from site_function.notifications.notify_settings import check_receiver
 from site_function.rate_limits import InboxRateLimits, TokenBuckets
 from site_function.settings import Settings
 from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from site_core.integrity_proofs import ProofKey
     from site_core.signatures import SigningKey
     from site_function.delivery.notices import DrainNotices
+    from site_function.notifications.notifier import Notifier
     from site_remote.client import FetchResult
 
 __all__ = ["Clock", "FunctionRuntime", "SessionFactory", "utc_now"]
@@ -95,6 +94,10 @@ class FunctionRuntime:
         )
         self.notifier: Notifier | None = None
         if settings.notify is not None:
+            # Imported only when configured: the notifier brings the delivery engine with it.
+            from site_function.notifications.notifier import Notifier
+            from site_function.notifications.notify_settings import check_receiver
+
             # A receiver on an internal address is refused here, before anything is queued.
             check_receiver(settings.notify, allow_private=settings.allow_private_addresses)
             self.notifier = Notifier(settings.notify, settings.base_url)

@@ -5,9 +5,10 @@ taken from the build it just deployed:
 
 - `OwnerSettings`: the profile settings that change how the inbox answers
   (`manuallyApprovesFollowers`, `alsoKnownAs`, `movedTo` of the built actor document), so the
-  lock the world sees and the function's behaviour can never disagree, and the review policy
+  lock the world sees and the function's behaviour can never disagree, the review policy
   of site.yaml's `conversation:` (`ReviewPolicy`), which never goes into the public build
-  (hold words are the owner's private business);
+  (hold words are the owner's private business), and who may quote each post
+  (`QuotePolicy`, read from the built objects' `canQuote`);
 - `SiteIdentity`: `base_url`, `username` and where the function answers, so that a publish
   to a function configured for another site is refused instead of half applied.
 
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from site_core.interaction_policy import QuotePolicy
 from site_core.urls import UrlScheme
 
 __all__ = ["REVIEW_CHOICES", "OwnerSettings", "ReviewChoice", "ReviewPolicy", "SiteIdentity"]
@@ -87,6 +89,7 @@ class OwnerSettings:
     also_known_as: tuple[str, ...] = ()  # old accounts (actor ids) that may move here
     moved_to: str | None = None  # the account this one moved to
     review: ReviewPolicy = field(default_factory=ReviewPolicy)  # not in the actor document
+    quotes: QuotePolicy = field(default_factory=QuotePolicy)  # as the built objects state it
 
     @classmethod
     def from_actor(cls, actor: Mapping[str, Any]) -> OwnerSettings:
@@ -107,12 +110,13 @@ class OwnerSettings:
             "also_known_as": list(self.also_known_as),
             "moved_to": self.moved_to,
             "review": self.review.to_dict(),
+            "quotes": self.quotes.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Any) -> OwnerSettings:
-        """The inverse of `to_dict`; ValueError on anything else. No `review` (a store or a
-        plan from before the policy travelled) is the default policy."""
+        """The inverse of `to_dict`; ValueError on anything else. No `review` or `quotes` (a
+        store or a plan from before they travelled) is the default policy."""
         if not isinstance(data, dict):
             raise ValueError("the owner's settings must be an object")
         manual = data.get("manually_approves_followers")
@@ -124,9 +128,10 @@ class OwnerSettings:
             raise ValueError("'also_known_as' must be a list of actor ids")
         if moved is not None and not isinstance(moved, str):
             raise ValueError("'moved_to' must be an actor id or null")
-        review = data.get("review")
+        review, quotes = data.get("review"), data.get("quotes")
         policy = ReviewPolicy() if review is None else ReviewPolicy.from_dict(review)
-        return cls(manual, tuple(aliases), moved or None, policy)
+        quoting = QuotePolicy() if quotes is None else QuotePolicy.from_dict(quotes)
+        return cls(manual, tuple(aliases), moved or None, policy, quoting)
 
 
 @dataclass(frozen=True)

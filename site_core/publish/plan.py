@@ -21,8 +21,9 @@ Rules (issue 4):
 
 Every plan also carries the site's identity (`base_url`, `username`, where the function
 answers) and the owner's settings as the built actor states them (`owner_settings`), with the
-review policy of site.yaml (given, as it is not in the public build): the function refuses a
-plan for another site, and keeps the settings for its inbox.
+review policy of site.yaml (given, as it is not in the public build) and the quote choice of
+each post (read from its built object's `canQuote`): the function refuses a plan for another
+site, and keeps the settings for its inbox.
 
 `published` of a new post (FEDERATION.md#realtime-window): Mastodon puts a status in home timelines
 only if its `published` is less than 6 hours old. A new post keeps its front-matter date when that
@@ -39,6 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from site_core.errors import ContentError
+from site_core.interaction_policy import QuotePolicy
 from site_core.publish.built_site import BuiltPost, BuiltSite, document_hash
 from site_core.publish.owner_settings import OwnerSettings, ReviewPolicy, SiteIdentity
 from site_core.urls import UrlScheme
@@ -272,7 +274,10 @@ def plan_publish(
     _refuse_future_updates(site, known, now)
     actor_hash = actor_hash_of(site.actor)
     identity = SiteIdentity.of(urls)
-    owner = replace(OwnerSettings.from_actor(site.actor), review=review or ReviewPolicy())
+    quotes = QuotePolicy.of_objects(((post.object_id, post.object) for post in site.posts), urls)
+    owner = replace(
+        OwnerSettings.from_actor(site.actor), review=review or ReviewPolicy(), quotes=quotes
+    )
     if not ledger.initialized and not ledger.items:
         first = tuple(_ledger_item(post) for post in site.posts)
         return PublishPlan((), first, actor_hash, True, len(first), identity=identity, owner=owner)

@@ -47,6 +47,9 @@ class OwnerControls(Protocol):
     def remove_block(self, target: str) -> dict[str, Any]: ...
     def import_blocks(self, csv_text: str) -> dict[str, Any]: ...
     def export_blocks(self) -> str: ...
+    def domains(self) -> dict[str, Any]: ...
+    def preview_change(self, change: dict[str, str]) -> dict[str, Any]: ...
+    def apply_change(self, change: dict[str, str]) -> dict[str, Any]: ...
     def interactions(
         self, object_id: str | None = None, state: InteractionState | None = None
     ) -> list[dict[str, Any]]: ...
@@ -131,6 +134,23 @@ class DatabaseOwner:
 
         return self._on_store(export_blocks)
 
+    def domains(self) -> dict[str, Any]:
+        from site_function.owner.domain_policies import list_domains
+
+        return self._on_store(list_domains)
+
+    def preview_change(self, change: dict[str, str]) -> dict[str, Any]:
+        from site_function.owner.domain_policies import parse_change, preview_change
+
+        now = datetime.now(UTC)
+        return self._on_store(lambda store: preview_change(store, parse_change(change), now))
+
+    def apply_change(self, change: dict[str, str]) -> dict[str, Any]:
+        from site_function.owner.domain_policies import apply_change, parse_change
+
+        now, urls = datetime.now(UTC), self._urls
+        return self._on_store(lambda store: apply_change(store, urls, parse_change(change), now))
+
     def interactions(
         self, object_id: str | None = None, state: InteractionState | None = None
     ) -> list[dict[str, Any]]:
@@ -146,12 +166,16 @@ class DatabaseOwner:
     def moderate_interaction(self, activity_id: str, state: InteractionState) -> dict[str, Any]:
         from site_function.owner.interactions import moderate_interaction
 
-        return self._on_store(lambda store: moderate_interaction(store, activity_id, state))
+        now, urls = datetime.now(UTC), self._urls
+        return self._on_store(
+            lambda store: moderate_interaction(store, activity_id, state, urls=urls, now=now)
+        )
 
     def moderate_actor(self, actor: str, state: InteractionState) -> dict[str, Any]:
         from site_function.owner.interactions import moderate_actor
 
-        return self._on_store(lambda store: moderate_actor(store, actor, state))
+        now, urls = datetime.now(UTC), self._urls
+        return self._on_store(lambda store: moderate_actor(store, actor, state, urls=urls, now=now))
 
     def conversation_index(self) -> list[dict[str, Any]]:
         from site_function.owner.conversations import conversation_index
@@ -166,7 +190,8 @@ class DatabaseOwner:
     def moderate_many(self, decisions: dict[str, str]) -> dict[str, Any]:
         from site_function.owner.conversations import moderate_many
 
-        return self._on_store(lambda store: moderate_many(store, decisions))
+        now, urls = datetime.now(UTC), self._urls
+        return self._on_store(lambda store: moderate_many(store, decisions, urls=urls, now=now))
 
     def close(self) -> None:
         """Nothing stays open between calls."""

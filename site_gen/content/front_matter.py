@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from site_core.errors import ContentError
 from site_core.hashtags import hashtag_key
+from site_core.interaction_policy import QuoteChoice, quote_choice
 from site_core.urls import SLUG_PATTERN
 from site_gen.yaml_errors import explain_yaml_error
 
@@ -67,6 +68,7 @@ class FrontMatter:
     pinned: bool
     in_reply_to: str | None
     summary: str | None
+    quotes: QuoteChoice | None = None  # overrides site.yaml's `quotes` for this post
 
 
 def split_source(text: str, path: Path) -> tuple[str, str, int]:
@@ -182,6 +184,7 @@ _CHECKS = {
     "pinned": _bool,
     "in_reply_to": _https_url,
     "summary": _text,
+    "quotes": quote_choice,
 }
 _ALL_KEYS = (*_CHECKS, "images")
 
@@ -374,4 +377,5 @@ def _validated(data: dict[str, Any]) -> FrontMatter:
         pinned=values.get("pinned", False),
         in_reply_to=values.get("in_reply_to"),
         summary=values.get("summary"),
+        quotes=values.get("quotes"),
     )

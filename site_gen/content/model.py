@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from site_core.interaction_policy import QuoteChoice
+
 __all__ = ["Image", "Mention", "Post", "PostKind", "RepliedPost"]
 
 PostKind = Literal["note", "article"]
@@ -75,3 +77,4 @@ class Post:
     content_hash: str  # hash of the source file: the key of render caches
     draft: bool = False
     replied: RepliedPost | None = None  # who `in_reply_to` answers, when resolved
+    quotes: QuoteChoice | None = None  # front matter's `quotes`; None: site.yaml's

@@ -156,5 +156,6 @@ def read_post(
         mentions=tuple(post_mentions.values()),
         content_hash=source_hash(data),
         draft=front.draft,
+        quotes=front.quotes,
         replied=(replies or {}).get(front.in_reply_to) if front.in_reply_to else None,
     )

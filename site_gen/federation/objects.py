@@ -5,7 +5,8 @@ Note by default with the full HTML (FEDERATION.md#note-by-default), Article only
 name, url and a plain-text summary (FEDERATION.md#article-fields), `summary` is a content warning
 and never an excerpt (FEDERATION.md#content-warning), addressed Public + followers + mentioned
 actors (FEDERATION.md#addressing, FEDERATION.md#mentions), and a reply to the author it answers
-(FEDERATION.md#reply-addressing).
+(FEDERATION.md#reply-addressing), and who may quote, reply, like and boost it
+(FEDERATION.md#interaction-policy).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from site_core.context import POST_CONTEXT, PUBLIC
+from site_core.interaction_policy import interaction_policy
 from site_gen.federation.conversation_collections import collection_links
 
 if TYPE_CHECKING:
@@ -134,6 +136,9 @@ def build_object(post: Post, config: SiteConfig) -> dict[str, Any]:
         document["inReplyTo"] = post.in_reply_to
     # FEDERATION.md#conversation-collections: every post names its collections.
     document.update(collection_links(post.slug, urls))
+    # FEDERATION.md#quote-consent, FEDERATION.md#interaction-policy
+    review, quotes = config.conversation.show_without_review, post.quotes or config.quotes
+    document["interactionPolicy"] = interaction_policy(review, quotes, urls)
     if post.replied is not None and post.replied.context:
         # FEP-7888: the thread the replied-to post belongs to, as that post names it.
         document["context"] = post.replied.context

@@ -1,8 +1,9 @@
 """The owner's blocks: add, remove, list, and the shared CSV blocklists in and out.
 
 Blocking an account or a domain removes its followers and queues each a Reject in the same
-store transaction (FEDERATION.md#own-blocks). Results are JSON-ready dicts, the same for the
-admin API and `site-gen blocks --database`.
+store transaction (FEDERATION.md#own-blocks), and records them as severed; lifting the block
+names them, to invite back (FEDERATION.md#domain-policies). Results are JSON-ready dicts, the
+same for the admin API and `site-gen blocks --database`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from site_function.store.base import (
     Store,
     normalize_domain,
 )
+from site_function.store.domain_policies import block_cause
 
 __all__ = [
     "add_block",
@@ -95,10 +97,15 @@ def add_block(
 
 
 def remove_block(store: Store, target: str) -> dict[str, Any]:
+    """Lift a block; the result names the followers it had severed, so the owner knows whom
+    to invite back (the record goes with the block)."""
     kind, value = parse_block_target(target)
-    if not store.remove_block(kind, value):
-        raise OwnerRequestError(f"no {kind} block of {value}", 404)
-    return {"removed": {"kind": kind, "value": value}}
+    with store.transaction():
+        severed = store.forget_severed(block_cause(kind, value))
+        if not store.remove_block(kind, value):
+            raise OwnerRequestError(f"no {kind} block of {value}", 404)  # rolls the forget back
+    invite = [{"actor": s.actor_id, "severed_at": iso_time(s.severed_at)} for s in severed]
+    return {"removed": {"kind": kind, "value": value}, "invite_back": invite}
 
 
 def list_blocks(store: Store) -> list[dict[str, Any]]:

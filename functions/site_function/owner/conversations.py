@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from site_core.urls import UrlScheme
 from site_function.owner.errors import OwnerRequestError
 from site_function.owner.interactions import author_of, parse_state
+from site_function.owner.reply_answers import reply_answers
 from site_function.store.base import Interaction, ModerationState, Store
 
 __all__ = [
@@ -90,7 +92,13 @@ def _decisions(value: Any) -> dict[str, ModerationState]:
     return checked
 
 
-def moderate_many(store: Store, decisions: Any) -> dict[str, Any]:
-    """Apply many decisions in one transaction: {changed, unchanged, missing} ids."""
-    result = store.moderate_many(_decisions(decisions))
+def moderate_many(
+    store: Store, decisions: Any, *, urls: UrlScheme, now: datetime
+) -> dict[str, Any]:
+    """Apply many decisions in one transaction: {changed, unchanged, missing} ids. The
+    answers to decided replies are queued in it too (`reply_answers`)."""
+    checked = _decisions(decisions)
+    with store.transaction():
+        result = store.moderate_many(checked)
+        store.enqueue(reply_answers(store, urls, result.changed), now)
     return {"changed": result.changed, "unchanged": result.unchanged, "missing": result.missing}

@@ -1,15 +1,19 @@
 """The owner's moderation of replies, likes and boosts: list them, show one, set their state.
 
 A decision is taken on one interaction (by its activity id) or on every interaction of one
-actor at once (`moderate_actor`), the same way over the admin API and on a database.
+actor at once (`moderate_actor`), the same way over the admin API and on a database; a
+decided reply's author gets an Accept or Reject queued with it (`reply_answers`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from site_core.urls import UrlScheme
 from site_function.owner.errors import OwnerRequestError
 from site_function.owner.followers import iso_time
+from site_function.owner.reply_answers import reply_answers
 from site_function.store.base import Interaction, ModerationState, Store
 
 __all__ = [
@@ -85,10 +89,17 @@ def get_interaction(store: Store, activity_id: str) -> dict[str, Any]:
     return interaction_to_dict(interaction)
 
 
-def moderate_interaction(store: Store, activity_id: str, state: str) -> dict[str, Any]:
+def moderate_interaction(
+    store: Store, activity_id: str, state: str, *, urls: UrlScheme, now: datetime
+) -> dict[str, Any]:
+    """Set one interaction's state; a reply's author is told (`reply_answers`)."""
     chosen = parse_state(state)
-    if not store.set_moderation(activity_id, chosen):
-        raise OwnerRequestError(f"no interaction {activity_id}", 404)
+    with store.transaction():
+        before = store.get_interaction(activity_id)
+        if before is None or not store.set_moderation(activity_id, chosen):
+            raise OwnerRequestError(f"no interaction {activity_id}", 404)
+        if before.state != chosen:
+            store.enqueue(reply_answers(store, urls, [activity_id]), now)
     return {"id": activity_id, "state": chosen}
 
 
@@ -102,7 +113,9 @@ def _made_by(interaction: Interaction, actor: str) -> bool:
     return isinstance(handle, str) and handle.lower() == wanted
 
 
-def moderate_actor(store: Store, actor_id: str, state: str) -> dict[str, Any]:
+def moderate_actor(
+    store: Store, actor_id: str, state: str, *, urls: UrlScheme, now: datetime
+) -> dict[str, Any]:
     """Set the state of every interaction this actor (id or `@user@host`) made; the ids
     changed (maybe none)."""
     chosen = parse_state(state)
@@ -111,6 +124,8 @@ def moderate_actor(store: Store, actor_id: str, state: str) -> dict[str, Any]:
         for interaction in store.list_interactions()
         if _made_by(interaction, actor_id) and interaction.state != chosen
     ]
-    for activity_id in changed:
-        store.set_moderation(activity_id, chosen)
+    with store.transaction():  # the decisions and their answers (`reply_answers`) together
+        for activity_id in changed:
+            store.set_moderation(activity_id, chosen)
+        store.enqueue(reply_answers(store, urls, changed), now)
     return {"actor": actor_id, "state": chosen, "ids": changed}

@@ -11,9 +11,13 @@ business, a refused request becomes its status in `_responses.error_answer`.
     GET  interactions/item?id=                     POST interactions/moderate-actor {actor, state}
     GET  conversations/index                       POST conversations/items {ids: [...]}
     POST conversations/decisions {decisions: {id: state}}
+    GET  domains       POST domains/preview|change {action, target}    POST blocks/preview
+                                                   (`admin_domains`)
 """
 
 from __future__ import annotations
+
+import functools
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +27,7 @@ from site_function.owner import blocks as owner_blocks
 from site_function.owner import conversations as owner_conversations
 from site_function.owner import followers as owner_followers
 from site_function.owner import interactions as owner_interactions
+from site_function.routes import admin_domains
 from site_function.routes._responses import json_response
 from site_function.routes._runtime import runtime_of
 from site_function.routes.admin_auth import Endpoint, requires_admin
@@ -122,9 +127,10 @@ async def moderate(request: Request) -> Response:
     runtime = runtime_of(request)
     body = await json_body(request, runtime.settings.max_body)
     activity_id, state = required_text(body, "id"), required_text(body, "state")
-    result = await runtime.call(
-        owner_interactions.moderate_interaction, runtime.store, activity_id, state
+    moderate = functools.partial(
+        owner_interactions.moderate_interaction, urls=runtime.urls, now=runtime.clock()
     )
+    result = await runtime.call(moderate, runtime.store, activity_id, state)
     return json_response(result)
 
 
@@ -142,7 +148,10 @@ async def moderate_actor(request: Request) -> Response:
     runtime = runtime_of(request)
     body = await json_body(request, runtime.settings.max_body)
     actor, state = required_text(body, "actor"), required_text(body, "state")
-    result = await runtime.call(owner_interactions.moderate_actor, runtime.store, actor, state)
+    moderate = functools.partial(
+        owner_interactions.moderate_actor, urls=runtime.urls, now=runtime.clock()
+    )
+    result = await runtime.call(moderate, runtime.store, actor, state)
     return json_response(result)
 
 
@@ -167,9 +176,10 @@ async def conversation_items(request: Request) -> Response:
 async def conversation_decisions(request: Request) -> Response:
     runtime = runtime_of(request)
     body = await json_body(request, runtime.settings.max_body)
-    result = await runtime.call(
-        owner_conversations.moderate_many, runtime.store, body.get("decisions")
+    moderate = functools.partial(
+        owner_conversations.moderate_many, urls=runtime.urls, now=runtime.clock()
     )
+    result = await runtime.call(moderate, runtime.store, body.get("decisions"))
     return json_response(result)
 
 
@@ -189,6 +199,7 @@ ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/conversations/index", conversation_index, ["GET"]),
     ("/conversations/items", conversation_items, ["POST"]),
     ("/conversations/decisions", conversation_decisions, ["POST"]),
+    *admin_domains.ENDPOINTS,
 )
 
 
