@@ -13,15 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from site_core.errors import ConfigError
 from site_core.interaction_policy import QuoteChoice, quote_choice
 from site_core.urls import UrlScheme
+from site_gen import config_values as checks
 from site_gen.config_blocklists import blocklists
 from site_gen.config_conversation import ConversationPolicy, conversation_policy
 from site_gen.config_handle_domain import handle_domain
-from site_gen.loopback import is_loopback_host
+from site_gen.config_values import HOSTING_TARGETS
 from site_gen.yaml_errors import explain_yaml_error
 
 __all__ = [
@@ -35,10 +35,6 @@ __all__ = [
 ]
 
 CONFIG_FILENAME = "site.yaml"
-HOSTING_TARGETS = ("netlify", "cloudflare", "vercel", "nginx", "caddy", "apache", "github-pages")
-_USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
-_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_HANDLE = re.compile(r"^@?[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -126,120 +122,24 @@ class SiteConfig:
 _Check = Callable[[Any, str], Any]
 
 
-def _text(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"'{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _optional_text(value: Any, key: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a string")
-    return value.strip() or None
-
-
-def _bio(value: Any, key: str) -> str:
-    return _optional_text(value, key) or ""
-
-
-def _bool(value: Any, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"'{key}' must be true or false, not {value!r}")
-    return value
-
-
-def _https_url(value: Any, key: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"'{key}' must be a URL such as https://example.com")
-    parts = urlsplit(value.strip())
-    local = is_loopback_host(parts.hostname)
-    bad_scheme = parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local)
-    if bad_scheme or not parts.netloc:
-        raise ValueError(
-            f"'{key}' must be an https URL such as https://example.com (http only for localhost)"
-        )
-    if parts.query or parts.fragment or parts.path not in ("", "/"):
-        raise ValueError(f"'{key}' must be the root of a host, without a path: {value!r}")
-    return value.strip().rstrip("/")
-
-
-def _optional_https_url(value: Any, key: str) -> str | None:
-    return None if value is None else _https_url(value, key)
-
-
-def _username(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not _USERNAME.match(value):
-        raise ValueError(f"'{key}' must be 1-30 letters, digits or underscores, not {value!r}")
-    return value
-
-
-def _language(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not _LANGUAGE.match(value):
-        raise ValueError(f"'{key}' must be a BCP 47 language tag such as en or pt-BR")
-    return value
-
-
-def _account(value: Any, key: str) -> str:
-    """An account elsewhere: an actor URL, or a handle that `move`/`publish` resolve later."""
-    if isinstance(value, str):
-        account = value.strip()
-        if account.startswith("https://") or _HANDLE.match(account):
-            return account
-    raise ValueError(f"'{key}' must be an actor URL (https://...) or a handle (@user@server)")
-
-
-def _accounts(value: Any, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ValueError(f"'{key}' must be a list of actor URLs or handles")
-    return tuple(_account(item, key) for item in value)
-
-
-def _optional_account(value: Any, key: str) -> str | None:
-    return None if value is None else _account(value, key)
-
-
-def _hosting(value: Any, key: str) -> str:
-    if value not in HOSTING_TARGETS:
-        raise ValueError(f"'{key}' must be one of {', '.join(HOSTING_TARGETS)}, not {value!r}")
-    return str(value)
-
-
-def _posts_per_page(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-        raise ValueError(f"'{key}' must be a whole number from 1 to 100")
-    return value
-
-
-def _output(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.strip() or Path(value).is_absolute():
-        raise ValueError(f"'{key}' must be a folder name relative to the site, such as public")
-    if ".." in Path(value).parts:
-        raise ValueError(f"'{key}' must stay inside the site folder")
-    return value.strip()
-
-
 _SCALAR_KEYS: dict[str, _Check] = {
-    "base_url": _https_url,
-    "username": _username,
-    "display_name": _text,
-    "title": _optional_text,
-    "bio": _bio,
-    "avatar": _optional_text,
-    "header": _optional_text,
-    "language": _language,
-    "manually_approves_followers": _bool,
-    "discoverable": _bool,
-    "indexable": _bool,
-    "also_known_as": _accounts,
-    "moved_to": _optional_account,
-    "function_url": _optional_https_url,
-    "hosting": _hosting,
-    "posts_per_page": _posts_per_page,
-    "output": _output,
+    "base_url": checks.https_url,
+    "username": checks.username,
+    "display_name": checks.text,
+    "title": checks.optional_text,
+    "bio": checks.bio,
+    "avatar": checks.optional_text,
+    "header": checks.optional_text,
+    "language": checks.language,
+    "manually_approves_followers": checks.flag,
+    "discoverable": checks.flag,
+    "indexable": checks.flag,
+    "also_known_as": checks.accounts,
+    "moved_to": checks.optional_account,
+    "function_url": checks.optional_https_url,
+    "hosting": checks.hosting,
+    "posts_per_page": checks.posts_per_page,
+    "output": checks.output,
     "quotes": quote_choice,
     "handle_domain": handle_domain,
     "blocklists": blocklists,
