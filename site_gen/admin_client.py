@@ -202,6 +202,20 @@ class AdminClient:
         """`GET blocks/export`: the domain blocks as CSV text."""
         return self._request("GET", "/blocks/export").text
 
+    # -- domain policies and previews (routes/admin_domains.py) -----------------------------
+
+    def domains(self) -> dict[str, Any]:
+        """`GET domains`: allow-only mode and every listed domain."""
+        return self._object("GET", "/domains")
+
+    def preview_change(self, change: dict[str, str]) -> dict[str, Any]:
+        """`POST domains/preview`: what a change would do, nothing changed."""
+        return self._object("POST", "/domains/preview", body=change)
+
+    def apply_change(self, change: dict[str, str]) -> dict[str, Any]:
+        """`POST domains/change`: make it; counted from what was removed."""
+        return self._object("POST", "/domains/change", body=change)
+
     # -- replies, likes and boosts (routes/admin.py) ----------------------------------------
 
     def interactions(

@@ -1,7 +1,8 @@
 """The inbox's follow handlers: Follow, the unfollow half of Undo, and Block.
 
-A Follow is accepted at once or held for the owner (`manually_approves_followers`; unknown
-settings hold it too); a moved account refuses new followers with a Reject. The Accept or
+A Follow is accepted at once or held for the owner (`manually_approves_followers`, or a
+domain policy of `require_approval`; unknown settings hold it too); a moved account, and
+allow-only mode for an unlisted domain, refuse new followers with a Reject. The Accept or
 Reject is queued in the same transaction as the follower row (FEDERATION.md#accept-embeds-follow).
 """
 
@@ -30,6 +31,8 @@ from site_function.store.base import Follower, FollowState, NewDelivery, RemoteA
 
 __all__ = ["handle_block", "handle_follow", "undo_follow"]
 
+_NOT_ALLOWED = "allow-only mode does not list the domain"
+
 
 def handle_follow(
     store: Store, ctx: HandlerContext, activity: dict[str, Any], actor_id: str
@@ -48,8 +51,12 @@ def handle_follow(
     owner = owner_settings(store, ctx)
     if owner is not None and owner.moved_to is not None and not keep:
         return _refuse_follow(store, ctx, activity, actor, follow_id, existing is not None)
+    policies = store.domain_policies()  # FEDERATION.md#domain-policies
+    if existing is None and not policies.admits(actor_id):
+        return _refuse_follow(store, ctx, activity, actor, follow_id, False, _NOT_ALLOWED)
     # Unknown settings (no publish yet, no build to read) hold the request for the owner.
     held = owner is None or owner.manually_approves_followers
+    held = held or policies.requires_approval(actor_id)
     state: FollowState = "pending" if held and not keep else "accepted"
     follower = Follower(
         actor_id, follow_id, actor.inbox, actor.shared_inbox, state, activity, ctx.now, ctx.now
@@ -65,16 +72,18 @@ def handle_follow(
 
 
 def _refuse_follow(store: Store, ctx: HandlerContext, activity: dict[str, Any],
-                   actor: RemoteActor, follow_id: str, held: bool) -> HandlerResult:  # fmt: skip
-    """A moved account takes no new followers (as on Mastodon, which refuses to follow one):
-    Reject, and drop a request still held. Followers already accepted keep their Accept."""
+                   actor: RemoteActor, follow_id: str, held: bool,
+                   reason: str = "the account moved") -> HandlerResult:  # fmt: skip
+    """A moved account takes no new followers (as on Mastodon, which refuses to follow one),
+    nor does allow-only mode from an unlisted domain: Reject, and drop a request still held.
+    Followers already accepted keep their Accept."""
     answer_id, body = follow_response_body("Reject", activity, ctx.urls)
     reject = [NewDelivery(answer_id, actor.inbox, body)]
     if held:
         store.remove_follower(actor.id, reject, ctx.now)
     else:
         store.enqueue(reject, ctx.now)
-    return Handled(FollowRefused(actor.id, follow_id), queued=True)
+    return Handled(FollowRefused(actor.id, follow_id, reason), queued=True)
 
 
 def undo_follow(

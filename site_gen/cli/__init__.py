@@ -25,6 +25,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "publish_commands",
     "followers_commands",
     "blocks_commands",
+    "domains_commands",
+    "blocklist_commands",
     "conversations_commands",
     "conversation_sync_commands",
     "notify_commands",

@@ -1,8 +1,10 @@
 """`site-gen blocks add|remove|list|import|export`: the owner's blocks of accounts and domains.
 
 A domain block covers its subdomains; blocking removes the followers it covers and sends each
-a Reject. Import and export use Mastodon's domain-block CSV, so published blocklists work as
-they are. Same two places as `followers` (admin API, or `--database`): `owner_access`.
+a Reject, after a preview of that effect and a confirmation (`change_preview`); lifting it
+names the followers it had removed, to invite back. Import and export use Mastodon's
+domain-block CSV, so published blocklists work as they are. Same two places as `followers`
+(admin API, or `--database`): `owner_access`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import click
 
 from site_core.errors import SiteGenError
+from site_gen.cli.change_preview import change_options, confirmed_change, invite_back_lines
 from site_gen.cli.options import owner_options
 from site_gen.cli.owner_access import owner_session
 from site_gen.text import plural
@@ -70,31 +73,38 @@ def blocks_group() -> None:
 @blocks_group.command("add")
 @click.argument("account_or_domain")
 @click.option("--comment", default="", help="A note kept with the block (exported as is).")
+@change_options
 @owner_options
-def add_command(
-    account_or_domain: str,
-    comment: str,
-    site_dir: Path,
-    database_url: str | None,
-    function_url: str | None,
-) -> None:
-    """Block an actor URL or a domain (and its subdomains)."""
+def add_command(account_or_domain: str, comment: str, yes: bool, dry_run: bool, site_dir: Path,
+                database_url: str | None, function_url: str | None) -> None:  # fmt: skip
+    """Block an actor URL or a domain (and its subdomains), after showing what it removes."""
+    change = {"action": "block", "target": account_or_domain}
     with owner_session(site_dir, database_url, function_url) as owner:
-        result = owner.add_block(account_or_domain, comment)
-    for line in block_added_lines(result):
+        result = confirmed_change(
+            owner, change, yes, dry_run, lambda: owner.add_block(account_or_domain, comment)
+        )
+    for line in block_added_lines(result) if result is not None else []:
         click.echo(line)
 
 
 @blocks_group.command("remove")
 @click.argument("account_or_domain")
+@change_options
 @owner_options
-def remove_command(
-    account_or_domain: str, site_dir: Path, database_url: str | None, function_url: str | None
-) -> None:
-    """Lift a block."""
+def remove_command(account_or_domain: str, yes: bool, dry_run: bool, site_dir: Path,
+                   database_url: str | None, function_url: str | None) -> None:  # fmt: skip
+    """Lift a block, and name the followers it had removed (to invite back)."""
+    change = {"action": "unblock", "target": account_or_domain}
     with owner_session(site_dir, database_url, function_url) as owner:
-        removed = owner.remove_block(account_or_domain)["removed"]
+        result = confirmed_change(
+            owner, change, yes, dry_run, lambda: owner.remove_block(account_or_domain)
+        )
+    if result is None:
+        return
+    removed = result["removed"]
     click.echo(f"unblocked {removed['kind']} {removed['value']}")
+    for line in invite_back_lines(result.get("invite_back", []), done=True):
+        click.echo(line)
 
 
 @blocks_group.command("list")

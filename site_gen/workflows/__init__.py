@@ -30,19 +30,23 @@ if TYPE_CHECKING:
     from site_gen.config import SiteConfig
 
 __all__ = [
+    "BLOCKLISTS_WORKFLOW_PATH",
     "CONVERSATIONS_WORKFLOW_PATH",
     "WORKFLOW_PATH",
     "PackageSource",
     "deploy_secrets",
     "installed_source",
+    "render_blocklists_workflow",
     "render_conversations_workflow",
     "render_workflow",
+    "write_blocklists_workflow",
     "write_conversations_workflow",
     "write_workflow",
 ]
 
 WORKFLOW_PATH = ".github/workflows/publish.yml"
 CONVERSATIONS_WORKFLOW_PATH = ".github/workflows/conversations.yml"
+BLOCKLISTS_WORKFLOW_PATH = ".github/workflows/blocklists.yml"
 
 
 @dataclass(frozen=True)
@@ -177,4 +181,19 @@ def write_conversations_workflow(site_dir: Path, package: PackageSource | None =
     path = site_dir / CONVERSATIONS_WORKFLOW_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_conversations_workflow(package), encoding="utf-8")
+    return path
+
+
+def render_blocklists_workflow(package: PackageSource | None = None) -> str:
+    """The blocklist subscriptions' workflow (`site-gen blocks sync`, then a pull request)."""
+    template = files("site_gen.workflows").joinpath("blocklists.yml.tmpl").read_text("utf-8")
+    note, requirement = _package_lines(package or installed_source())
+    return template.replace("@@PACKAGE_NOTE@@", note).replace("@@PACKAGE@@", requirement)
+
+
+def write_blocklists_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
+    """Write `.github/workflows/blocklists.yml` (by `site-gen blocks subscribe`)."""
+    path = site_dir / BLOCKLISTS_WORKFLOW_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_blocklists_workflow(package), encoding="utf-8")
     return path

@@ -38,7 +38,7 @@ def test_a_blocked_account_gets_no_update_and_no_delete(world: World) -> None:
         assert len(remote.activities("Create")) == 1, remote.kind
 
     for remote in (gts, mastodon):
-        blocked = world.cli("blocks", "add", remote.id, "--function-url", world.url)
+        blocked = world.cli("blocks", "add", remote.id, "--yes", "--function-url", world.url)
         assert blocked.exit_code == 0, blocked.output
         assert f"removed follower {remote.id}" in blocked.output
     world.drain()  # the Rejects

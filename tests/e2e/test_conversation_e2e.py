@@ -292,7 +292,7 @@ def test_pull_moderate_push_on_a_live_function(stage: Stage) -> None:
     # The GoToSocial author deletes a reply, Ana undoes her Like, the owner blocks Bob.
     stage.send(stage.zork, stage.zork.delete(ids["deleted"]))
     stage.send(stage.ana, stage.ana.undo(stage.ana.like(1, stage.post("hello-fediverse"))))
-    stage.cli("blocks", "add", stage.bob.id)
+    stage.cli("blocks", "add", stage.bob.id, "--yes")
     second = stage.pull()
     assert second.startswith("5 removed."), second
     compare_with_golden(stage, "after-removals")

@@ -112,7 +112,7 @@ def test_cli_over_http_approves_blocks_and_exports(
     accepted = _run(["followers", "list", *common])
     assert pending.id in accepted.output
     assert other.id not in accepted.output
-    blocked = _run(["blocks", "add", "cli-bad.test", "--comment", "spam", *common])
+    blocked = _run(["blocks", "add", "cli-bad.test", "--comment", "spam", "--yes", *common])
     assert blocked.exit_code == 0, blocked.output
     assert other.id in blocked.output  # its pending request was removed, a Reject queued
     assert fn.store.get_follower(other.id) is None
@@ -123,7 +123,7 @@ def test_cli_over_http_approves_blocks_and_exports(
     exported = _run(["blocks", "export", str(export), *common])
     assert exported.exit_code == 0, exported.output
     assert "cli-bad.test,suspend" in export.read_text()
-    assert _run(["blocks", "remove", "cli-bad.test", *common]).exit_code == 0
+    assert _run(["blocks", "remove", "cli-bad.test", "--yes", *common]).exit_code == 0
     assert "(none)" in _run(["blocks", "list", *common]).output
     imported = _run(["blocks", "import", str(export), *common])
     assert imported.exit_code == 0, imported.output
@@ -161,7 +161,7 @@ def test_cli_on_the_database_directly(
     result = _run(["followers", "reject", actor.id, *common])
     assert result.exit_code == 0, result.output
     assert fn.store.get_follower(actor.id) is None
-    result = _run(["blocks", "add", "https://db.test/users/x", *common])
+    result = _run(["blocks", "add", "https://db.test/users/x", "--yes", *common])
     assert result.exit_code == 0, result.output
     assert "account  https://db.test/users/x" in _run(["blocks", "list", *common]).output
     missing = _run(["followers", "approve", "https://nobody.test/u", *common])

@@ -23,9 +23,9 @@ from site_function.store._sql_core import (
     BLOCK_COLUMNS,
     FOLLOWER_COLUMNS,
     Cursor,
-    SqlCore,
     placeholders,
 )
+from site_function.store._sql_domain_policies import DomainPolicyStatements
 from site_function.store.base import (
     Block,
     BlockKind,
@@ -35,6 +35,7 @@ from site_function.store.base import (
     domain_candidates,
     normalize_domain,
 )
+from site_function.store.domain_policies import block_cause
 
 __all__ = ["FollowStatements"]
 
@@ -52,8 +53,8 @@ def _block_value(kind: BlockKind, value: str) -> str:
     return normalize_domain(value) if kind == "domain" else value.strip()
 
 
-class FollowStatements(SqlCore):
-    """Followers and blocks in portable SQL."""
+class FollowStatements(DomainPolicyStatements):
+    """Followers and blocks (and the domain policies beside them) in portable SQL."""
 
     _block_snapshot: BlockSnapshot | None = None  # per store object, see `_blocks_in`
 
@@ -146,9 +147,10 @@ class FollowStatements(SqlCore):
         return [self._follower(row) for row in rows]
 
     def count_followers(self, state: FollowState | None = "accepted") -> int:
+        # From the tally the triggers keep (migration 8): one row per server, not per follower.
         where, params = ("WHERE state = ?", [state]) if state else ("", [])
         with self._transaction(write=False) as cur:
-            cur.execute(f"SELECT count(*) FROM followers {where}", params)
+            cur.execute(f"SELECT coalesce(sum(followers), 0) FROM follower_tally {where}", params)
             row = cur.fetchone()
         return int(row[0])
 
@@ -223,9 +225,11 @@ class FollowStatements(SqlCore):
                     (value, "%." + escaped),
                 )
             removed = self._followers(cur.fetchall())
+            stamp = now or datetime.now(UTC)
+            self._record_severed_in(cur, block_cause(block.kind, value), removed, stamp)
             self._new_blocks_generation(cur)
             self._drop_queued_for(cur, block.kind, value, removed)
-            self._enqueue_in(cur, deliveries, now or datetime.now(UTC))
+            self._enqueue_in(cur, deliveries, stamp)
         return removed
 
     def _drop_queued_for(

@@ -1,10 +1,11 @@
 """The one storage contract of the function, composed of one small protocol per concern.
 
-Each concern has a module of its own (``actors``, ``followers``, ``blocks``, ``inbox``,
-``interactions``, ``queue``, ``ledger``, ``settings``, ``pages`` for the admin page's keyset
-reads, and ``lifecycle`` for opening, migrating and transactions); ``Store`` is all of them
-at once, what both backends implement (SQLite, the embedded default, and PostgreSQL for
-serverless hosts) and what most callers take. A caller that needs one concern may ask for its small protocol instead. One contract
+Each concern has a module of its own (``actors``, ``followers``, ``blocks``,
+``domain_policies``, ``inbox``, ``interactions``, ``queue``, ``ledger``, ``settings``, ``pages``
+for the admin page's keyset reads, and ``lifecycle`` for opening, migrating and transactions);
+``Store`` is all of them at once, what both backends implement (SQLite, the embedded default,
+and PostgreSQL for serverless hosts) and what most callers take. A caller that needs one
+concern may ask for its small protocol instead. One contract
 suite in ``tests/function/store/`` runs against both backends. The records it stores are in
 ``records``.
 
@@ -34,6 +35,12 @@ from site_core.domains import domain_candidates, host_of, normalize_domain
 from site_core.publish.owner_settings import OwnerSettings
 from site_function.store.actors import ActorCache
 from site_function.store.blocks import BlockStore
+from site_function.store.domain_policies import (
+    DomainPolicies,
+    DomainPolicy,
+    DomainPolicyStore,
+    SeveredFollower,
+)
 from site_function.store.followers import FollowerStore
 from site_function.store.inbox import InboxItem, InboxStore, InboxVerdict
 from site_function.store.interactions import InteractionStore
@@ -84,6 +91,9 @@ __all__ = [
     "DeliverySummary",
     "DigestMerge",
     "DigestSlot",
+    "DomainPolicies",
+    "DomainPolicy",
+    "DomainPolicyStore",
     "FollowState",
     "Follower",
     "FollowerStore",
@@ -111,6 +121,7 @@ __all__ = [
     "RemoteKey",
     "SeenActivity",
     "SettingsStore",
+    "SeveredFollower",
     "StateTransfer",
     "Store",
     "StoreError",
@@ -127,6 +138,7 @@ class Store(
     ActorCache,
     FollowerStore,
     BlockStore,
+    DomainPolicyStore,
     InteractionStore,
     InboxStore,
     DeliveryQueue,

@@ -6,7 +6,8 @@ schemas cannot drift apart. Applied
 migrations are recorded in ``schema_migrations``; a migration is never edited once released,
 only followed by a new one. Indexes serve the hot paths: ``is_blocked`` (primary key of
 blocks), ``remember_activity`` (primary key: a fixed-size hash, see migration 2),
-``claim_due`` (partial index on queued rows by due time) and followers by state.
+``claim_due`` (partial index on queued rows by due time) and followers by state. A step that
+only one dialect can say (a trigger) gives each backend its own statements (``by_dialect``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Literal
+
+from site_function.store._follower_tally import TALLY_STATEMENTS
 
 __all__ = ["MIGRATIONS", "Dialect", "Migration", "seen_activity_key", "statements_for"]
 
@@ -47,11 +50,13 @@ _TYPES: dict[Dialect, dict[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One schema step: a version number, a name and its statements (with type tokens)."""
+    """One schema step: a version number, a name and its statements (with type tokens),
+    then those of the backend's dialect (``by_dialect``), if any."""
 
     version: int
     name: str
     statements: tuple[str, ...]
+    by_dialect: dict[str, tuple[str, ...]] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -214,6 +219,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             " CHECK (kind IN ('activity', 'notification'))",
         ),
     ),
+    Migration(
+        7,
+        "domain policies beside blocks, and the followers a block or allow-only mode severed",
+        (
+            """CREATE TABLE domain_policies (
+                domain TEXT PRIMARY KEY,
+                require_approval {bool} NOT NULL,
+                allowed {bool} NOT NULL,
+                updated_at {time} NOT NULL
+            )""",
+            # cause: "domain:<host>", "account:<actor id>" or "allow-only".
+            """CREATE TABLE severed_followers (
+                cause TEXT NOT NULL,
+                actor_id TEXT NOT NULL,
+                severed_at {time} NOT NULL,
+                PRIMARY KEY (cause, actor_id)
+            )""",
+        ),
+    ),
+    Migration(
+        8,
+        "followers counted by state and server, kept by triggers (the admin page's header)",
+        (),
+        TALLY_STATEMENTS,
+    ),
 )
 
 
@@ -230,4 +260,5 @@ def seen_activity_key(activity_id: str) -> bytes:
 def statements_for(migration: Migration, dialect: Dialect) -> list[str]:
     """The migration's statements with the dialect's column types filled in."""
     types = _TYPES[dialect]
-    return [statement.format(**types) for statement in migration.statements]
+    own = (migration.by_dialect or {}).get(dialect, ())
+    return [statement.format(**types) for statement in (*migration.statements, *own)]
