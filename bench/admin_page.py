@@ -1,24 +1,33 @@
-"""The admin page's render times with a big store: p50/p99 of each page against the goal.
+"""The admin page's render times with a big store: p50/p95/p99 of each page against the goal.
 
     .venv/bin/python bench/admin_page.py [--followers 100000] [--interactions 50000]
-                                         [--requests 200] [--postgres URL] [--no-postgres]
+                                         [--requests 1000] [--warmup 50]
+                                         [--postgres URL] [--no-postgres]
 
 Seeds the store through its own API (followers, interactions half of them pending, 200
-domain blocks, failed and queued deliveries over 100 hosts), signs in, then times each page
-through the whole ASGI app in-process (session check, owner services, store, template):
+domain blocks, failed and queued deliveries over 100 hosts), then lets the database settle
+as a long-lived one has (ANALYZE; on PostgreSQL VACUUM too, which autovacuum does after a
+bulk load, so counts can read the index alone). Signs in, then times each page through the
+whole ASGI app in-process (session check, owner services, store, template): the home page,
 followers (first page and a keyset page 90% of the way in), blocks, the conversation queue,
-deliveries. Goal: p99 < 50 ms. SQLite in a temporary folder; PostgreSQL in a schema of its
-own, dropped afterwards. Loopback only; bounded in count.
+deliveries. The pages take turns, one request each per round after `--warmup` untimed
+rounds, so a burst of load from elsewhere on the machine lands on every page alike rather
+than on whichever was being timed; the load average is printed before and after. Each
+request is timed on the wall clock (p50/p95/p99) and in CPU time (p99 in brackets: what the
+page costs, which other processes on a busy machine do not inflate). Goal: p99 < 50 ms.
+SQLite in a temporary folder; PostgreSQL in a schema of its own, dropped afterwards.
+Loopback only; bounded in count.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -88,14 +97,81 @@ def seed(store: Store, followers: int, interactions: int) -> None:
         store.mark_failed(delivery.id, 500, f"HTTP 500 from {delivery.host}", NOW)
 
 
+def settle(database_url: str) -> None:
+    """Statistics (and on PostgreSQL the visibility map) as a database in use has them."""
+    if database_url.startswith("sqlite://"):
+        import sqlite3
+
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as conn:
+            conn.execute("ANALYZE")
+        return
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def _ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def measure(database_url: str, followers: int, interactions: int, requests: int) -> dict[str, str]:
+def _quantiles(wall: list[float], cpu: list[float]) -> str:
+    verdict = "ok" if _ms(wall, 0.99) < GOAL_MS else "SLOW"
+    quantiles = " /".join(f"{_ms(wall, q):6.1f}" for q in (0.5, 0.95, 0.99))
+    return f"{quantiles} ({_ms(cpu, 0.99):5.1f}) {verdict:<4}"
+
+
+def _pages(followers: int) -> dict[str, str]:
+    deep = int(followers * 0.9)
+    cursor = encode_cursor((NOW + timedelta(seconds=deep), _actor(deep)))
+    return {
+        "home (health and counts)": "/admin/",
+        "followers, first page": "/admin/followers",
+        "followers, keyset page at 90%": f"/admin/followers?after={cursor}",
+        "blocks": "/admin/blocks",
+        "conversation queue": "/admin/conversation",
+        "deliveries": "/admin/deliveries",
+    }
+
+
+def _sign_in(client: TestClient) -> None:
+    form = client.get("/admin/").text.split('name="csrf" value="')[1].split('"')[0]
+    signed = client.post(
+        "/admin/sign-in",
+        data={"csrf": form, "credential": TOKEN},
+        headers={"Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+
+
+def _time_pages(
+    client: TestClient, pages: dict[str, str], rounds: int, warmup: int
+) -> dict[str, str]:
+    """Round-robin over the pages: `warmup` untimed rounds, then `rounds` timed ones, each
+    timed on the wall clock and in CPU time (what the request cost this process, whatever
+    else the machine was running)."""
+    wall: dict[str, list[float]] = {name: [] for name in pages}
+    cpu: dict[str, list[float]] = {name: [] for name in pages}
+    for round_number in range(warmup + rounds):
+        for name, path in pages.items():
+            started, cpu_started = time.perf_counter(), time.process_time()
+            answer = client.get(path)
+            elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
+            assert answer.status_code == 200, (path, answer.status_code)
+            if round_number >= warmup:
+                wall[name].append(elapsed)
+                cpu[name].append(cpu_used)
+    return {name: _quantiles(wall[name], cpu[name]) for name in pages}
+
+
+def measure(
+    database_url: str, followers: int, interactions: int, requests: int, warmup: int
+) -> dict[str, str]:
     store = open_store(database_url)
     seed(store, followers, interactions)
+    settle(database_url)
     settings = Settings(
         base_url="https://site.test",
         username="owner",
@@ -105,36 +181,9 @@ def measure(database_url: str, followers: int, interactions: int, requests: int)
         owner=OwnerSettings(),
         drain_after_inbox=False,
     )
-    deep = int(followers * 0.9)
-    cursor = encode_cursor((NOW + timedelta(seconds=deep), _actor(deep)))
-    pages = {
-        "followers, first page": "/admin/followers",
-        "followers, keyset page at 90%": f"/admin/followers?after={cursor}",
-        "blocks": "/admin/blocks",
-        "conversation queue": "/admin/conversation",
-        "deliveries": "/admin/deliveries",
-    }
-    results: dict[str, str] = {}
     with TestClient(create_app(settings, store=store), base_url="http://127.0.0.1") as client:
-        form = client.get("/admin/").text.split('name="csrf" value="')[1].split('"')[0]
-        signed = client.post(
-            "/admin/sign-in",
-            data={"csrf": form, "credential": TOKEN},
-            headers={"Sec-Fetch-Site": "same-origin"},
-            follow_redirects=False,
-        )
-        assert signed.status_code == 303, signed.text
-        for name, path in pages.items():
-            times: list[float] = []
-            for _ in range(requests):
-                started = time.perf_counter()
-                answer = client.get(path)
-                times.append(time.perf_counter() - started)
-                assert answer.status_code == 200, (path, answer.status_code)
-            p50, p99 = _ms(times, 0.5), _ms(times, 0.99)
-            verdict = "ok" if p99 < GOAL_MS else "SLOW"
-            results[name] = f"{p50:6.1f} / {p99:6.1f} {verdict}"
-    return results
+        _sign_in(client)
+        return _time_pages(client, _pages(followers), requests, warmup)
 
 
 @contextmanager
@@ -151,11 +200,17 @@ def postgres_url(url: str) -> Iterator[str]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=100_000, help="followers seeded")
     parser.add_argument("--interactions", type=int, default=50_000, help="replies seeded")
-    parser.add_argument("--requests", type=int, default=200, help="requests per page")
+    parser.add_argument("--requests", type=int, default=1_000, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed requests per page first")
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/test",
@@ -163,20 +218,23 @@ def main() -> None:
     )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    counts = (args.followers, args.interactions, args.requests)
+    counts = (args.followers, args.interactions, args.requests, args.warmup)
+    print(f"before: {_load()}")
     table: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as folder:
         table["sqlite"] = measure(f"sqlite://{Path(folder) / 'state.sqlite3'}", *counts)
     if not args.no_postgres:
         with postgres_url(args.postgres) as url:
             table["postgres"] = measure(url, *counts)
+    print(f"after:  {_load()}")
     print(
-        f"p50 / p99 in ms (goal: p99 < {GOAL_MS:.0f} ms), {args.followers:,} followers,"
+        f"p50 / p95 / p99 wall clock (p99 CPU time) in ms over {args.requests} requests a"
+        f" page (goal: p99 < {GOAL_MS:.0f} ms), {args.followers:,} followers,"
         f" {args.interactions:,} interactions"
     )
-    print(f"{'page':<32}" + "".join(f"{b:>24}" for b in table))
+    print(f"{'page':<32}" + "".join(f"{b:>38}" for b in table))
     for name in next(iter(table.values())):
-        print(f"{name:<32}" + "".join(f"{table[b][name]:>24}" for b in table))
+        print(f"{name:<32}" + "".join(f"{table[b][name]:>38}" for b in table))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Row-value comparisons (``(created_at, actor_id) > (?, ?)``) walk the same indexes the order
 uses (``followers_state``, ``interactions_state`` of migration 5), so page 2,000 costs what
-page 1 does. Searches use ``LIKE`` with its wildcards escaped: what the owner types is text.
+page 1 does. Followers by server come from ``follower_tally`` (migration 8), never from a
+GROUP BY over every follower. Searches use ``LIKE`` with its wildcards escaped: what the
+owner types is text.
 """
 
 # S608: the only text interpolated into SQL here is module constants (column lists) and
@@ -62,13 +64,20 @@ class PageStatements(SqlCore):
         return [self._follower(row) for row in rows]
 
     def follower_domains(self, state: FollowState | None, limit: int = 20) -> list[tuple[str, int]]:
-        where, params = ("WHERE state = ?", [state]) if state else ("", [])
-        with self._transaction(write=False) as cur:
-            cur.execute(
-                f"SELECT domain, count(*) AS n FROM followers {where}"
-                " GROUP BY domain ORDER BY n DESC, domain LIMIT ?",
-                [*params, limit],
+        if limit <= 0:
+            return []
+        if state is None:
+            query = (
+                "SELECT domain, sum(followers) AS n FROM follower_tally GROUP BY domain"
+                " HAVING sum(followers) > 0 ORDER BY n DESC, domain LIMIT ?"
             )
+        else:  # the first rows of follower_tally_top: no sort, no scan of the servers
+            query = (
+                "SELECT domain, followers FROM follower_tally WHERE state = ? AND followers > 0"
+                " ORDER BY followers DESC, domain LIMIT ?"
+            )
+        with self._transaction(write=False) as cur:
+            cur.execute(query, [limit] if state is None else [state, limit])
             rows = cur.fetchall()
         return [(str(domain), int(count)) for domain, count in rows]
 
