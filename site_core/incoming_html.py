@@ -15,6 +15,7 @@ name or a link read differently from what it is.
 from __future__ import annotations
 
 import html
+import re
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -42,6 +43,8 @@ BIDI_CONTROLS = frozenset(
 _WITHOUT_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS))
 # Removed from plain text after entities are decoded, so it can never be read as markup.
 _WITHOUT_ANGLES = str.maketrans(dict.fromkeys("<>"))
+_BIDI_FOUND = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_ANGLE_FOUND = re.compile("[<>]")
 
 
 def _keep_classes(element: str, attribute: str, value: str) -> str | None:
@@ -52,7 +55,8 @@ def _keep_classes(element: str, attribute: str, value: str) -> str | None:
 
 
 def _without_bidi(text: str) -> str:
-    return text.translate(_WITHOUT_BIDI)
+    # Searching is much cheaper than translating, and almost no text holds a control.
+    return text.translate(_WITHOUT_BIDI) if _BIDI_FOUND.search(text) else text
 
 
 def sanitize_incoming_html(html_text: str) -> str:
@@ -84,4 +88,5 @@ def plain_text(text: str) -> str:
         text = html.unescape(
             nh3.clean(text, tags=set(), clean_content_tags=set(_DROPPED_WITH_CONTENT))
         )
-    return _without_bidi(text).translate(_WITHOUT_ANGLES).strip()
+    text = _without_bidi(text)
+    return (text.translate(_WITHOUT_ANGLES) if _ANGLE_FOUND.search(text) else text).strip()

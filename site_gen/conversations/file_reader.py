@@ -40,6 +40,7 @@ from site_gen.conversations.data_files import (
     ConversationItem,
     sort_key,
 )
+from site_gen.conversations.yaml_nodes import compose_nodes
 
 __all__ = ["MAX_FILE_BYTES", "read_conversation_file"]
 
@@ -95,9 +96,8 @@ def _compose(text: str, path: Path) -> Any:
 
     from site_gen.yaml_errors import explain_yaml_error
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.compose(text, Loader=loader)
+        return compose_nodes(text)
     except yaml.YAMLError as exc:
         explained = explain_yaml_error(text, first_line=1)
         if explained is not None:
@@ -301,11 +301,11 @@ class _FileReader:
         return int(value)
 
     def choice(self, node: Any, key: str, choices: tuple[_T, ...]) -> _T:
+        if type(node) is ScalarNode and node.tag == _STR and node.value in choices:
+            self.visit(node)
+            return choices[choices.index(node.value)]  # the common case: no message to build
         listed = ", ".join(str(c) for c in choices[:-1]) + f" or {choices[-1]}"
         value = self.scalar(node, key, (_STR,), listed)
-        for choice in choices:
-            if value == choice:
-                return choice
         close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         self.fail(f"'{key}' must be {listed}, not {value[:40]!r}{hint}", node)

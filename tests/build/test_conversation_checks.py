@@ -63,7 +63,9 @@ def _site(tmp_path: Path, count: int) -> Path:
     for number in range(count):
         slug = f"post-{number:04d}"
         (folder / f"{slug}.yaml").write_text(text.replace("hello-fediverse", slug), "utf-8")
-    (site / "site.yaml").write_text("base_url: https://blog.example\nusername: ana\ndisplay_name: Ana\n", "utf-8")
+    (site / "site.yaml").write_text(
+        "base_url: https://blog.example\nusername: ana\ndisplay_name: Ana\n", "utf-8"
+    )
     return site
 
 

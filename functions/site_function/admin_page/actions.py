@@ -92,17 +92,26 @@ async def import_blocks(admin: AdminRequest) -> Response:
 
 
 async def moderate(admin: AdminRequest) -> Response:
-    activity_id, state = _field(admin, "id"), _field(admin, "state")
-    await admin.runtime.call(
-        owner_interactions.moderate_interaction, admin.runtime.store, activity_id, state
+    runtime, activity_id, state = admin.runtime, _field(admin, "id"), _field(admin, "state")
+    now = runtime.clock()
+    await runtime.call(
+        lambda: owner_interactions.moderate_interaction(
+            runtime.store, activity_id, state, urls=runtime.urls, now=now
+        )
     )
+    runtime.kick_drain()  # a reply's author is told (Accept or Reject)
     return _back(admin, "conversation", "moderated")
 
 
 async def approve_actor(admin: AdminRequest) -> Response:
-    await admin.runtime.call(
-        owner_interactions.moderate_actor, admin.runtime.store, _field(admin, "actor"), "approved"
+    runtime, actor = admin.runtime, _field(admin, "actor")
+    now = runtime.clock()
+    await runtime.call(
+        lambda: owner_interactions.moderate_actor(
+            runtime.store, actor, "approved", urls=runtime.urls, now=now
+        )
     )
+    runtime.kick_drain()
     return _back(admin, "conversation", "moderated-actor")
 
 
