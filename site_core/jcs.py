@@ -46,7 +46,7 @@ def _fast_path_holds(value: Any) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
-        return -_MAX_EXACT < value < _MAX_EXACT
+        return bool(-_MAX_EXACT < value < _MAX_EXACT)
     if kind is dict:
         return all(
             type(key) is str and _bmp_ordered(key) and _fast_path_holds(item)

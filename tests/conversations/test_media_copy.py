@@ -223,9 +223,7 @@ async def test_a_private_address_is_refused_before_any_packet(
 
 
 @pytest.mark.anyio
-async def test_many_avatars_copy_concurrently(
-    media_server: MediaServer, tmp_path: Path
-) -> None:
+async def test_many_avatars_copy_concurrently(media_server: MediaServer, tmp_path: Path) -> None:
     for number in range(200):
         size = (400, 400 - number % 7)  # several distinct pictures, each fetched and encoded
         kind = "JPEG" if number % 2 else "PNG"
