@@ -3,8 +3,9 @@
 Followers accepted and pending (personal and shared inboxes, the Follow we accepted), blocks
 of both kinds, a publish ledger with its fan-out, interactions in every moderation state
 with their authors, a half-drained delivery queue (delivered, retrying, failed, leased and
-untouched rows), a paused host, cached actors and keys, seen activity ids and the owner's
-settings.
+untouched rows), a paused host, cached actors and keys, seen activity ids, the owner's
+settings, domain policies with allow-only mode on, and followers severed by a block and by
+allow-only mode.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from site_function.store import (
     Store,
 )
 from site_function.store.base import InteractionKind, OutcomeKind
+from site_function.store.domain_policies import ALLOW_ONLY_CAUSE, block_cause
 
 from site_core.publish.owner_settings import OwnerSettings
 
@@ -70,11 +72,26 @@ def fill(store: Store) -> None:
         store.save_follower(_follower(actor_id, "accepted" if n < 3 else "pending", at))
     store.add_block(Block("account", remote("m.example", "eve"), T0, comment="spam"))
     store.add_block(Block("domain", "bad.example", T0, severity="silence", reject_media=True))
+    _police(store)
     _publish(store)
     _interact(store)
     _drain_half(store)
     for n in range(5):
         store.remember_activity(f"https://m.example/activities/{n}", T0 + timedelta(seconds=n))
+
+
+def _police(store: Store) -> None:
+    """Domain policies, allow-only mode, and followers severed by the block and by the mode
+    (a pending request severed is not recorded: it never was a follower)."""
+    store.set_domain_policy("threads.example", True, False, T0)
+    store.set_domain_policy("m.example", False, True, T0 + timedelta(seconds=1))
+    store.set_domain_policy("gts.example", True, True, T0 + timedelta(seconds=2))
+    store.set_allow_only(True)
+    gone = [remote("bad.example", "zed"), remote("bad.example", "yan"), remote("far.example", "xi")]
+    for n, actor_id in enumerate(gone):
+        store.save_follower(_follower(actor_id, "pending" if n == 1 else "accepted", T0))
+    store.sever_followers(block_cause("domain", "bad.example"), gone[:2], now=T0)
+    store.sever_followers(ALLOW_ONLY_CAUSE, gone[2:], now=T0 + timedelta(minutes=1))
 
 
 def _publish(store: Store) -> None:
@@ -151,4 +168,6 @@ def every_list(store: Store) -> dict[str, Any]:
         "seen": store.list_seen_activities(limit=BIG),
         "settings": settings,
         "owner": store.get_owner_settings(),
+        "policies": store.domain_policies(),
+        "severed": store.severed_followers(),
     }

@@ -58,6 +58,10 @@ def test_every_record_of_the_scenario_reads_back_equal(sqlite_url: Callable[[str
         ("queue", {"attempts": 1.5}, "field 'attempts': expected a whole number"),
         ("actors", {"also_known_as": ["a", 2]}, "field 'also_known_as': expected a list of text"),
         ("blocks", {"reject_media": 0}, "field 'reject_media': expected true or false"),
+        ("policies", {"allowed": "yes"}, "field 'allowed': expected true or false"),
+        ("policies", {"domain": None}, "field 'domain': expected text"),
+        ("severed", {"severed_at": "2026-03-01"}, "'severed_at': .*no UTC offset"),
+        ("severed", {"reason": "block"}, "unknown field 'reason'"),
     ],
 )
 def test_an_ill_formed_field_is_refused_by_name(

@@ -16,6 +16,7 @@ from site_function.owner.state_archive import (
     export_state,
     import_state,
 )
+from site_function.owner.state_archive.archive_format import VERSION
 from site_function.store import Block, Store, open_store
 from state_scenario import SITE, T0, every_list, fill
 
@@ -84,8 +85,9 @@ def test_a_changed_member_fails_its_checksum(target: Store, archive: Path, tmp_p
 
 
 def test_another_format_version_is_refused(target: Store, archive: Path, tmp_path: Path) -> None:
-    members = with_manifest(read_members(archive), lambda m: m.update(version=2))
-    _refused(target, write_members(tmp_path / "v2.tar", members), "format version 2")
+    newer = VERSION + 1
+    members = with_manifest(read_members(archive), lambda m: m.update(version=newer))
+    _refused(target, write_members(tmp_path / "newer.tar", members), f"format version {newer}")
 
 
 def test_a_truncated_archive_is_refused(target: Store, archive: Path, tmp_path: Path) -> None:

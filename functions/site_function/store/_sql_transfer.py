@@ -38,6 +38,7 @@ from site_function.store._sql_core import (
     Row,
 )
 from site_function.store._sql_follows import FollowStatements, domain_of
+from site_function.store.domain_policies import DomainPolicy, SeveredFollower
 from site_function.store.records import SeenActivity
 from site_function.store.transfer import (
     RECORD_TYPES,
@@ -72,6 +73,10 @@ _TABLES: dict[TransferKind, _Table] = {
     "keys": _Table("remote_keys", KEY_COLUMNS, "key_id{b}"),
     "followers": _Table("followers", FOLLOWER_COLUMNS, "created_at, actor_id{b}"),
     "blocks": _Table("blocks", BLOCK_COLUMNS, "kind{b}, value{b}"),
+    "policies": _Table(
+        "domain_policies", "domain, require_approval, allowed, updated_at", "domain{b}"
+    ),
+    "severed": _Table("severed_followers", "cause, actor_id, severed_at", "cause{b}, actor_id{b}"),
     "ledger": _Table("published", PUBLISHED_COLUMNS, "first_sent_at, object_id{b}"),
     "interactions": _Table("interactions", INTERACTION_COLUMNS, "created_at, activity_id{b}"),
     "queue": _Table("deliveries", DELIVERY_COLUMNS, "id"),
@@ -183,6 +188,12 @@ class TransferStatements(FollowStatements):
             "keys": self._key,
             "followers": self._follower,
             "blocks": self._block,
+            "policies": lambda row: DomainPolicy(
+                str(row[0]), bool(row[1]), bool(row[2]), self._decode_time(row[3])
+            ),
+            "severed": lambda row: SeveredFollower(
+                str(row[0]), str(row[1]), self._decode_time(row[2])
+            ),
             "ledger": self._published,
             "interactions": self._interaction,
             "queue": self._delivery,
@@ -196,12 +207,14 @@ class TransferStatements(FollowStatements):
         column added to a table and its record travels without a change here. The fields are
         read in one ``attrgetter`` call and only those of a type the database stores in
         another form (times, JSON) are converted: this runs once per imported record."""
-        names = [_FIELD_OF.get(name, name) for name in columns.split(", ") if name != "domain"]
+        # A follower's ``domain`` column is derived from its actor id, not a record field.
+        with_domain = kind == "followers"
+        names = [_FIELD_OF.get(name, name) for name in columns.split(", ")
+                 if not (with_domain and name == "domain")]  # fmt: skip
         hints = typing.get_type_hints(RECORD_TYPES[kind])
         converts = [(n, codec) for n, name in enumerate(names)
                     if (codec := self._column_codec(hints[name])) is not None]  # fmt: skip
         fields = operator.attrgetter(*names)
-        with_domain = "domain" in columns
 
         def encode(record: Any) -> tuple[Any, ...]:
             row = list(fields(record))

@@ -9,6 +9,9 @@ lands whole or not at all. The kinds are listed in ``TRANSFER_KINDS`` (the archi
 Not part of a transfer: the blocks' generation marker (``_block_snapshot``: a cache marker
 of one database; an import writes a new one) and the schema version (each database has its
 own migrations).
+
+The domain policies and the severed followers (``policies``, ``severed``) came with schema 7;
+the allow-only mode is a ``meta`` row (``domains.allow_only``) and travels with the settings.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from site_function.store.domain_policies import DomainPolicy, SeveredFollower
 from site_function.store.records import (
     Block,
     Delivery,
@@ -41,8 +45,8 @@ __all__ = [
 ]
 
 TransferKind = Literal[
-    "settings", "actors", "keys", "followers", "blocks", "ledger", "interactions", "queue",
-    "hosts", "seen",
+    "settings", "actors", "keys", "followers", "blocks", "policies", "severed", "ledger",
+    "interactions", "queue", "hosts", "seen",
 ]  # fmt: skip
 
 
@@ -55,14 +59,14 @@ class Setting:
 
 
 TransferRecord = (
-    Setting | RemoteActor | RemoteKey | Follower | Block | PublishedObject | Interaction
-    | Delivery | HostState | SeenActivity
+    Setting | RemoteActor | RemoteKey | Follower | Block | DomainPolicy | SeveredFollower
+    | PublishedObject | Interaction | Delivery | HostState | SeenActivity
 )  # fmt: skip
 
 #: Every kind, in the order an archive holds and an import loads them.
 TRANSFER_KINDS: tuple[TransferKind, ...] = (
-    "settings", "actors", "keys", "followers", "blocks", "ledger", "interactions", "queue",
-    "hosts", "seen",
+    "settings", "actors", "keys", "followers", "blocks", "policies", "severed", "ledger",
+    "interactions", "queue", "hosts", "seen",
 )  # fmt: skip
 
 RECORD_TYPES: dict[TransferKind, type[TransferRecord]] = {
@@ -71,6 +75,8 @@ RECORD_TYPES: dict[TransferKind, type[TransferRecord]] = {
     "keys": RemoteKey,
     "followers": Follower,
     "blocks": Block,
+    "policies": DomainPolicy,
+    "severed": SeveredFollower,
     "ledger": PublishedObject,
     "interactions": Interaction,
     "queue": Delivery,

@@ -1,11 +1,17 @@
 """The state archive on disk: a tar of one manifest and one JSON Lines file per kind.
 
-Layout (format ``site-gen-state``, version 1), in this order::
+Layout (format ``site-gen-state``, version 2), in this order::
 
     manifest.json        format, version, site (our actor id), created_at, schema_version,
                          files: {name: {kind, count, sha256}}, key: {file, sha256, encryption}
     settings.jsonl ...   one record per line, one file per kind (``TRANSFER_KINDS``)
     private-key.pem      only with --include-key: PKCS#8 PEM encrypted with the passphrase
+
+The manifest's ``version`` says which kinds the archive holds: version 1 (written before the
+domain policies) has every kind but ``policies`` and ``severed``; version 2 has them all. An
+archive of either version is read, and must list exactly the files of its version; a newer
+version is refused with a clear message rather than half read. (Allow-only mode is a
+``settings`` row, so a version 1 archive carries it already.)
 
 Reading never extracts anything to disk: members are read as streams, and only regular files
 with the names above are accepted (a link, a directory, a path such as ``../x`` or a name
@@ -39,12 +45,15 @@ __all__ = [
     "Manifest",
     "add_bytes",
     "add_member",
+    "kinds_of",
     "member_name",
     "open_members",
 ]
 
 FORMAT = "site-gen-state"
-VERSION = 1
+VERSION = 2
+#: The format version that first held each kind (1 unless listed): what older archives lack.
+_SINCE: dict[TransferKind, int] = {"policies": 2, "severed": 2}
 MANIFEST = "manifest.json"
 KEY_MEMBER = "private-key.pem"
 _MAX_MANIFEST = 1 << 20
@@ -53,6 +62,11 @@ _MAX_MANIFEST = 1 << 20
 class ArchiveError(OwnerRequestError):
     """The archive cannot be used (damaged, another format or site, a wrong passphrase) or
     the store cannot take it; nothing was changed."""
+
+
+def kinds_of(version: int) -> tuple[TransferKind, ...]:
+    """The kinds an archive of format ``version`` holds, in archive order."""
+    return tuple(kind for kind in TRANSFER_KINDS if _SINCE.get(kind, 1) <= version)
 
 
 def member_name(kind: TransferKind) -> str:
@@ -86,13 +100,14 @@ class Manifest:
     schema_version: int
     files: dict[str, FileEntry]
     key: KeyEntry | None = None
+    version: int = VERSION
 
     def to_bytes(self) -> bytes:
         files = {name: {"kind": e.kind, "count": e.count, "sha256": e.sha256}
                  for name, e in self.files.items()}  # fmt: skip
         data: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.version,
             "site": self.site,
             "created_at": self.created_at.isoformat(),
             "schema_version": self.schema_version,
@@ -112,20 +127,21 @@ class Manifest:
             raise ArchiveError("the archive's manifest.json is not JSON") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ArchiveError(f"not a site-gen state archive (manifest format is not {FORMAT})")
-        if data.get("version") != VERSION:
+        version = data.get("version")
+        if type(version) is not int or not 1 <= version <= VERSION:
             raise ArchiveError(
-                f"the archive is format version {data.get('version')!r}; this site-gen reads"
-                f" version {VERSION} (use the site-gen that wrote it, or a newer one)"
+                f"the archive is format version {version!r}; this site-gen reads versions 1"
+                f" to {VERSION} (use the site-gen that wrote it, or a newer one)"
             )
         try:
-            return _manifest_of(data)
+            return _manifest_of(data, version)
         except (KeyError, TypeError, ValueError) as exc:
             raise ArchiveError(f"the archive's manifest.json is malformed: {exc!r}") from None
 
 
-def _manifest_of(data: dict[str, Any]) -> Manifest:
+def _manifest_of(data: dict[str, Any], version: int) -> Manifest:
     files: dict[str, FileEntry] = {}
-    for kind in TRANSFER_KINDS:
+    for kind in kinds_of(version):
         name = member_name(kind)
         entry = data["files"][name]
         count, digest = entry["count"], entry["sha256"]
@@ -141,6 +157,7 @@ def _manifest_of(data: dict[str, Any]) -> Manifest:
         schema_version=int(data["schema_version"]),
         files=files,
         key=None if key is None else KeyEntry(str(key["sha256"]), str(key["encryption"])),
+        version=version,
     )
 
 

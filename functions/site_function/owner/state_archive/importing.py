@@ -105,7 +105,8 @@ def import_state(
             entry = manifest.files[name]
             for page in _records(entry.kind, name, stream, entry.sha256):
                 added[entry.kind] += store.import_records(entry.kind, page, merge=merge)
-    counts = {entry.kind: entry.count for entry in manifest.files.values()}
+    # Every kind: those an older archive lacks count none.
+    counts = dict.fromkeys(TRANSFER_KINDS, 0) | {e.kind: e.count for e in manifest.files.values()}
     return ArchiveImport(StateCounts(counts, added, manifest.key is not None), key)
 
 
