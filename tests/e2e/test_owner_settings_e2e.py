@@ -29,7 +29,6 @@ from site_function.app import create_app
 from site_function.settings import Settings
 
 from site_core.keys import public_key_pem
-from site_core.publish.owner_settings import OwnerSettings
 from site_core.signatures import SigningKey, sign_request
 from site_gen.build.pipeline import build_site
 from site_gen.cli import cli
@@ -185,7 +184,9 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
 
     # The first publish tells it manually_approves_followers: true.
     world.publish()
-    assert world.runtime.store.get_owner_settings() == OwnerSettings(True)
+    stored = world.runtime.store.get_owner_settings()
+    assert stored is not None
+    assert (stored.manually_approves_followers, stored.also_known_as) == (True, ())
     held = world.remote("held")
     world.follow(held)
     assert world.state(held) == "pending"
@@ -227,7 +228,9 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     built = json.loads((world.config.output_dir / "ap" / "actor").read_text())
     assert built["alsoKnownAs"] == [old.id]
     world.publish()
-    assert world.runtime.store.get_owner_settings() == OwnerSettings(True, (old.id,))
+    stored = world.runtime.store.get_owner_settings()
+    assert stored is not None
+    assert (stored.manually_approves_followers, stored.also_known_as) == (True, (old.id,))
     world.send(old, "Move", object=old.id, target=world.actor)
     wave = world.remote("wave")
     world.follow(wave)

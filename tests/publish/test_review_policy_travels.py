@@ -4,6 +4,7 @@ public build (hold words are private)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -41,10 +42,14 @@ def test_a_bad_policy_is_refused(review: object) -> None:
 
 def _with_policy(site: SiteConfig) -> SiteConfig:
     yaml_path = site.root / "site.yaml"
-    yaml_path.write_text(
-        yaml_path.read_text() + "\nconversation:\n  show_without_review: followers\n"
+    text = yaml_path.read_text()
+    policy = (
+        "conversation:\n  show_without_review: followers\n"
         "  hold_words: [Crypto, free money]\n  hold_domains: ['@spam.example']\n"
     )
+    # The sample's own `conversation:` mapping (display keys only) gives way to this one.
+    text = re.sub(r"^conversation:\n(?:[ ]+.*\n)*", "", text, flags=re.M)
+    yaml_path.write_text(text + "\n" + policy)
     return load_config(site.root)
 
 

@@ -48,6 +48,7 @@ from site_core.signatures import (
 )
 from site_gen.cli import cli
 from site_gen.config import SiteConfig, load_config
+from site_gen.federation.key_files import ed25519_private_key_path
 from site_gen.hosting import BuildInfo, render_host_config
 from site_gen.serve.function_settings import settings_from_site
 from site_gen.workflows import WORKFLOW_PATH
@@ -186,6 +187,7 @@ class Stage:
             repository=self.repo,
             secrets={
                 "SITE_GEN_PRIVATE_KEY": self.config.private_key_path.read_text("ascii"),
+                "SITE_GEN_ED25519_KEY": ed25519_private_key_path(self.config).read_text("ascii"),
                 "SITE_GEN_ADMIN_TOKEN": TOKEN,
                 "DEPLOY_TARGET": str(self.deploy_root),
             },
