@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import site_gen
+from site_gen.build.build_memory import BuildMemory
 from site_gen.build.post_rendering import PostEntry, SourceTask
 from site_gen.build.source_index import SourceIndex, scan_sources
 from site_gen.build.theme import Theme
@@ -88,10 +89,18 @@ class SourceChanges:
 
 
 def read_sources(
-    config: SiteConfig, cache_dir: Path, *, drafts: bool, reuse: bool, keys: str = ""
+    config: SiteConfig,
+    cache_dir: Path,
+    *,
+    drafts: bool,
+    reuse: bool,
+    keys: str = "",
+    memory: BuildMemory | None = None,
 ) -> SourceChanges:
     """Every source file's stamp, against the saved index when `reuse` (else all are read);
-    `keys` (the proof key's fingerprint) is part of every page hash, not of the post cache."""
+    `keys` (the proof key's fingerprint) is part of every page hash, not of the post cache.
+    With `memory`, the index comes from the last build in this process and only the post
+    files its watcher saw change are stat'ed again."""
     check_profile_images(config)
     theme = Theme(config.templates_dir, cache_dir / "templates")
     post_fingerprint = fingerprint(config, drafts)
@@ -99,8 +108,12 @@ def read_sources(
     index_path = cache_dir / "sources.pickle"
     index = SourceIndex(post_fingerprint)
     if reuse:
-        index = SourceIndex.load(index_path, post_fingerprint)
-    stamps = scan_sources(config.posts_dir)
+        kept = memory.index_for(post_fingerprint) if memory is not None else None
+        index = kept or SourceIndex.load(index_path, post_fingerprint)
+    if memory is not None and reuse:
+        stamps = memory.stamps(config.posts_dir, index)
+    else:
+        stamps = scan_sources(config.posts_dir)
     known = {name: index.entries[name] for name, _, stamp in stamps if _same(index, name, stamp)}
     tasks = [SourceTask(path, stamp, False) for name, path, stamp in stamps if name not in known]
     return SourceChanges(

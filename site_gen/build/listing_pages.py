@@ -76,9 +76,13 @@ def render_index_pages(
 def tag_counts(posts: Sequence[Post]) -> dict[str, tuple[str, list[int]]]:
     """Tag key (`hashtag_key`) -> (name as first written, indexes of its posts in `posts`)."""
     tags: dict[str, tuple[str, list[int]]] = {}
+    keys: dict[str, str] = {}  # a few dozen tags over thousands of posts: normalised once
     for index, post in enumerate(posts):
         for tag in post.tags:
-            tags.setdefault(hashtag_key(tag), (tag, []))[1].append(index)
+            key = keys.get(tag)
+            if key is None:
+                key = keys[tag] = hashtag_key(tag)
+            tags.setdefault(key, (tag, []))[1].append(index)
     return dict(sorted(tags.items()))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from urllib.parse import urlsplit
 
 from site_core.urls import output_path_for_url
@@ -52,15 +53,19 @@ def post_paths(
         for url_of in (urls.replies_collection, urls.likes_collection, urls.shares_collection)
     ]
     context = path_template(urls.context_collection)
+    numbered: dict[int, Callable[[object], str]] = {}  # page n of replies, for any slug
+
+    def replies_page(slug: str, number: int) -> str:
+        if number not in numbered:
+            numbered[number] = path_template(lambda value: urls.replies_page(str(value), number))
+        return numbered[number](slug)
 
     def paths(entry: PostEntry) -> list[str]:
         slug = entry.post.slug
         if entry.post.draft:
             return [page(slug)]
         found = [page(slug), post_object(slug), *(path(slug) for path in collections)]
-        found += [
-            _path(config, urls.replies_page(slug, n)) for n in range(1, replies_pages(slug) + 1)
-        ]
+        found += [replies_page(slug, n) for n in range(1, replies_pages(slug) + 1)]
         found.append(context(slug))
         return found
 
@@ -146,13 +151,12 @@ def _plan_post_pages(
         answers = own.get(slug, ())
         hash_ = conversations.page_hash(slug, entry.digest, answers)
         paths = paths_of(entry)
-        if all(is_kept(path, hash_) for path in paths):
-            kept.extend((path, hash_) for path in paths)
+        if all(map(is_kept, paths, repeat(hash_))):
+            kept.extend(zip(paths, repeat(hash_)))
         else:
             pairs = ((entry.key, entry.source),)
             tasks.append(PageTask("post", 0, 0, 0, pairs, hash_, answers))
-        for path in paths:
-            hashes[path] = hash_
+        hashes.update(dict.fromkeys(paths, hash_))
 
 
 def listing_hash(site_fingerprint: str, kind: str, rows: Sequence[str], *extra: object) -> str:

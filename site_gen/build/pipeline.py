@@ -37,6 +37,7 @@ from site_gen.build.build_inputs import (
     read_sources,
     resolve_mentions,
 )
+from site_gen.build.build_memory import BuildMemory
 from site_gen.build.conversation_inputs import ConversationInputs, read_conversations
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
@@ -86,9 +87,15 @@ def build_site(
     clean: bool = False,
     webfinger_origins: Mapping[str, str] | None = None,
     allow_missing_media: bool = False,
+    memory: BuildMemory | None = None,
+    on_written: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Build the site into `output` (default: the configured output folder); a data file
-    naming a missing picture stops it unless `allow_missing_media`."""
+    naming a missing picture stops it unless `allow_missing_media`.
+
+    `memory` carries the index and manifest from one build to the next in a process that
+    builds again and again (the preview); `on_written` is called as soon as the output
+    holds the new files, before the caches are saved for the next build."""
     target = (output or config.output_dir).resolve()
     _check_output_folder(config, target)
     report = _run(
@@ -100,6 +107,8 @@ def build_site(
         clean=clean,
         webfinger_origins=webfinger_origins,
         allow_missing_media=allow_missing_media,
+        memory=memory,
+        on_written=on_written,
     )
     if output is None:  # host files of the site folder (vercel.json, deploy/nginx.conf)
         write_host_files(config)
@@ -137,6 +146,8 @@ def _run(
     clean: bool,
     webfinger_origins: Mapping[str, str] | None,
     allow_missing_media: bool = False,
+    memory: BuildMemory | None = None,
+    on_written: Callable[[], None] | None = None,
 ) -> BuildReport:
     """The stages, in order; `output=None` is a check: the same work, nothing written.
 
@@ -156,8 +167,9 @@ def _run(
             config, cache_dir, allow_missing_media=allow_missing_media, jobs=jobs
         )
         sources = read_sources(
-            config, cache_dir, drafts=drafts, reuse=building and not clean, keys=keys
-        )
+            config, cache_dir, drafts=drafts, reuse=building and not clean, keys=keys,
+            memory=memory,
+        )  # fmt: skip
 
         # 2. Mentions and replied-to authors: every handle and every in_reply_to resolved once
         #    (mentions.json and replies.json, then the network unless offline); an unchanged
@@ -169,7 +181,7 @@ def _run(
         # 3. Posts: changed sources read and rendered in the pool, each writing its own page
         #    and object into the staging folder; the main process keeps metadata only.
         previous, staged, settings = _prepare(
-            config, output, clean, drafts, sources, mentions, conversations, proof_key
+            config, output, clean, drafts, sources, mentions, conversations, proof_key, memory
         )
         page_hashes: dict[str, str] = {}  # path -> hash of its inputs, for the manifest
         with _render_pool(settings, jobs, sources, previous, staged) as pool:
@@ -200,11 +212,14 @@ def _run(
                 feed_and_documents(model, settings, key_pem, previous, is_kept, page_hashes)
             )
 
-            # 8. Write: swap the staged output in (a check has nothing to write).
+            # 8. Write: swap the staged output in (a check has nothing to write); the
+            #    preview tells its pages to reload now, while step 9 runs.
             written = staged.commit()
+            if on_written is not None:
+                on_written()
 
     # 9. Remember what was built (only what changed: a no-change rebuild writes nothing).
-    _remember(previous, staged, page_hashes, sources, posts)
+    _remember(previous, staged, page_hashes, sources, posts, memory)
     warnings = (
         *([NO_PROOF_KEY_WARNING] if proof_key is None else []),
         *mentions.warnings,
@@ -223,10 +238,12 @@ def _prepare(
     mentions: ResolvedMentions,
     conversations: ConversationInputs,
     proof_key: BuildProofKey | None,
+    memory: BuildMemory | None = None,
 ) -> tuple[PreviousBuild, StagedOutput, RenderSettings]:
     """The last build's manifest, the staging folder, and what every worker needs."""
+    kept = memory.manifest if memory is not None else None
     previous = PreviousBuild.load(
-        config, output, clean=clean, site_fingerprint=sources.site_fingerprint
+        config, output, clean=clean, site_fingerprint=sources.site_fingerprint, kept=kept
     )
     staged = StagedOutput(previous.writer(output) if output is not None else None)
     settings = render_settings(
@@ -280,7 +297,8 @@ def _start_pages(
     )
     page_hashes.update(plan.hashes)
     page_records = pool.pages(plan.tasks)  # the workers start at once
-    staged.place(path for path, _hash in plan.kept)
+    if plan.kept:
+        staged.keep_all(path for path, _hash in plan.kept)
     return page_records
 
 
@@ -299,10 +317,13 @@ def _remember(
     page_hashes: dict[str, str],
     sources: SourceChanges,
     posts: CollectedPosts,
+    memory: BuildMemory | None = None,
 ) -> None:
     """Keep the manifest and caches for the next build; a check has no writer and keeps none."""
     if staged.writer is not None:
-        previous.remember(staged.writer, page_hashes, sources, posts.entries)
+        saved = previous.remember(staged.writer, page_hashes, sources, posts.entries)
+        if memory is not None:
+            memory.built(sources.index, saved)
 
 
 def _report(

@@ -38,10 +38,21 @@ class PreviousBuild:
 
     @classmethod
     def load(
-        cls, config: SiteConfig, output: Path | None, *, clean: bool, site_fingerprint: str
+        cls,
+        config: SiteConfig,
+        output: Path | None,
+        *,
+        clean: bool,
+        site_fingerprint: str,
+        kept: tuple[Path, Manifest] | None = None,
     ) -> PreviousBuild:
+        """The manifest saved for `output`; `kept` is one this process saved and holds
+        (the preview's last build), taken instead of reading the file again."""
         path = None if output is None else manifest_path(config, output)
-        saved = None if path is None else Manifest.load(path)
+        if kept is not None and kept[0] == path:
+            saved: Manifest | None = kept[1]
+        else:
+            saved = None if path is None else Manifest.load(path)
         manifest = None if clean else saved
         if manifest is not None and manifest.fingerprint != site_fingerprint:
             manifest = Manifest(files=manifest.files)  # keep digests: unchanged bytes not rewritten
@@ -74,8 +85,9 @@ class PreviousBuild:
         page_hashes: Mapping[str, str],
         sources: SourceChanges,
         entries: dict[str, PostEntry],
-    ) -> None:
-        """Save the manifest, the source index and the post cache, each only if it changed."""
+    ) -> tuple[Path, Manifest]:
+        """Save the manifest, the source index and the post cache, each only if it changed;
+        returns where the manifest is saved and what it holds."""
         assert self.path is not None, "a check remembers nothing"
         if sources.tasks:  # new entries went into the post cache: forget the ones no longer used
             cache = PostCache(sources.post_cache_path)
@@ -88,3 +100,4 @@ class PreviousBuild:
         if sources.tasks or sources.index.entries.keys() != entries.keys():
             sources.index.entries = entries
             sources.index.save(sources.index_path)
+        return self.path, manifest

@@ -11,21 +11,30 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from site_gen.build.post_rendering import PostEntry
 
-__all__ = ["SourceIndex", "scan_sources", "stamp_of"]
+__all__ = ["SourceIndex", "Stamp", "scan_named", "scan_sources", "stamp_of"]
 
 _VERSION = 3  # bump when PostEntry or Post changes shape
 
 
-def stamp_of(stat: os.stat_result) -> tuple[int, int, int]:
+Stamp = tuple[int, int, int]
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def scan_sources(folder: Path) -> list[tuple[str, str, tuple[int, int, int]]]:
+def _is_post_name(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith(".")
+
+
+def scan_sources(folder: Path) -> list[tuple[str, str, Stamp]]:
     """Every post file (`*.md`, not hidden): name, path and stamp, sorted by name."""
     if not folder.is_dir():
         return []
@@ -33,9 +42,25 @@ def scan_sources(folder: Path) -> list[tuple[str, str, tuple[int, int, int]]]:
     with os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
-            if name.endswith(".md") and not name.startswith(".") and entry.is_file():
+            if _is_post_name(name) and entry.is_file():
                 found.append((name, entry.path, stamp_of(entry.stat())))
     found.sort()
+    return found
+
+
+def scan_named(folder: Path, names: Iterable[str]) -> list[tuple[str, str, Stamp]]:
+    """The post files among `names` in `folder` that exist, as `scan_sources` finds them."""
+    found = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not _is_post_name(name):
+            continue
+        try:
+            stat = os.stat(path)
+        except OSError:  # removed (or renamed away) since
+            continue
+        if S_ISREG(stat.st_mode):
+            found.append((name, path, stamp_of(stat)))
     return found
 
 

@@ -67,6 +67,11 @@ class StagedOutput:
         assert self.writer is not None, "keep() needs an incremental build"
         self.writer.keep(path)
 
+    def keep_all(self, paths: Iterable[str]) -> None:
+        """Files of the previous build that stay as they are, many at once."""
+        assert self.writer is not None, "keep_all() needs an incremental build"
+        self.writer.keep_all(paths)
+
     def place(self, items: Iterable[Artifact | str]) -> None:
         """Artifacts are added; a path string is a file of the previous build kept as is."""
         for item in items:

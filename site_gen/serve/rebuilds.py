@@ -8,6 +8,8 @@ sends the error to the pages' consoles and to the terminal; the next save tries 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from site_gen.serve.live_reload import ReloadChannel
 
 __all__ = ["rebuild_once", "watch_and_rebuild", "watched_paths"]
 
-Rebuild = Callable[[], object]
+Written = Callable[[], None]
+Rebuild = Callable[[set[Path] | None, Written], object]  # changed paths (None: unknown)
 Report = Callable[[str], None]
 
 
@@ -35,16 +38,33 @@ def watched_paths(config: SiteConfig) -> list[Path]:
     return [path for path in candidates if path.exists()]
 
 
-async def rebuild_once(rebuild: Rebuild, channel: ReloadChannel, report: Report) -> bool:
-    """Run one build in a thread and publish the outcome; True when it succeeded."""
+async def rebuild_once(
+    rebuild: Rebuild, channel: ReloadChannel, report: Report, changed: set[Path] | None = None
+) -> bool:
+    """Run one build in a thread and publish the outcome; True when it succeeded.
+
+    Open pages are told to reload as soon as the build has written the output (its
+    `written` call), not after it has saved its caches for the next build.
+    """
+    loop = asyncio.get_running_loop()
+    published: list[concurrent.futures.Future[None]] = []
+
+    def written() -> None:  # called from the build's thread
+        if not published:
+            published.append(asyncio.run_coroutine_threadsafe(channel.publish(), loop))
+
+    started = time.perf_counter()
     try:
-        await asyncio.to_thread(rebuild)
+        await asyncio.to_thread(rebuild, changed, written)
     except SiteGenError as exc:
         report(f"build failed: {exc}")
         await channel.publish(error=str(exc))
         return False
-    report("rebuilt; reloading open pages")
-    await channel.publish()
+    report(f"rebuilt in {time.perf_counter() - started:.3f} s; reloading open pages")
+    if published:
+        await asyncio.wrap_future(published[0])
+    else:
+        await channel.publish()
     return True
 
 
@@ -59,6 +79,7 @@ async def watch_and_rebuild(
     from watchfiles import awatch
 
     async for changes in awatch(*paths, stop_event=stop, debounce=300, step=50):
-        names = sorted({Path(path).name for _change, path in changes})
+        changed = {Path(path) for _change, path in changes}
+        names = sorted({path.name for path in changed})
         report(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
-        await rebuild_once(rebuild, channel, report)
+        await rebuild_once(rebuild, channel, report, changed)

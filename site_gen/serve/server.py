@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -38,6 +39,7 @@ from site_gen.serve.static_site import StaticSite
 from site_gen.text import plural
 
 if TYPE_CHECKING:
+    from site_gen.build.build_memory import BuildMemory
     from site_gen.build.pipeline import BuildReport
 
 __all__ = [
@@ -49,14 +51,23 @@ __all__ = [
     "preview_config",
 ]
 
-Builder = Callable[[SiteConfig], "BuildReport"]
+Builder = Callable[[SiteConfig, "BuildMemory", "Callable[[], None] | None"], "BuildReport"]
 Report = Callable[[str], None]
 
 
-def build_preview(config: SiteConfig, *, allow_missing_media: bool = False) -> BuildReport:
+def build_preview(
+    config: SiteConfig,
+    memory: BuildMemory | None = None,
+    on_written: Callable[[], None] | None = None,
+    *,
+    allow_missing_media: bool = False,
+) -> BuildReport:
     """The real build with drafts (marked as such, without documents), offline so a preview
     never waits on WebFinger lookups; a conversation naming a missing picture stops it
-    unless `allow_missing_media`, as `site-gen build` does."""
+    unless `allow_missing_media`, as `site-gen build` does.
+
+    In-process and incremental: `memory` holds the last build's index and manifest, and
+    a handful of changed posts are rendered here, without a pool of processes."""
     from site_gen.build.pipeline import build_site
 
     # An explicit output: the preview never rewrites the site's host files (vercel.json, ...).
@@ -66,6 +77,8 @@ def build_preview(config: SiteConfig, *, allow_missing_media: bool = False) -> B
         offline=True,
         drafts=True,
         allow_missing_media=allow_missing_media,
+        memory=memory,
+        on_written=on_written,
     )
 
 
@@ -155,6 +168,10 @@ class PreviewServer:
         self.config = preview_config(config, self.address, self.port)
         self.function_error: str | None = None
         self.admin_token: AdminToken | None = None
+        from site_gen.build.build_memory import BuildMemory
+
+        self.memory = BuildMemory()  # the last build's index and manifest, kept in memory
+        self._warnings: tuple[str, ...] = ()
 
         function_app = None
         try:
@@ -201,16 +218,25 @@ class PreviewServer:
         )
         return app
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, changed: set[Path] | None, written: Callable[[], None]) -> None:
+        """Build again after `changed` (None: changes unknown, every post is stat'ed)."""
         # site.yaml may have changed: read it again, keep the preview's address.
         fresh = load_config(self.site_root)
         self.config = preview_config(fresh, self.address, self.port)
-        self._build()
+        if changed is None:
+            self.memory.rescan()
+        else:
+            self.memory.note_changed(changed, self.config.posts_dir)
+        self._build(written)
 
-    def _build(self) -> None:
-        """Build the preview and tell its warnings (a picture left out, a reply cycle)."""
-        for warning in self.builder(self.config).warnings:
-            self.report(f"warning: {warning}")
+    def _build(self, written: Callable[[], None] | None = None) -> None:
+        """Build the preview and tell its warnings (a picture left out, a reply cycle),
+        each once until it goes away, so a rebuild's output stays one line."""
+        warnings = self.builder(self.config, self.memory, written).warnings
+        for warning in warnings:
+            if warning not in self._warnings:
+                self.report(f"warning: {warning}")
+        self._warnings = warnings
 
     async def _watch(self, stop: asyncio.Event) -> None:
         paths = watched_paths(self.config)

@@ -1,0 +1,70 @@
+"""What a long-running process (the preview) keeps between builds, so a rebuild after one
+saved post costs what that post costs, not what the site costs.
+
+A one-off build loads the source index and the manifest from the cache folder and stats
+every post file. A process that builds again and again keeps both in memory instead, and
+when its file watcher says which post files changed (`note_changed`), the next build stats
+only those: the other posts keep the stamps the index holds. Anything the watcher cannot
+vouch for (a change outside `posts/`, a first build) means a full scan, as a one-off build
+does. Changes are forgotten only when a build succeeds, so a file whose error stopped one
+build is read again by the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_gen.build.source_index import SourceIndex, Stamp, scan_named, scan_sources
+from site_gen.build.writer import Manifest
+
+__all__ = ["BuildMemory"]
+
+
+@dataclass
+class BuildMemory:
+    """The source index and the manifest of the last build, and the post files changed since."""
+
+    index: SourceIndex | None = None
+    manifest: tuple[Path, Manifest] | None = None  # where it is saved, as saved
+    _changed: set[str] | None = field(default=None)  # post file names; None: scan them all
+
+    def note_changed(self, paths: Iterable[Path], posts_dir: Path) -> None:
+        """The watcher's changed paths: post files are remembered by name; any other path
+        (a template, site.yaml, a folder) makes the next build scan every post file."""
+        if self._changed is None:
+            return
+        for path in paths:
+            if path.parent == posts_dir and path.suffix == ".md":
+                self._changed.add(path.name)
+            elif path.is_relative_to(posts_dir):  # a folder moved in or out, say
+                self._changed = None
+                return
+
+    def rescan(self) -> None:
+        """Changes the watcher did not tell: the next build scans every post file."""
+        self._changed = None
+
+    def index_for(self, fingerprint: str) -> SourceIndex | None:
+        """The index of the last build if it was made under `fingerprint`."""
+        if self.index is not None and self.index.fingerprint == fingerprint:
+            return self.index
+        return None
+
+    def stamps(self, posts_dir: Path, index: SourceIndex) -> list[tuple[str, str, Stamp]]:
+        """Every post file with its stamp: from the index and the changed files alone when
+        the watcher has told every change since the last build, else from a full scan."""
+        if self._changed is None or self.index_for(index.fingerprint) is not index:
+            return scan_sources(posts_dir)
+        known = {name: (name, entry.source, entry.stamp) for name, entry in index.entries.items()}
+        for name in self._changed:
+            known.pop(name, None)
+        found = [*known.values(), *scan_named(posts_dir, self._changed)]
+        found.sort()
+        return found
+
+    def built(self, index: SourceIndex, manifest: tuple[Path, Manifest] | None) -> None:
+        """A build succeeded: keep what it left, and start counting changes afresh."""
+        self.index, self.manifest = index, manifest
+        self._changed = set()
