@@ -10,11 +10,26 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 PYTHON = sys.executable
 OUR_BASE = "https://alice.example"
+
+# The function as `site_function.entrypoints.asgi` builds it, but with the inbox's rate limits
+# out of reach: 64 senders on one host send far more than the 3,000 per domain every five
+# minutes a real server may, and 429s would measure the refusal instead of the inbox. The
+# buckets stay on: their cost is part of every request.
+BENCH_APP = """
+import dataclasses, os
+from site_function.app import create_app
+from site_function.settings import Settings
+
+settings = Settings.from_env(os.environ)
+app = create_app(dataclasses.replace(
+    settings, actor_rate_limit=10**9, domain_rate_limit=10**9))
+"""
 
 
 def function_env(tmp: Path, database_url: str, key_file: Path) -> dict[str, str]:
@@ -42,18 +57,40 @@ def function_env(tmp: Path, database_url: str, key_file: Path) -> dict[str, str]
     return env
 
 
+def publish_post(database_url: str, object_id: str) -> None:
+    """The post the Likes name, live in the ledger as a publish leaves it: a Like of anything
+    else is ignored after one lookup, and would measure that instead of storing a Like."""
+    from datetime import UTC, datetime
+
+    from site_function.store.base import PublishedObject
+    from site_function.store.factory import open_store
+
+    store = open_store(database_url)
+    try:
+        now = datetime.now(UTC)
+        store.save_published([PublishedObject(object_id, "hello", "h", None, "live", now, now)],
+                             [], now)  # fmt: skip
+    finally:
+        store.close()
+
+
 def cold_start(
     env: dict[str, str], runs: int = 10, module: str = "site_function.entrypoints.asgi"
 ) -> dict[str, float]:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     inner, wall = [], []
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        out = subprocess.run(
-            [PYTHON, "-c", code], env=env, capture_output=True, text=True, check=True
-        )
-        wall.append(time.perf_counter() - started)
-        inner.append(float(out.stdout.strip()))
+    # Compiled once by the first run (not counted), as a deployed function and the floor's
+    # site-packages are: PYTHONDONTWRITEBYTECODE would compile the project at every run.
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as pycache:
+        env["PYTHONPYCACHEPREFIX"] = pycache
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            out = subprocess.run(
+                [PYTHON, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
+            wall.append(time.perf_counter() - started)
+            inner.append(float(out.stdout.strip()))
     return {
         "import_and_create_ms": 1000 * statistics.median(inner[1:]),
         "process_wall_ms": 1000 * statistics.median(wall[1:]),

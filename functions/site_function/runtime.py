@@ -78,7 +78,8 @@ class FunctionRuntime:
         threads = int(getattr(store, "worker_threads", 8))
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="site-store")
         self.keys = KeyResolver(self.call, store, self.fetch, clock)
-        self._batcher = InboxBatcher(store, self._submit, max_in_flight=threads)
+        writers = int(getattr(store, "inbox_writers", threads))  # inbox batches at once
+        self._batcher = InboxBatcher(store, self._submit, max_in_flight=writers)
         self._drainer = BackgroundDrainer(self._drain_once)
         self.drain_reports: list[Any] = []
         self._build_owner = BuildOwnerSettings(self.urls, self._build_actor_loader())

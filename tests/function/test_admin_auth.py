@@ -42,9 +42,11 @@ def _app(tmp_path: Path, our_key: Any, token: str | None) -> Any:
 
 
 def _admin_routes(app: Any) -> list[tuple[str, str]]:
+    # An area imported on its first request (`routes.deferred`) lists its routes on demand.
+    every_route = [inner for route in app.routes for inner in getattr(route, "routes", [route])]
     found = [
         (method, route.path)
-        for route in app.routes
+        for route in every_route
         if isinstance(route, Route) and route.path.startswith("/admin/api/")
         for method in sorted(route.methods or ())
         if method != "HEAD"

@@ -5,7 +5,8 @@ function answers those paths itself, from the build folder (`documents_dir`) or 
 origin (`documents_origin`), with the type `media_type_for_path` gives
 (FEDERATION.md#type-per-path). Only paths that need a special type are served, never arbitrary
 files, and never outside the folder. An object the publish ledger records as deleted answers 410
-with a Tombstone.
+with a Tombstone (FEDERATION.md#tombstones), also where no documents are served: then
+`/ap/posts/{slug}` is the only path here.
 """
 
 from __future__ import annotations
@@ -93,10 +94,18 @@ async def document(request: Request) -> Response:
     )
 
 
+async def deleted_post(request: Request) -> Response:
+    tombstone = await tombstone_for(runtime_of(request), request.url.path)
+    if tombstone is None:
+        return json_response({"status": "not_found"}, 404)
+    return activity_response(tombstone, 410)
+
+
 def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
-    """The build's document paths, when the function serves them (a folder or an origin)."""
+    """The build's document paths when the function serves them (a folder or an origin),
+    else the Tombstones of deleted posts alone."""
     settings = runtime.settings
     if settings.documents_dir is None and settings.documents_origin is None:
-        return []
+        return [Route("/ap/posts/{slug}", deleted_post, methods=["GET"])]
     paths = ["/ap/{rest:path}", "/.well-known/{name}", "/nodeinfo/{version}"]
     return [Route(p, document, methods=["GET", "HEAD"]) for p in paths]

@@ -1,5 +1,4 @@
-"""Publishing routes: the admin API the CLI publishes and steers deliveries through, and the
-410 Tombstone of deleted posts.
+"""Publishing routes: the admin API the CLI publishes and steers deliveries through.
 
     GET  /admin/api/publish/ledger        the ledger, for the CLI to plan against
     POST /admin/api/publish               {plan, dry_run}: queue (or only report) a plan
@@ -7,9 +6,8 @@
     POST /admin/api/deliveries/retry      {host?}: failed rows back in the queue
     POST /admin/api/deliveries/drain      {budget}: drain now, answer with the report
     POST /admin/api/move                  {activity}: queue a Move to every follower
-    GET  /ap/posts/{slug}                 410 + Tombstone for a deleted post, when the documents
-                                          route does not serve /ap/ itself
-                                          (FEDERATION.md#tombstones)
+
+(The 410 Tombstone of a deleted post is the documents route's, `routes.documents`.)
 
 The plan is made by the CLI from the built site (`site_core.publish.plan`); the checks it
 passes (for this site, by our actor, no post re-created at a deleted id) and those of a Move
@@ -24,12 +22,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from site_function.owner import draining, moving, publishing, state
-from site_function.routes._responses import activity_response, json_response
+from site_function.routes._responses import json_response
 from site_function.routes._runtime import runtime_of
 from site_function.routes.admin import ADMIN_PREFIX
 from site_function.routes.admin_auth import Endpoint, requires_admin
 from site_function.routes.admin_body import json_body
-from site_function.routes.documents import tombstone_for
 from site_function.runtime import FunctionRuntime
 
 __all__ = ["routes"]
@@ -90,13 +87,6 @@ async def move(request: Request) -> Response:
     return json_response({"queued": queued})
 
 
-async def deleted_post(request: Request) -> Response:
-    tombstone = await tombstone_for(runtime_of(request), request.url.path)
-    if tombstone is None:
-        return json_response({"status": "not_found"}, 404)
-    return activity_response(tombstone, 410)
-
-
 ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
     ("/publish/ledger", ledger, ["GET"]),
     ("/publish", publish, ["POST"]),
@@ -108,13 +98,8 @@ ENDPOINTS: tuple[tuple[str, Endpoint, list[str]], ...] = (
 
 
 def routes(runtime: FunctionRuntime) -> list[BaseRoute]:
-    """The publishing admin paths, and /ap/posts/* when no documents route answers it."""
-    result: list[BaseRoute] = [
+    """The publishing admin paths (the same for every site)."""
+    return [
         Route(ADMIN_PREFIX + path, endpoint, methods=methods)
         for path, endpoint, methods in ENDPOINTS
     ]
-    settings = runtime.settings
-    if settings.documents_dir is None and settings.documents_origin is None:
-        # Otherwise the documents route answers /ap/posts/* (and its 410s) itself.
-        result.append(Route("/ap/posts/{slug}", deleted_post, methods=["GET"]))
-    return result
