@@ -39,12 +39,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from function_process import cold_start, function_env, profiler  # noqa: E402
+from function_process import (  # noqa: E402
+    BENCH_APP,
+    cold_start,
+    function_env,
+    profiler,
+    publish_post,
+)
 
 PYTHON = sys.executable
 PG_URL = os.environ.get("SITE_GEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 OUR_BASE = "https://alice.example"
 OUR_ACTOR = f"{OUR_BASE}/ap/actor"
+LIKED_POST = f"{OUR_BASE}/ap/posts/hello"
 
 BARE_APP = """
 async def app(scope, receive, send):
@@ -142,7 +149,7 @@ def _sign_batch(args: tuple[dict[str, Any], str, str, int]) -> list[tuple[bytes,
     out = []
     for _ in range(count):
         activity_id = f"{actor['id']}/{kind.lower()}/{uuid.uuid4().hex}"
-        target = OUR_ACTOR if kind in ("Follow", "Flag") else f"{OUR_BASE}/ap/posts/hello"
+        target = OUR_ACTOR if kind in ("Follow", "Flag") else LIKED_POST
         body = json.dumps({"@context": "https://www.w3.org/ns/activitystreams",
                            "id": activity_id, "type": kind, "actor": actor["id"],
                            "object": target}).encode()  # fmt: skip
@@ -258,6 +265,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="Concurrent senders.")
     parser.add_argument("--requests", type=int, default=24000, help="Pre-signed per kind.")
     parser.add_argument("--no-postgres", action="store_true", help="Skip PostgreSQL.")
+    parser.add_argument("--no-sqlite", action="store_true", help="Skip SQLite.")
     parser.add_argument(
         "--profile",
         metavar="PREFIX",
@@ -276,7 +284,9 @@ def main() -> None:
         actors = make_actors(64, f"http://127.0.0.1:{actor_port}")
         actor_server, actor_thread = serve_actors(actors, actor_port)
 
-        databases = [("sqlite", f"sqlite:///{tmp / 'state.sqlite3'}", None)]
+        databases: list[tuple[str, str, str | None]] = []
+        if not args.no_sqlite:
+            databases.append(("sqlite", f"sqlite:///{tmp / 'state.sqlite3'}", None))
         if not args.no_postgres:
             import psycopg
 
@@ -298,10 +308,12 @@ def main() -> None:
 
             bare_file = tmp / "bare_app.py"
             bare_file.write_text(BARE_APP)
+            (tmp / "bench_function.py").write_text(BENCH_APP)
             bare_env = {**os.environ, "PYTHONPATH": str(tmp)}
             print(f"c={args.concurrency}, up to {args.seconds} s per run, 1 uvicorn worker")
             for name, url, _ in databases:
-                env = function_env(tmp, url, key_file)
+                env = {**function_env(tmp, url, key_file), "PYTHONPATH": str(tmp)}
+                publish_post(url, LIKED_POST)
                 bare = UvicornProcess("bare_app:app", bare_env, tmp, ports[name])
                 try:
                     inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
@@ -311,7 +323,7 @@ def main() -> None:
                 finally:
                     bare.stop()
                 report(f"bare ASGI 202 ({name} run)", bare_result, None)
-                target = "site_function.entrypoints.asgi:app"
+                target = "bench_function:app"
                 server = UvicornProcess(target, env, ROOT, ports[name])
                 try:
                     inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"

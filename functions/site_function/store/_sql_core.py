@@ -9,10 +9,10 @@ the migration lock).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from site_function.store.base import (
     Block,
@@ -32,6 +32,7 @@ from site_function.store.migrations import MIGRATIONS, Dialect, statements_for
 __all__ = ["Cursor", "SqlCore", "placeholders"]
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
 
 ACTOR_COLUMNS = (
     "id, inbox, shared_inbox, key_id, public_key_pem, also_known_as, document, fetched_at"
@@ -79,6 +80,7 @@ class SqlCore(ABC):
     """Transactions, codecs and row mapping shared by the SQLite and PostgreSQL stores."""
 
     dialect: Dialect
+    _local: Any  # each backend's threading.local(): ``active``, its open write transaction
     #: Appended to an ORDER BY on text so both backends sort by code point (PostgreSQL's
     #: default collation may not; SQLite's BINARY does).
     _binary_order: str = ""
@@ -122,6 +124,49 @@ class SqlCore(ABC):
         backend's ``_transaction`` reuses the cursor its thread has open)."""
         with self._transaction(write=True):
             yield
+
+    # --- reads held for one write transaction --------------------------------------------
+
+    def _held(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()``, asked once per write transaction of this thread: a batch of inbox
+        requests asks the same questions (the post a Like names, the domain policies) and
+        each answer is one round trip on PostgreSQL. Outside a write transaction every call
+        reads. A write that changes a held answer drops it (``_drop_held``); the memo is tied
+        to the transaction's cursor, so the next transaction starts empty."""
+        active = getattr(self._local, "active", None)
+        if active is None:
+            return read()
+        cache = self._held_answers(active)
+        if key in cache:
+            found: T = cache[key]
+            return found
+        value = cache[key] = read()
+        return value
+
+    def _hold(self, key: Hashable, value: Any) -> None:
+        """Put an answer read ahead (for a whole batch in one query) inside the transaction."""
+        active = getattr(self._local, "active", None)
+        if active is not None:
+            self._held_answers(active)[key] = value
+
+    def _held_answers(self, active: Cursor) -> dict[Hashable, Any]:
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] is not active:
+            # Holding the cursor keeps its identity from being reused by a later transaction.
+            held = (active, {})
+            self._local.held = held
+        answers: dict[Hashable, Any] = held[1]
+        return answers
+
+    def _drop_held(self, key: Hashable | None = None) -> None:
+        """Forget one held answer (``key``), or all of them: this transaction changed it."""
+        held = getattr(self._local, "held", None)
+        if held is None:
+            return
+        if key is None:
+            held[1].clear()
+        else:
+            held[1].pop(key, None)
 
     # --- migrations ------------------------------------------------------------------------
 
@@ -176,6 +221,7 @@ class SqlCore(ABC):
 
     def _set_meta_in(self, cur: Cursor, key: str, value: str) -> None:
         """Insert or replace a setting inside an open write transaction."""
+        self._drop_held()  # a setting may steer a held answer (allow-only mode)
         cur.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -21,7 +21,7 @@ from site_function.store._block_snapshot import BlockSnapshot
 from site_function.store._sql_core import Cursor
 from site_function.store._sql_follows import FollowStatements
 from site_function.store._sql_records import RecordStatements
-from site_function.store.base import InboxItem, InboxVerdict, StoreError
+from site_function.store.base import DomainPolicies, InboxItem, InboxVerdict, StoreError
 
 __all__ = ["InboxStatements"]
 
@@ -57,18 +57,51 @@ class InboxStatements(FollowStatements, RecordStatements):
     def _receive_batch_in(self, cur: Cursor, items: Sequence[InboxItem]) -> list[Any] | None:
         """Every item inside one open write transaction, without savepoints; None if one
         raised or asked to be discarded: the caller must then roll back and run the items
-        one at a time (``receive_activities``)."""
+        one at a time (``receive_activities``).
+
+        A batch asks the store's questions for all its items at once, each one statement:
+        the blocks, which ids are new (one INSERT for all), and the senders' cached
+        documents (held for the handlers, `SqlCore._held`). The answers are the ones each
+        item would have had in turn: its block check, then its id, then its handler."""
         blocks = self._blocks_in(cur)
+        blocked = [blocks.covers(item.actor_id) for item in items]
+        admitted = [item for item, out in zip(items, blocked, strict=True) if not out]
+        new = iter(self._new_ids(cur, admitted))
+        if len(admitted) > 1:
+            self._hold_actors(cur, {item.actor_id for item in admitted})
         results: list[Any] = []
-        for item in items:
+        for item, out in zip(items, blocked, strict=True):
+            if out:
+                results.append(InboxVerdict.BLOCKED)
+                continue
+            if not next(new):
+                results.append(InboxVerdict.DUPLICATE)
+                continue
             try:
-                result, keep = self._receive_in(item, blocks)
+                result, keep = item.handle(self)
             except Exception:
                 return None
             if not keep:
                 return None
             results.append(result)
         return results
+
+    def _new_ids(self, cur: Cursor, items: Sequence[InboxItem]) -> list[bool]:
+        """Remember the items' activity ids in one statement: for each item, whether its id
+        is new (an item without an id always is)."""
+        seen = [(item.activity_id, item.now) for item in items if item.activity_id is not None]
+        added = iter(self._remember_all(cur, seen) if seen else [])
+        return [item.activity_id is None or next(added) for item in items]
+
+    def domain_policies(self) -> DomainPolicies:
+        # Held for the transaction: every interaction and Follow of a batch asks (two reads).
+        return self._held("domain_policies", super().domain_policies)
+
+    def set_domain_policy(
+        self, domain: str, require_approval: bool, allowed: bool, now: datetime
+    ) -> None:
+        self._drop_held("domain_policies")
+        super().set_domain_policy(domain, require_approval, allowed, now)
 
     def receive_activity(
         self,

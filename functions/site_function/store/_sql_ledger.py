@@ -21,6 +21,10 @@ class LedgerStatements(OwnerStatements):
     """The publish ledger (and, through its base, the owner's settings) in portable SQL."""
 
     def get_published(self, object_id: str) -> PublishedObject | None:
+        # Held for the transaction: the Likes of one batch mostly name the same new post.
+        return self._held(("published", object_id), lambda: self._read_published(object_id))
+
+    def _read_published(self, object_id: str) -> PublishedObject | None:
         with self._transaction(write=False) as cur:
             cur.execute(
                 f"SELECT {PUBLISHED_COLUMNS} FROM published WHERE object_id = ?", (object_id,)
@@ -56,6 +60,7 @@ class LedgerStatements(OwnerStatements):
     def _upsert_published(self, cur: Cursor, items: Sequence[PublishedObject]) -> None:
         if not items:
             return
+        self._drop_held()
         # first_sent_at is history: an existing row keeps its own.
         cur.executemany(
             f"INSERT INTO published ({PUBLISHED_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -13,7 +13,9 @@ at a time, in an order both backends agree on (a state export compares them).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from site_function.actor_profiles import author_profile
 from site_function.store._sql_conversation import ConversationStatements
@@ -21,6 +23,7 @@ from site_function.store._sql_core import (
     ACTOR_COLUMNS,
     INTERACTION_COLUMNS,
     KEY_COLUMNS,
+    Cursor,
     Row,
     placeholders,
 )
@@ -43,6 +46,10 @@ class RecordStatements(ConversationStatements):
     # --- remote actors and keys ----------------------------------------------------------
 
     def get_actor(self, actor_id: str) -> RemoteActor | None:
+        # Held for the transaction; an inbox batch reads its senders ahead (`_hold_actors`).
+        return self._held(("actor", actor_id), lambda: self._read_actor(actor_id))
+
+    def _read_actor(self, actor_id: str) -> RemoteActor | None:
         with self._transaction(write=False) as cur:
             cur.execute(f"SELECT {ACTOR_COLUMNS} FROM actors WHERE id = ?", (actor_id,))
             row = cur.fetchone()
@@ -50,6 +57,7 @@ class RecordStatements(ConversationStatements):
 
     def save_actor(self, actor: RemoteActor) -> None:
         with self._transaction(write=True) as cur:
+            self._drop_held(("actor", actor.id))
             cur.execute(
                 f"INSERT INTO actors ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET inbox = excluded.inbox,"
@@ -69,6 +77,18 @@ class RecordStatements(ConversationStatements):
                 " WHERE actor_id = ? AND (author IS NULL OR author <> ?)",
                 (author, actor.id, author),
             )
+
+    def _hold_actors(self, cur: Cursor, actor_ids: Collection[str]) -> None:
+        """Read the cached documents of several actors in one query and hold the answers
+        (None for one not cached) for the rest of the write transaction."""
+        wanted = set(actor_ids)
+        cur.execute(
+            f"SELECT {ACTOR_COLUMNS} FROM actors WHERE id IN ({placeholders(len(wanted))})",
+            list(wanted),
+        )
+        found = {actor.id: actor for actor in map(self._actor, cur.fetchall())}
+        for actor_id in wanted:
+            self._hold(("actor", actor_id), found.get(actor_id))
 
     def list_actors(self, *, limit: int = 100, offset: int = 0) -> list[RemoteActor]:
         with self._transaction(write=False) as cur:
@@ -107,6 +127,7 @@ class RecordStatements(ConversationStatements):
 
     def forget_actor(self, actor_id: str) -> bool:
         with self._transaction(write=True) as cur:
+            self._drop_held(("actor", actor_id))
             # Personal inboxes only: a shared inbox serves other accounts of that server.
             cur.execute(
                 "SELECT inbox FROM actors WHERE id = ? UNION SELECT inbox FROM followers"
@@ -136,40 +157,53 @@ class RecordStatements(ConversationStatements):
 
     def save_interaction(self, interaction: Interaction) -> bool:
         i = interaction
-        activity, updated = self._encode_json(i.activity), self._encode_time(i.updated_at)
-        author = None if i.author is None else self._encode_json(i.author)
+        activity, author = self._encode_json(i.activity), self._encoded_author(i)
         with self._transaction(write=True) as cur:
-            cur.execute(
-                "SELECT actor_id, activity, author FROM interactions WHERE activity_id = ?",
-                (i.activity_id,),
-            )
-            held = cur.fetchone()
-            if held is not None:  # a repeat: refreshed only when it comes from the same actor
-                if held[0] == i.actor_id and self._differs(held, i):
-                    cur.execute(
-                        "UPDATE interactions SET activity = ?, updated_at = ?, author = ?,"
-                        " revision = revision + 1 WHERE activity_id = ?",
-                        (activity, updated, author, i.activity_id),
-                    )
-                return False
-            if i.kind != "reply":  # one Like or Announce per actor and object: the newest id
+            held, added = self._place_interaction(cur, i)
+            # A repeat is refreshed only when it comes from the same actor.
+            if held is not None and held[0] == i.actor_id and self._differs(held, i):
                 cur.execute(
-                    "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?,"
-                    " author = ?, revision = revision + 1"
-                    " WHERE activity_id = (SELECT activity_id FROM interactions"
-                    " WHERE actor_id = ? AND kind = ? AND object_id = ?"
-                    " ORDER BY created_at, activity_id LIMIT 1)",
-                    (i.activity_id, activity, updated, author, i.actor_id, i.kind, i.object_id),
+                    "UPDATE interactions SET activity = ?, updated_at = ?, author = ?,"
+                    " revision = revision + 1 WHERE activity_id = ?",
+                    (activity, self._encode_time(i.updated_at), author, i.activity_id),
                 )
-                if cur.rowcount > 0:
-                    return False
+            return added
+
+    def _encoded_author(self, interaction: Interaction) -> Any:
+        return None if interaction.author is None else self._encode_json(interaction.author)
+
+    def _place_interaction(self, cur: Cursor, i: Interaction) -> tuple[Row | None, bool]:
+        """The row already held under the id (actor, activity, author), else None; and
+        whether a row was added. One Like or Announce per actor and object: a new one takes
+        the place of the actor's older one (its row gets the newest id). A backend may say
+        this in one statement (``PostgresStore``)."""
+        activity, updated = self._encode_json(i.activity), self._encode_time(i.updated_at)
+        author = self._encoded_author(i)
+        cur.execute(
+            "SELECT actor_id, activity, author FROM interactions WHERE activity_id = ?",
+            (i.activity_id,),
+        )
+        held = cur.fetchone()
+        if held is not None:
+            return tuple(held), False
+        if i.kind != "reply":
             cur.execute(
-                f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (activity_id) DO NOTHING",
-                (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
-                 self._encode_time(i.created_at), updated, author),
-            )  # fmt: skip
-            return cur.rowcount > 0
+                "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?,"
+                " author = ?, revision = revision + 1"
+                " WHERE activity_id = (SELECT activity_id FROM interactions"
+                " WHERE actor_id = ? AND kind = ? AND object_id = ?"
+                " ORDER BY created_at, activity_id LIMIT 1)",
+                (i.activity_id, activity, updated, author, i.actor_id, i.kind, i.object_id),
+            )
+            if cur.rowcount > 0:
+                return None, False
+        cur.execute(
+            f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (activity_id) DO NOTHING",
+            (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
+             self._encode_time(i.created_at), updated, author),
+        )  # fmt: skip
+        return None, cur.rowcount > 0
 
     def _differs(self, held: Row, new: Interaction) -> bool:
         """Whether a repeat changes the stored record or profile (else no new revision)."""
@@ -258,6 +292,26 @@ class RecordStatements(ConversationStatements):
                 (seen_activity_key(activity_id), self._encode_time(now)),
             )
             return cur.rowcount > 0
+
+    def _remember_all(self, cur: Cursor, seen: Sequence[tuple[str, datetime]]) -> list[bool]:
+        """``remember_activity`` for several ids in one statement: for each, whether it was
+        new (the first of two equal ids in ``seen`` is the new one)."""
+        keys = [seen_activity_key(activity_id) for activity_id, _ in seen]
+        params: list[Any] = []
+        for key, (_, now) in zip(keys, seen, strict=True):
+            params += (key, self._encode_time(now))
+        cur.execute(
+            "INSERT INTO seen_activity_keys (activity_key, seen_at) VALUES"
+            f" {', '.join(['(?, ?)'] * len(keys))}"
+            " ON CONFLICT (activity_key) DO NOTHING RETURNING activity_key",
+            params,
+        )
+        added = {bytes(row[0]) for row in cur.fetchall()}
+        new: list[bool] = []
+        for key in keys:
+            new.append(key in added)
+            added.discard(key)
+        return new
 
     def list_seen_activities(self, *, limit: int = 1000, offset: int = 0) -> list[SeenActivity]:
         with self._transaction(write=False) as cur:

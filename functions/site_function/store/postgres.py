@@ -30,13 +30,40 @@ from site_function.store._sql_notifications import NotificationStatements
 from site_function.store._sql_pages import PageStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store._sql_transfer import RowStream, TransferStatements
-from site_function.store.base import InboxItem, NewDelivery, StoreError, host_of
+from site_function.store.base import InboxItem, Interaction, NewDelivery, StoreError, host_of
 
 __all__ = ["PostgresStore"]
 
 _compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CONNECT_TIMEOUT = 3  # seconds, libpq's connect_timeout (it counts whole seconds, 2 at least)
 _STATEMENT_FACTOR = 20
+
+
+# `PostgresStore._place_interaction`.
+_PLACE_INTERACTION = (
+    "WITH given AS (SELECT ?::text AS activity_id, ?::text AS kind, ?::text AS actor_id,"
+    " ?::text AS object_id, ?::jsonb AS activity, ?::text AS state,"
+    " ?::timestamptz AS created_at, ?::timestamptz AS updated_at, ?::jsonb AS author,"
+    " ?::boolean AS replaces),"
+    " held AS (SELECT i.actor_id, i.activity, i.author FROM interactions i, given"
+    " WHERE i.activity_id = given.activity_id),"
+    " renamed AS (UPDATE interactions SET activity_id = given.activity_id,"
+    " activity = given.activity, updated_at = given.updated_at, author = given.author,"
+    " revision = interactions.revision + 1 FROM given"
+    " WHERE given.replaces AND NOT EXISTS (SELECT 1 FROM held)"
+    " AND interactions.activity_id = (SELECT o.activity_id FROM interactions o"
+    " WHERE o.actor_id = given.actor_id AND o.kind = given.kind"
+    " AND o.object_id = given.object_id"
+    " ORDER BY o.created_at, o.activity_id LIMIT 1) RETURNING 1),"
+    " added AS (INSERT INTO interactions (activity_id, kind, actor_id, object_id, activity,"
+    " state, created_at, updated_at, author, revision)"
+    " SELECT activity_id, kind, actor_id, object_id, activity, state, created_at,"
+    " updated_at, author, 1 FROM given"
+    " WHERE NOT EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM renamed)"
+    " ON CONFLICT (activity_id) DO NOTHING RETURNING 1)"
+    " SELECT h.actor_id, h.activity, h.author, (SELECT count(*) FROM added)"
+    " FROM (SELECT 1) AS one LEFT JOIN held h ON true"
+)
 
 
 @lru_cache(maxsize=512)
@@ -171,6 +198,14 @@ class PostgresStore(
         """As many threads as pooled connections: more would only wait for one."""
         return self._max_size
 
+    @property
+    def inbox_writers(self) -> int:
+        """One inbox batch at a time (everything that waits meanwhile forms the next).
+        A process's inbox batches write the same rows (a post's interactions, the follower
+        tally of a server), so two at once wait on each other's row locks, and a deadlock
+        or a lock timeout sends a whole batch back to run item by item (503s under load)."""
+        return 1
+
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Cursor]:
         joined: Cursor | None = getattr(self._local, "active", None)
@@ -232,6 +267,7 @@ class PostgresStore(
     def _bulk_insert(
         self, cur: Cursor, table: str, columns: str, rows: list[tuple[Any, ...]], *, merge: bool
     ) -> int:
+        self._drop_held()  # imported rows may answer a held read
         if merge:
             marks = ", ".join("?" * len(rows[0]))
             cur.executemany(
@@ -282,6 +318,19 @@ class PostgresStore(
 
     def _decode_json(self, value: Any) -> Any:
         return value
+
+    def _place_interaction(self, cur: Cursor, i: Interaction) -> tuple[Any, bool]:
+        # The portable three statements (`RecordStatements`) as one round trip: each part
+        # sees the same snapshot, and a later part learns of an earlier one's rows only
+        # through its RETURNING (`renamed` holds off the INSERT).
+        cur.execute(_PLACE_INTERACTION, (
+            i.activity_id, i.kind, i.actor_id, i.object_id, self._encode_json(i.activity),
+            i.state, self._encode_time(i.created_at), self._encode_time(i.updated_at),
+            self._encoded_author(i), i.kind != "reply",
+        ))  # fmt: skip
+        actor_id, activity, author, added = cur.fetchone()
+        held = None if actor_id is None else (actor_id, activity, author)
+        return held, added > 0
 
     def _insert_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> int:
         # One statement for the whole fan-out (thousands of inboxes) instead of a round trip

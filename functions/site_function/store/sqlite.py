@@ -200,6 +200,7 @@ class SqliteStore(
     def _bulk_insert(
         self, cur: Cursor, table: str, columns: str, rows: list[tuple[Any, ...]], *, merge: bool
     ) -> int:
+        self._drop_held()  # imported rows may answer a held read
         conflict = " ON CONFLICT DO NOTHING" if merge else ""
         marks = ", ".join("?" * len(rows[0]))
         # Index pages for a whole table's rows: far more than the default cache (2 MiB) holds
