@@ -18,6 +18,10 @@ every file written (goal: that post's page, object and collections, and the list
 show its reply count). The issue's figure: `python bench/build.py 10000 --conversations
 --replies 50000`.
 
+`--hugo` builds the same N posts with `site-gen build` and with Hugo (bench/hugo_compare.py),
+cold builds alternating in one run, and prints the median wall and CPU time of each, their
+ratio and the peak RSS beside the goals (ratio at most 1.0, peak under 300 MiB).
+
 `--proofs` compares the same N posts (default 10,000) built without and with integrity proofs
 (bench/proof_build.py; goal: at most 1.15 times) and profiles JCS canonicalization.
 """
@@ -118,7 +122,17 @@ def main() -> None:
     parser.add_argument(
         "--proofs", action="store_true", help="compare builds without and with integrity proofs"
     )
+    parser.add_argument(
+        "--hugo", action="store_true", help="compare full builds with Hugo's on the same posts"
+    )
     args = parser.parse_args()
+    if args.hugo:
+        from hugo_compare import compare as compare_hugo
+
+        if args.n is None:
+            parser.error("the number of posts is required with --hugo")
+        compare_hugo(args.n, args.rounds, args.jobs, args.keep)
+        return
     if args.proofs:
         from proof_build import compare as compare_proofs
 

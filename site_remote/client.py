@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from site_core.ids import parse_http_url
+from site_core.user_agent import user_agent_for
 from site_remote.address_guard import AddressRefused, GuardedResolver, check_host_literal
 
 if TYPE_CHECKING:
@@ -52,13 +53,6 @@ SignatureStyle = Literal["cavage", "cavage-hs2019", "rfc9421"]
 FetchOutcome = Literal[
     "ok", "gone", "refused", "too_large", "bad_type", "bad_json", "http_error", "network_error"
 ]
-
-
-def user_agent_for(site_url: str) -> str:
-    """`site-gen/<version> (+<site>)`: remote admins can see who fetches and find the site."""
-    from site_core import __version__
-
-    return f"site-gen/{__version__} (+{site_url})"
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def start_pool(
         len(sources.tasks) >= POOL_THRESHOLD
         or (first_build and sources.source_count >= POOL_THRESHOLD)
     )
-    return RenderPool(settings, jobs if use_pool else 0)
+    return RenderPool(settings, jobs if use_pool else 0, sources.theme)
 
 
 @dataclass(frozen=True)

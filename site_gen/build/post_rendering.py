@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import multiprocessing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -148,9 +149,11 @@ def _entry(key: str, stamp: tuple[int, int, int], post: Post) -> PostEntry:
 class _Worker:
     """The state of one process: settings, compiled templates, its cache connection."""
 
-    def __init__(self, settings: RenderSettings) -> None:
+    def __init__(self, settings: RenderSettings, theme: Theme | None = None) -> None:
         self.settings = settings
-        self.theme = Theme(settings.config.templates_dir, settings.cache_path.parent / "templates")
+        self.theme = theme or Theme(
+            settings.config.templates_dir, settings.cache_path.parent / "templates"
+        )
         self._cache: PostCache | None = None
         self._conversations: ConversationStore | None = None
 
@@ -288,9 +291,19 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _init_worker(settings: RenderSettings) -> None:
+def _init_worker(settings: RenderSettings, theme: Theme | None = None) -> None:
     global _worker
-    _worker = _Worker(settings)
+    _worker = _Worker(settings, theme)
+
+
+def _warm_up(theme: Theme) -> None:
+    """Import the renderers and compile the templates once, in the parent, before forking:
+    otherwise every worker pays for them again (a third of a small build's CPU)."""
+    from site_gen.content.markdown_render import warm_up
+
+    importlib.import_module("site_gen.content.social_html")  # what read_post imports
+    warm_up()
+    theme.compile_all()
 
 
 def _run_sources(chunk: Sequence[SourceTask]) -> list[SourceResult]:
@@ -314,15 +327,23 @@ class RenderPool:
     an open SQLite connection.
     """
 
-    def __init__(self, settings: RenderSettings, jobs: int) -> None:
+    def __init__(self, settings: RenderSettings, jobs: int, theme: Theme | None = None) -> None:
         self._pool: Pool | None = None
-        if jobs > 1:
-            # fork: the workers inherit the imported modules and settings without pickling.
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            context = multiprocessing.get_context(method)
-            self._pool = context.Pool(jobs, initializer=_init_worker, initargs=(settings,))
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # fork: the workers inherit the imported modules, the compiled templates and the
+            # settings without pickling.
+            if theme is not None:
+                _warm_up(theme)
+            # The cache's file and table made here, closed before the fork: workers that
+            # start at once would otherwise race to create them.
+            PostCache(settings.cache_path).close()
+            forked = multiprocessing.get_context("fork")
+            self._pool = forked.Pool(jobs, initializer=_init_worker, initargs=(settings, theme))
+        elif jobs > 1:
+            spawned = multiprocessing.get_context("spawn")
+            self._pool = spawned.Pool(jobs, initializer=_init_worker, initargs=(settings,))
         else:
-            _init_worker(settings)
+            _init_worker(settings, theme)
 
     def _map(
         self, function: Callable[[Sequence[_T]], list[_R]], items: Sequence[_T], size: int

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from site_gen.build.artifacts import Artifact
 from site_gen.build.listing_pages import tag_counts
 from site_gen.build.views import iso_date
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
+from site_gen.xml_escape import xml_text
 
 __all__ = ["render_robots", "render_sitemap"]
 
@@ -32,7 +32,7 @@ def render_sitemap(posts: Sequence[Post], config: SiteConfig) -> Artifact:
     lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     for url, modified in entries:
         lastmod = f"<lastmod>{modified}</lastmod>" if modified else ""
-        lines.append(f"<url><loc>{escape(url)}</loc>{lastmod}</url>")
+        lines.append(f"<url><loc>{xml_text(url)}</loc>{lastmod}</url>")
     lines.append("</urlset>\n")
     return Artifact("sitemap.xml", "\n".join(lines).encode("utf-8"), "application/xml")
 

@@ -25,6 +25,11 @@ def _theme_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
+def _is_template(name: str) -> bool:
+    """The page templates (`static/` holds the stylesheet and pictures, copied as they are)."""
+    return name.endswith(".html") and not name.startswith("static/")
+
+
 class Theme:
     """Renders named templates with a view model; one per process, reused for every page."""
 
@@ -64,6 +69,18 @@ class Theme:
         if template is None:
             template = self._templates[name] = self.environment.get_template(name)
         return template.render(**context)
+
+    def compile_all(self) -> None:
+        """Compile every template now (a forked worker inherits them compiled); one that does
+        not compile is left for `render` to report, if a page uses it."""
+        import jinja2
+
+        environment = self.environment
+        for name in environment.list_templates(filter_func=_is_template):
+            try:
+                environment.get_template(name)
+            except (jinja2.TemplateError, UnicodeDecodeError):
+                continue
 
     def static_file(self, name: str) -> bytes:
         """A file of the theme's `static/` folder (the stylesheet), site override first."""

@@ -2,6 +2,10 @@
 
 Errors become a one-line message and exit code 1 here, in one place: every command raises
 `SiteGenError` (or a `click.ClickException`) and never prints a traceback for bad input.
+
+The command modules are imported on first use, so `site-gen build` pays only for the build:
+the owner commands pull in the function's store, aiohttp and more, which a build of a
+hundred posts would otherwise spend most of its time importing.
 """
 
 from __future__ import annotations
@@ -15,29 +19,49 @@ import click
 from site_core import __version__
 from site_core.errors import SiteGenError
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMAND_MODULES", "cli", "main"]
 
-# Each module adds its commands to `cli` with `register(cli)`; one module per area.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "keys_commands",
-    "site_commands",
-    "serve_commands",
-    "publish_commands",
-    "followers_commands",
-    "blocks_commands",
-    "domains_commands",
-    "blocklist_commands",
-    "conversations_commands",
-    "conversation_sync_commands",
-    "notify_commands",
-    "state_commands",
-    "doctor_command",
-    "admin_page_commands",
-)
+# Each top-level command and the modules that build it, in order: each module adds its
+# commands to `cli` (or subcommands to a group made by the module before it) with
+# `register(cli)`. One module per area.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "init": ("site_commands",),
+    "new": ("site_commands",),
+    "build": ("site_commands",),
+    "check": ("site_commands",),
+    "keys": ("keys_commands",),
+    "serve": ("serve_commands",),
+    "publish": ("publish_commands",),
+    "deliveries": ("publish_commands",),
+    "move": ("publish_commands",),
+    "followers": ("followers_commands",),
+    "blocks": ("blocks_commands", "blocklist_commands"),
+    "domains": ("domains_commands",),
+    "conversations": ("conversations_commands", "conversation_sync_commands"),
+    "notify": ("notify_commands",),
+    "state": ("state_commands",),
+    "doctor": ("doctor_command",),
+    "admin-passphrase": ("admin_page_commands",),
+}
 
 
 class _Group(click.Group):
-    """Turns every `SiteGenError` into a clear message instead of a traceback."""
+    """Loads a command's modules when it is asked for, and turns every `SiteGenError` into a
+    clear message instead of a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._registered: set[str] = set()  # the command modules imported so far
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for module in COMMAND_MODULES.get(cmd_name, ()):
+            if module not in self._registered:
+                self._registered.add(module)
+                importlib.import_module(f"site_gen.cli.{module}").register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -50,10 +74,6 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="site-gen")
 def cli() -> None:
     """Build a static website and fediverse presence from Markdown, and run its function."""
-
-
-for _name in _COMMAND_MODULES:
-    importlib.import_module(f"site_gen.cli.{_name}").register(cli)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ are looked up at once, concurrently, in one event loop.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -57,7 +56,7 @@ class LookupSettings:
     @classmethod
     def for_site(cls, site_url: str, *, origins: Mapping[str, str] | None = None) -> LookupSettings:
         """The lookups of the site at `site_url`: private addresses only for a loopback site."""
-        from site_remote.client import user_agent_for
+        from site_core.user_agent import user_agent_for
 
         return cls(user_agent_for(site_url), is_loopback_url(site_url), dict(origins or {}))
 
@@ -92,12 +91,17 @@ def lookup_session(settings: LookupSettings) -> aiohttp.ClientSession:
 def look_up_all(keys: Sequence[str], settings: LookupSettings) -> list[Lookup]:
     """Each normalized handle's entry or the reason it has none, in the order of `keys`.
 
-    Runs its own event loop: the build is synchronous, and calls this once per build.
+    Runs its own event loop: the build is synchronous, and calls this once per build (an
+    offline build never does, and never imports asyncio).
     """
+    import asyncio
+
     return asyncio.run(_look_up_all(keys, settings))
 
 
 async def _look_up_all(keys: Sequence[str], settings: LookupSettings) -> list[Lookup]:
+    import asyncio
+
     session = lookup_session(settings)
     try:
         return list(await asyncio.gather(*(_look_up(session, key, settings) for key in keys)))

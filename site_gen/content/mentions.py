@@ -59,6 +59,11 @@ def extract_mentions(markdown_text: str) -> tuple[str, ...]:
     Handles inside code (fenced, indented, inline), inside links and URLs, and e-mail
     addresses are not mentions.
     """
+    # Most posts have no handle at all (an `@decorator` in code is not one): blanking only
+    # turns characters into spaces, and no blanked region starts or ends with a character
+    # the pattern needs beside a handle, so no match in the raw text means none after it.
+    if HANDLE_PATTERN.search(markdown_text) is None:
+        return ()
     text = _FENCED.sub(_blank, markdown_text)
     text = _INDENTED.sub(_blank, text)
     for pattern in (_INLINE_CODE, _LINK, _BARE_URL):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import quoteattr
 
 from site_core import __version__
 from site_core.errors import ConfigError
 from site_core.urls import ACTIVITY_JSON
 from site_gen.federation.objects import published_posts
+from site_gen.xml_escape import xml_attribute
 
 if TYPE_CHECKING:
     from site_gen.config import SiteConfig
@@ -59,7 +59,7 @@ def build_webfinger(config: SiteConfig) -> dict[str, Any]:
 
 def build_host_meta(config: SiteConfig) -> str:
     """The XRD pointing at WebFinger, which Pleroma asks for first (FEDERATION.md#host-meta)."""
-    template = quoteattr(f"{config.urls.webfinger}?resource={{uri}}")
+    template = xml_attribute(f"{config.urls.webfinger}?resource={{uri}}")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'

@@ -5,7 +5,6 @@ from the built files alone, across a rebuild, and refused when the key is missin
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +87,15 @@ def test_a_rebuild_is_byte_identical(sample_site: Path, tmp_path: Path) -> None:
     assert all(isinstance(result, VerifiedProof) for result in _verify_all(again.output))
 
 
-def test_the_private_key_from_the_environment_signs(sample_site: Path) -> None:
+def test_the_private_key_from_the_environment_signs(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     private = sample_site / ".site-gen" / "ed25519-private-key.pem"
     pem = private.read_text("ascii")
     private.unlink()
-    os.environ["SITE_GEN_ED25519_KEY"] = pem  # removed again by the autouse fixture
+    # monkeypatch, not os.environ: a delenv of an absent variable restores nothing, and the
+    # key would leak into every later test.
+    monkeypatch.setenv("SITE_GEN_ED25519_KEY", pem)
     report = build_site(load_config(sample_site), jobs=1, offline=True)
     assert all(isinstance(result, VerifiedProof) for result in _verify_all(report.output))
 

@@ -1,0 +1,157 @@
+"""Full builds of the same posts by `site-gen build` and by Hugo, alternating, in one run.
+
+Called by `bench/build.py N --hugo`. Both tools build the synthetic corpus (bench/gen_corpus.py)
+cold (no cache, no output folder) as the command line would, each run a fresh process, and
+alternate so that the load of the machine falls on both alike. Each run reports wall time, CPU
+time (user + sys of the whole process tree, from wait4) and the peak RSS of the largest single
+process; the medians and their ratio (site-gen / Hugo) are printed beside the goals (ratio at
+most 1.0, peak under 300 MiB at 10,000 posts).
+
+Hugo is Debian's package (`apt-get install hugo`); it has no default theme, so it gets
+minimal layouts: a base, a post page (title, date, tag links, content), and list pages of 10
+posts each with their summary and a pager, plus its built-in RSS feeds, tag pages and
+sitemap; fenced code is highlighted by Chroma (its default). site-gen writes more (ActivityPub
+objects, outbox pages, archive and tag pages): the comparison does not flatter it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from build import make_site
+
+TIME_GOAL, MEMORY_GOAL_MIB = 1.0, 300
+
+_HUGO_CONFIG = """\
+baseURL = "https://bench.example/"
+title = "Bench"
+paginate = 10
+"""
+
+_LAYOUTS = {
+    "_default/baseof.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>\n'
+    ),
+    "_default/single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1>'
+        '<time>{{ .Date.Format "2006-01-02" }}</time>'
+        '<ul>{{ range .Params.tags }}<li><a href="{{ "tags/" | relURL }}{{ . | urlize }}/">'
+        "{{ . }}</a></li>{{ end }}</ul>{{ .Content }}</article>{{ end }}\n"
+    ),
+    "_default/list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}'
+        '<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>{{ .Summary }}'
+        "</article>{{ end }}{{ with .Paginator }}{{ if .HasPrev }}"
+        '<a href="{{ .Prev.URL }}">newer</a>{{ end }}{{ if .HasNext }}'
+        '<a href="{{ .Next.URL }}">older</a>{{ end }}{{ end }}{{ end }}\n'
+    ),
+    "index.html": (
+        '{{ define "main" }}{{ $p := .Paginate (where .Site.RegularPages "Section" "posts") }}'
+        '{{ range $p.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>'
+        "{{ .Summary }}</article>{{ end }}{{ if $p.HasPrev }}"
+        '<a href="{{ $p.Prev.URL }}">newer</a>{{ end }}{{ if $p.HasNext }}'
+        '<a href="{{ $p.Next.URL }}">older</a>{{ end }}{{ end }}\n'
+    ),
+}
+
+
+def make_hugo_site(posts: Path, folder: Path) -> None:
+    """A Hugo site over a copy of the same post files (front matter and bodies unchanged)."""
+    (folder / "content").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(posts, folder / "content" / "posts", dirs_exist_ok=True)
+    (folder / "config.toml").write_text(_HUGO_CONFIG, encoding="utf-8")
+    for name, text in _LAYOUTS.items():
+        path = folder / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def measure(command: list[str], cwd: Path) -> dict[str, float]:
+    """Wall, CPU (the process and every descendant it waited for) and the largest RSS."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"{command[0]} failed ({process.returncode}): {message}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak": usage.ru_maxrss / 1024}
+
+
+def _cold_site_gen(site: Path, jobs: int) -> dict[str, float]:
+    shutil.rmtree(site / ".site-gen", ignore_errors=True)
+    shutil.rmtree(site / "public", ignore_errors=True)
+    site_gen = Path(sys.executable).parent / "site-gen"
+    return measure([str(site_gen), "build", "--offline", "--jobs", str(jobs)], site)
+
+
+def _cold_hugo(hugo: str, site: Path) -> dict[str, float]:
+    for folder in ("public", "resources"):
+        shutil.rmtree(site / folder, ignore_errors=True)
+    return measure([hugo, "--quiet"], site)
+
+
+def _files(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file())
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def _row(label: str, runs: list[dict[str, float]], files: int) -> None:
+    walls = " ".join(f"{run['wall']:.2f}" for run in runs)
+    print(
+        f"{label:<9} {_median(runs, 'wall'):7.2f} s wall  {_median(runs, 'cpu'):7.2f} s CPU  "
+        f"peak {_median(runs, 'peak'):6.0f} MiB  files {files:>6}  (wall per run: {walls})"
+    )
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
+    """Build N posts with both tools, alternating, `rounds` cold builds each; print medians."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        print("hugo is not installed (Debian: apt-get install hugo): no comparison to make")
+        return
+    folder = keep or Path(tempfile.mkdtemp(prefix="site-gen-hugo-"))
+    try:
+        ours, theirs = folder / "site-gen", folder / "hugo"
+        if not (ours / "site.yaml").exists():
+            make_site(n, ours)
+            make_hugo_site(ours / "posts", theirs)
+        version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True)
+        print(f"{n} posts, jobs={jobs}, {rounds} cold builds each, alternating, in {folder}")
+        print(f"reference: {version.stdout.strip()}")
+        site_gen_runs: list[dict[str, float]] = []
+        hugo_runs: list[dict[str, float]] = []
+        for _ in range(rounds):
+            site_gen_runs.append(_cold_site_gen(ours, jobs))
+            hugo_runs.append(_cold_hugo(hugo, theirs))
+        _row("site-gen", site_gen_runs, _files(ours / "public"))
+        _row("Hugo", hugo_runs, _files(theirs / "public"))
+        wall = _median(site_gen_runs, "wall") / _median(hugo_runs, "wall")
+        cpu = _median(site_gen_runs, "cpu") / _median(hugo_runs, "cpu")
+        peak = _median(site_gen_runs, "peak")
+        print(
+            f"ratio site-gen / Hugo: wall {wall:.2f}, CPU {cpu:.2f} (goal <= {TIME_GOAL}: "
+            f"{_verdict(wall <= TIME_GOAL)}); peak {peak:.0f} MiB (goal < {MEMORY_GOAL_MIB} "
+            f"MiB: {_verdict(peak < MEMORY_GOAL_MIB)})"
+        )
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
