@@ -185,7 +185,16 @@ def test_a_divergent_follower_list_is_repaired_and_nothing_is_invented(mastodon:
         f"http://fn.example/ap/followers-synchronization?domain=mastodon.test:{bob.port}"
     )
     assert value == format_header(OUR_FOLLOWERS, header.url, header.digest)
-    _wait_for(lambda: fn.store.get_follower(carol.id) is None, "carol's Undo")
+    # The other side finishes its exchange (records the Undo, drops dave) after our inbox
+    # answered it: wait for both sides, not only ours.
+    _wait_for(
+        lambda: (
+            fn.store.get_follower(carol.id) is None
+            and mastodon.undone == [carol.id]
+            and mastodon.follows_us == {bob.id, erin.id}
+        ),
+        "carol's Undo",
+    )
     assert mastodon.partials == [sorted([bob.id, carol.id])]  # erin is not on that server
     assert mastodon.undone == [carol.id]
     followers = {row.actor_id for row in fn.store.list_followers()}
