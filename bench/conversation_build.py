@@ -101,8 +101,11 @@ def compare(n: int, replies: int, rounds: int, jobs: int, keep: Path | None) -> 
                 make_site(n, site, count)
         print(f"{n} posts, {replies} approved replies, jobs={jobs}, {rounds} rounds, in {folder}")
         runs: dict[Path, list[dict[str, float]]] = {plain: [], talking: []}
-        for _ in range(rounds):
-            for site in (plain, talking):
+        for number in range(rounds):
+            # The order flips each round: the second build of a round pays for the first one's
+            # files still being written back to disk.
+            order = (plain, talking) if number % 2 == 0 else (talking, plain)
+            for site in order:
                 runs[site].append(_cold(site, jobs))
         without = _row("without conversations", runs[plain])
         with_ = _row("with conversations", runs[talking])
