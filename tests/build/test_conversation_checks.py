@@ -3,6 +3,7 @@ loader, the first bad file by name stops the build, and the store serves the wor
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -102,3 +103,22 @@ def test_the_first_bad_file_by_name_stops_the_check(tmp_path: Path) -> None:
             read_conversations(config, tmp_path / "cache", jobs=2)
         assert "post-0031.yaml:" in str(caught.value)
         assert "did you mean boost?" in str(caught.value)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_as_it_was_after_a_check(tmp_path: Path, enabled: bool) -> None:
+    site = _site(tmp_path, 3)  # few files: checked in this process, collector paused here
+    bad = site / "conversations" / "post-0001.yaml"
+    bad.write_text(bad.read_text("utf-8").replace("kind: boost", "kind: bost"), "utf-8")
+    config = load_config(site)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with pytest.raises(ConfigError):
+            read_conversations(config, tmp_path / "cache", jobs=1)
+        assert gc.isenabled() is enabled
+        bad.unlink()
+        assert len(read_conversations(config, tmp_path / "cache", jobs=1).summaries) == 2
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
