@@ -163,3 +163,23 @@ def test_the_readme_snippet_verifies_what_is_sent() -> None:
     assert not scope["verify"](b"s3cret", request.headers, request.body + b" ")
     old = render_request(_queued(), "json", b"s3cret", int(time.time()) - 3600)
     assert not scope["verify"](b"s3cret", old.headers, old.body)
+
+
+def test_a_quote_request_tells_the_owner() -> None:
+    from datetime import UTC, datetime
+
+    from site_function.inbox_events import QuoteRequested
+    from site_function.notifications.notices import notice_for_event
+
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    event = QuoteRequested(
+        "https://m.example/req/1", "https://m.example/users/a", "https://s.example/ap/posts/p",
+        "https://m.example/statuses/9", authorized=True,
+    )  # fmt: skip
+    notice = notice_for_event(event, now)
+    assert notice is not None
+    assert notice.kind == "quote_request"
+    assert notice.data == {"actor": "https://m.example/users/a",
+                           "object": "https://m.example/req/1",
+                           "post": "https://s.example/ap/posts/p"}  # fmt: skip
+    assert notice_for_event(event, now) == notice  # the same event, the same notice id

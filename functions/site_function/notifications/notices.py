@@ -20,6 +20,7 @@ from site_function.inbox_events import (
     FollowRequested,
     InboxEvent,
     MentionReceived,
+    QuoteRequested,
     ReplyReceived,
 )
 
@@ -88,11 +89,14 @@ def notice_for_event(event: InboxEvent, now: datetime) -> Notice | None:
             return Notice(
                 "mention", _stable_id("mention", note), now, {"actor": actor, "object": note}
             )
+        case QuoteRequested(request_id=request, actor_id=actor, post_id=post):
+            return quote_request_notice(actor, request, post, now)
     return None
 
 
 def quote_request_notice(actor_id: str, request_id: str, post_id: str, now: datetime) -> Notice:
-    """Someone asks to quote one of the owner's posts (for the QuoteRequest handler to come)."""
+    """Someone asks to quote one of the owner's posts (answered at once as the quote policy
+    says; the owner hears of it)."""
     data = {"actor": actor_id, "object": request_id, "post": post_id}
     return Notice("quote_request", _stable_id("quote_request", request_id), now, data)
 
