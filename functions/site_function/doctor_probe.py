@@ -14,8 +14,8 @@ from typing import Any
 
 from site_core import __version__
 from site_core.doctor_probe import PROBE_HEADER, probe_reply_body
-from site_core.signatures import VerificationFailure, parse_signature, verify_request
-from site_function.inbox_request import InboxRequest, our_authorities
+from site_core.signatures import VerificationFailure, parse_signature
+from site_function.inbox_request import InboxRequest, verify_received
 from site_function.runtime import FunctionRuntime
 
 __all__ = ["ProbeAnswer", "answer_probe"]
@@ -42,22 +42,9 @@ def answer_probe(runtime: FunctionRuntime, request: InboxRequest) -> ProbeAnswer
         return _refused(f"{signature.reason}: {signature.detail}")
     if signature.key_id != runtime.urls.key_id:
         return _refused("the probe must be signed with the site's own key")
-    base = runtime.settings.public_base
-    query = f"?{request.query}" if request.query else ""
     now = runtime.clock()
-    verified = verify_request(
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        request.body,
-        runtime.settings.private_key.public_key(),
-        now,
-        signature=signature,
-        scheme=request.scheme,
-        target_uri=f"{base.rstrip('/')}{request.path}{query}" if base else None,
-        expected_authorities=request.authorities or our_authorities(runtime.settings),
-    )
+    public_key = runtime.settings.private_key.public_key()
+    verified = verify_received(runtime.settings, request, signature, public_key, now)
     if isinstance(verified, VerificationFailure):
         return _refused(f"{verified.reason}: {verified.detail}")
     store = str(getattr(runtime.store, "dialect", type(runtime.store).__name__))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from site_core.ids import is_http_url
 from site_function.activity_parsing import ParseFailure, activity_type, first_id, parse_activity
 from site_function.inbox_outcome import RETRY_AFTER_SECONDS, InboxOutcome, blocked
-from site_function.inbox_request import InboxRequest, is_activity_content_type, our_authorities
+from site_function.inbox_request import InboxRequest, is_activity_content_type, verify_received
 from site_function.key_resolver import KeyFailure, ResolvedKey
 from site_function.runtime import FunctionRuntime
 from site_function.store.base import Store
@@ -154,27 +154,7 @@ def _verify(
     runtime: FunctionRuntime, request: InboxRequest, signature: SignatureInput, key: ResolvedKey
 ) -> VerifiedSignature | VerificationFailure:
     """The signature checked against `key`, for the URL and hosts the sender could have used."""
-    from site_core.signatures import verify_request
-
-    target_uri = None
-    base = runtime.settings.public_base
-    if base:
-        query = f"?{request.query}" if request.query else ""
-        target_uri = f"{base.rstrip('/')}{request.path}{query}"
-    ours = request.authorities
-    return verify_request(
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        request.body,
-        key.public_key,
-        runtime.clock(),
-        signature=signature,
-        scheme=request.scheme,
-        target_uri=target_uri,
-        expected_authorities=ours if ours is not None else our_authorities(runtime.settings),
-    )
+    return verify_received(runtime.settings, request, signature, key.public_key, runtime.clock())
 
 
 def _any_blocked(store: Store, key_id: str, actor_id: str | None) -> bool:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from site_function.settings import Settings
 
-__all__ = ["InboxRequest", "is_activity_content_type", "our_authorities"]
+if TYPE_CHECKING:
+    from site_core.signatures import SignatureInput, VerificationFailure, VerifiedSignature
+
+__all__ = ["InboxRequest", "is_activity_content_type", "our_authorities", "verify_received"]
 
 _AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 
@@ -32,6 +37,34 @@ def our_authorities(settings: Settings) -> frozenset[str]:
     function's URL and the site's. A signature naming any other host was made for another server."""
     urls = (settings.public_base, settings.urls.fn, settings.base_url)
     return frozenset(urlsplit(url).netloc for url in urls if url)
+
+
+def verify_received(
+    settings: Settings, request: InboxRequest, signature: SignatureInput, public_key: Any,
+    now: datetime,
+) -> VerifiedSignature | VerificationFailure:  # fmt: skip
+    """A signed request checked against `public_key`, for the URL and hosts the sender could
+    have used (the public base behind a rewriting proxy, else the request's own)."""
+    from site_core.signatures import verify_request
+
+    target_uri = None
+    if settings.public_base:
+        query = f"?{request.query}" if request.query else ""
+        target_uri = f"{settings.public_base.rstrip('/')}{request.path}{query}"
+    ours = request.authorities
+    return verify_request(
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        public_key,
+        now,
+        signature=signature,
+        scheme=request.scheme,
+        target_uri=target_uri,
+        expected_authorities=ours if ours is not None else our_authorities(settings),
+    )
 
 
 def is_activity_content_type(value: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from site_core.ids import is_http_url
-from site_function.inbox_request import InboxRequest, our_authorities
+from site_function.inbox_request import InboxRequest, verify_received
 from site_function.key_resolver import KeyFailure
 from site_function.runtime import FunctionRuntime
 
@@ -40,7 +40,7 @@ class SignerRefused:
 
 async def signer_of(runtime: FunctionRuntime, request: InboxRequest) -> Signer | SignerRefused:
     """The verified signer of `request`, or why not (see the module docstring)."""
-    from site_core.signatures import VerificationFailure, parse_signature, verify_request
+    from site_core.signatures import VerificationFailure, parse_signature
 
     signature = parse_signature(request.method, request.path, request.query, request.headers)
     if isinstance(signature, VerificationFailure):
@@ -53,24 +53,8 @@ async def signer_of(runtime: FunctionRuntime, request: InboxRequest) -> Signer |
     key = await runtime.keys.resolve(key_id)
     if isinstance(key, KeyFailure):
         return SignerRefused(401, key.reason, key.detail)
-    base = runtime.settings.public_base
-    target_uri = None
-    if base:
-        query = f"?{request.query}" if request.query else ""
-        target_uri = f"{base.rstrip('/')}{request.path}{query}"
-    ours = request.authorities
-    verified = verify_request(
-        request.method,
-        request.path,
-        request.query,
-        request.headers,
-        request.body,
-        key.public_key,
-        runtime.clock(),
-        signature=signature,
-        scheme=request.scheme,
-        target_uri=target_uri,
-        expected_authorities=ours if ours is not None else our_authorities(runtime.settings),
+    verified = verify_received(
+        runtime.settings, request, signature, key.public_key, runtime.clock()
     )
     if isinstance(verified, VerificationFailure):
         return SignerRefused(401, verified.reason, verified.detail)
