@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 from click.testing import CliRunner
 from e2e_remotes import Remote, ServerThread, bound_socket
+from loopback_site import LoopbackOnly, wait_for
 from site_function.app import create_app
 from site_function.settings import Settings
 
@@ -39,21 +38,6 @@ from site_remote.client import make_session
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-owner-settings-token-0123456789"
 pytestmark = pytest.mark.slow
-
-
-class LoopbackOnly(AbstractResolver):
-    """The function's resolver here: only loopback names are looked up."""
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if host not in ("localhost", "127.0.0.1"):
-            raise OSError(f"e2e: refusing to resolve {host}")
-        return [ResolveResult(hostname=host, host="127.0.0.1", port=port,
-                              family=socket.AF_INET, proto=0, flags=0)]  # fmt: skip
-
-    async def close(self) -> None:
-        return None
 
 
 def _now() -> datetime:
@@ -168,14 +152,6 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             server.__exit__(None, None, None)
 
 
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     # Before the first publish the function knows nothing of the owner: it holds the Follow.
     early = world.remote("early")
@@ -205,7 +181,7 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     world.follow(welcome)
     assert world.state(welcome) == "accepted"
     world.drain()
-    _wait_for(lambda: bool(welcome.activities("Accept")), "the Accept")
+    wait_for(lambda: bool(welcome.activities("Accept")), "the Accept")
 
     # Approval again; a Move from an account site.yaml does not list changes nothing.
     world.edit_site_yaml("manually_approves_followers", "true")
@@ -243,7 +219,7 @@ def test_approval_aliases_and_move_come_from_site_yaml(world: World) -> None:
     world.follow(late)
     assert world.state(late) is None
     world.drain()
-    _wait_for(lambda: bool(late.activities("Reject")), "the Reject")
+    wait_for(lambda: bool(late.activities("Reject")), "the Reject")
     assert late.activities("Accept") == []
 
 

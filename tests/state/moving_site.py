@@ -8,61 +8,28 @@ count what they accept by activity id; they share the test's clock with the func
 
 from __future__ import annotations
 
-import shutil
 import socket
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from aiohttp.abc import AbstractResolver, ResolveResult
 from click.testing import CliRunner
 from e2e.e2e_remotes import Remote, ServerThread
+from loopback_site import LoopbackOnly, ShiftedClock, make_sample_site
 from site_function.app import create_app
 
 from site_core.keys import public_key_pem
-from site_gen.build.pipeline import build_site
 from site_gen.cli import cli
-from site_gen.cli.keys_commands import generate_site_keys
-from site_gen.config import SiteConfig, load_config
+from site_gen.config import SiteConfig
 from site_gen.federation.key_files import private_key_from_environment
 from site_gen.serve.function_settings import settings_from_site
 from site_remote.client import make_session
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "moving-site-admin-token-0123456789"
-
-
-class ShiftedClock:
-    """Real time plus an offset the test moves forward to skip retry backoffs."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-class LoopbackOnly(AbstractResolver):
-    """The function's resolver here: no name other than localhost is looked up."""
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if host not in ("localhost", "127.0.0.1"):
-            raise OSError(f"moving_site: refusing to resolve {host}")
-        return [
-            ResolveResult(
-                hostname=host, host="127.0.0.1", port=port, family=socket.AF_INET, proto=0, flags=0
-            )
-        ]
-
-    async def close(self) -> None:
-        return None
 
 
 def socket_on(port: int) -> socket.socket:
@@ -78,22 +45,7 @@ def make_site(root: Path) -> SiteConfig:
     probe = socket_on(0)
     base_url = f"http://127.0.0.1:{probe.getsockname()[1]}"
     probe.close()  # the functions bind it, one after the other
-    shutil.copytree(REPO / "content", root, ignore=shutil.ignore_patterns("public", ".site-gen"))
-    config_file = root / "site.yaml"
-    text = config_file.read_text(encoding="utf-8").replace("http://localhost:8000", base_url)
-    config_file.write_text(text, encoding="utf-8")
-    generate_site_keys(load_config(root), force=True)
-    config = load_config(root)
-    build_site(config, offline=True, jobs=1)
-    return config
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    return make_sample_site(root, base_url)
 
 
 @dataclass

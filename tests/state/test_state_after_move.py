@@ -19,7 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from moving_site import MovingSite, moving_site, wait_for
+from loopback_site import wait_for
+from moving_site import MovingSite, moving_site
 from site_function.store import open_store
 
 from site_gen.build.pipeline import build_site
