@@ -159,41 +159,42 @@ def render_workflow(config: SiteConfig, package: PackageSource | None = None) ->
     )
 
 
+def _write(site_dir: Path, relative: str, text: str) -> Path:
+    path = site_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _render_with_package(template_name: str, package: PackageSource | None) -> str:
+    """A workflow whose only variable part is the site-gen the runner installs."""
+    template = files("site_gen.workflows").joinpath(template_name).read_text("utf-8")
+    note, requirement = _package_lines(package or installed_source())
+    return template.replace("@@PACKAGE_NOTE@@", note).replace("@@PACKAGE@@", requirement)
+
+
 def write_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
     """Write `.github/workflows/publish.yml` for the site in `site_dir` (called by `init`)."""
     from site_gen.config import load_config
 
-    path = site_dir / WORKFLOW_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_workflow(load_config(site_dir), package), encoding="utf-8")
-    return path
+    return _write(site_dir, WORKFLOW_PATH, render_workflow(load_config(site_dir), package))
 
 
 def render_conversations_workflow(package: PackageSource | None = None) -> str:
     """The conversations workflow's text; `package` as for `render_workflow`."""
-    template = files("site_gen.workflows").joinpath("conversations.yml.tmpl").read_text("utf-8")
-    note, requirement = _package_lines(package or installed_source())
-    return template.replace("@@PACKAGE_NOTE@@", note).replace("@@PACKAGE@@", requirement)
+    return _render_with_package("conversations.yml.tmpl", package)
 
 
 def write_conversations_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
     """Write `.github/workflows/conversations.yml` for the site in `site_dir` (by `init`)."""
-    path = site_dir / CONVERSATIONS_WORKFLOW_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_conversations_workflow(package), encoding="utf-8")
-    return path
+    return _write(site_dir, CONVERSATIONS_WORKFLOW_PATH, render_conversations_workflow(package))
 
 
 def render_blocklists_workflow(package: PackageSource | None = None) -> str:
     """The blocklist subscriptions' workflow (`site-gen blocks sync`, then a pull request)."""
-    template = files("site_gen.workflows").joinpath("blocklists.yml.tmpl").read_text("utf-8")
-    note, requirement = _package_lines(package or installed_source())
-    return template.replace("@@PACKAGE_NOTE@@", note).replace("@@PACKAGE@@", requirement)
+    return _render_with_package("blocklists.yml.tmpl", package)
 
 
 def write_blocklists_workflow(site_dir: Path, package: PackageSource | None = None) -> Path:
     """Write `.github/workflows/blocklists.yml` (by `site-gen blocks subscribe`)."""
-    path = site_dir / BLOCKLISTS_WORKFLOW_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_blocklists_workflow(package), encoding="utf-8")
-    return path
+    return _write(site_dir, BLOCKLISTS_WORKFLOW_PATH, render_blocklists_workflow(package))
