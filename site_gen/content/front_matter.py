@@ -32,8 +32,8 @@ _FENCE = "---"
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 # A tag names its page, /tags/<tag>/: no '/', '\\', '?' or '%', which would move the page
-# away from its URL (FEDERATION.md#hashtags: the Hashtag's href must be that page), and at least one letter
-# or digit, so '.' and '..' never become folders.
+# away from its URL (FEDERATION.md#hashtags: the Hashtag's href must be that page), and at
+# least one letter or digit, so '.' and '..' never become folders.
 _TAG = re.compile(r"^[^\s#,/\\?%]{1,64}$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 

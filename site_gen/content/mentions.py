@@ -53,6 +53,18 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+def _may_hold_handle(text: str) -> bool:
+    """Whether `HANDLE_PATTERN` matches anywhere, tried only at each '@' (a match starts at
+    one): a search tries every position, its look-behind leaving the engine no first
+    character to skip to."""
+    index = text.find("@")
+    while index != -1:
+        if HANDLE_PATTERN.match(text, index):
+            return True
+        index = text.find("@", index + 1)
+    return False
+
+
 def extract_mentions(markdown_text: str) -> tuple[str, ...]:
     """The `@user@domain` handles of a post, as written, each once, in order of appearance.
 
@@ -62,7 +74,7 @@ def extract_mentions(markdown_text: str) -> tuple[str, ...]:
     # Most posts have no handle at all (an `@decorator` in code is not one): blanking only
     # turns characters into spaces, and no blanked region starts or ends with a character
     # the pattern needs beside a handle, so no match in the raw text means none after it.
-    if HANDLE_PATTERN.search(markdown_text) is None:
+    if not _may_hold_handle(markdown_text):
         return ()
     text = _FENCED.sub(_blank, markdown_text)
     text = _INDENTED.sub(_blank, text)

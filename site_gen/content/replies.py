@@ -1,10 +1,11 @@
 """The authors of the remote posts that our posts reply to, resolved once and cached.
 
 A post with `in_reply_to` is addressed to the replied-to post's author
-(FEDERATION.md#reply-addressing). Who that is comes from `reply_lookup` (through the guarded outgoing client) and
-is cached in `<site>/replies.json`, committed with the site beside `mentions.json`, so that
-builds work offline and give the same bytes every time. A post that cannot be read is a
-warning naming the post and the URL, never a failed build: the reply keeps `inReplyTo` alone.
+(FEDERATION.md#reply-addressing). Who that is comes from `reply_lookup` (through the guarded
+outgoing client) and is cached in `<site>/replies.json`, committed with the site beside
+`mentions.json`, so that builds work offline and give the same bytes every time. A post that
+cannot be read is a warning naming the post and the URL, never a failed build: the reply
+keeps `inReplyTo` alone.
 """
 
 from __future__ import annotations

@@ -15,12 +15,12 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from site_core.federated_html import to_federated_html
-from site_gen.content.mentions import HANDLE_PATTERN, normalize_handle
 from site_core.hashtags import hashtag_key
+from site_gen.content.mentions import HANDLE_PATTERN, normalize_handle
 
 if TYPE_CHECKING:
-    from site_gen.content.model import Mention
     from site_core.urls import UrlScheme
+    from site_gen.content.model import Mention
 
 __all__ = ["HASHTAG_PATTERN", "link_tags_and_mentions", "to_federated_html"]
 

@@ -43,6 +43,8 @@ from site_gen.content.model import Mention
         ('<a href="x">@bob@social.example</a>', ()),
         ("@bob@localhost has no dot", ()),
         ("@bob@social.example@more", ()),
+        # The quick check tries each '@': the first ones here start no handle.
+        ("@dataclass, me@x.example, @@, then @c@d.example", ("@c@d.example",)),
     ],
 )
 def test_extract_mentions(markdown: str, expected: tuple[str, ...]) -> None:
