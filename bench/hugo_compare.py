@@ -7,6 +7,13 @@ time (user + sys of the whole process tree, from wait4) and the peak RSS of the 
 process; the medians and their ratio (site-gen / Hugo) are printed beside the goals (ratio at
 most 1.0, peak under 300 MiB at 10,000 posts).
 
+site-gen runs twice a round, with the user's cache of compiled templates
+(`$XDG_CACHE_HOME/site-gen/templates`, pointed into the bench folder) emptied first
+("templates cold": a machine's first build) and kept ("templates warm": every later build,
+as `.pyc` files are after an install); both rows are printed, with their ratios. Our modules
+are compiled once before measuring (`python -m compileall`, by bench/build.py), as an
+installed package's are.
+
 Hugo is Debian's package (`apt-get install hugo`); it has no default theme, so it gets
 minimal layouts: a base, a post page (title, date, tag links, content), and list pages of 10
 posts each with their summary and a pager, plus its built-in RSS feeds, tag pages and
@@ -25,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from build import make_site
+from build import make_site, template_cache_state
 
 TIME_GOAL, MEMORY_GOAL_MIB = 1.0, 300
 
@@ -74,11 +81,13 @@ def make_hugo_site(posts: Path, folder: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def measure(command: list[str], cwd: Path) -> dict[str, float]:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     """Wall, CPU (the process and every descendant it waited for) and the largest RSS."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors
+        )
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -89,11 +98,18 @@ def measure(command: list[str], cwd: Path) -> dict[str, float]:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak": usage.ru_maxrss / 1024}
 
 
-def _cold_site_gen(site: Path, jobs: int) -> dict[str, float]:
+def _cold_site_gen(site: Path, jobs: int, user_cache: Path, templates: str) -> dict[str, float]:
+    """A cold build (no `.site-gen/`, no output); `templates` "cold" empties the user's
+    cache of compiled templates first, "warm" keeps what the last build left there."""
     shutil.rmtree(site / ".site-gen", ignore_errors=True)
     shutil.rmtree(site / "public", ignore_errors=True)
+    if templates == "cold":
+        shutil.rmtree(user_cache, ignore_errors=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
+    if template_cache_state(env) != templates:
+        raise SystemExit(f"the template cache in {user_cache} is not {templates}")
     site_gen = Path(sys.executable).parent / "site-gen"
-    return measure([str(site_gen), "build", "--offline", "--jobs", str(jobs)], site)
+    return measure([str(site_gen), "build", "--offline", "--jobs", str(jobs)], site, env)
 
 
 def _cold_hugo(hugo: str, site: Path) -> dict[str, float]:
@@ -113,7 +129,7 @@ def _median(runs: list[dict[str, float]], key: str) -> float:
 def _row(label: str, runs: list[dict[str, float]], files: int) -> None:
     walls = " ".join(f"{run['wall']:.2f}" for run in runs)
     print(
-        f"{label:<9} {_median(runs, 'wall'):7.2f} s wall  {_median(runs, 'cpu'):7.2f} s CPU  "
+        f"{label:<24} {_median(runs, 'wall'):7.2f} s wall  {_median(runs, 'cpu'):7.2f} s CPU  "
         f"peak {_median(runs, 'peak'):6.0f} MiB  files {files:>6}  (wall per run: {walls})"
     )
 
@@ -137,21 +153,30 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
         version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True)
         print(f"{n} posts, jobs={jobs}, {rounds} cold builds each, alternating, in {folder}")
         print(f"reference: {version.stdout.strip()}")
-        site_gen_runs: list[dict[str, float]] = []
-        hugo_runs: list[dict[str, float]] = []
-        for _ in range(rounds):
-            site_gen_runs.append(_cold_site_gen(ours, jobs))
-            hugo_runs.append(_cold_hugo(hugo, theirs))
-        _row("site-gen", site_gen_runs, _files(ours / "public"))
-        _row("Hugo", hugo_runs, _files(theirs / "public"))
-        wall = _median(site_gen_runs, "wall") / _median(hugo_runs, "wall")
-        cpu = _median(site_gen_runs, "cpu") / _median(hugo_runs, "cpu")
-        peak = _median(site_gen_runs, "peak")
-        print(
-            f"ratio site-gen / Hugo: wall {wall:.2f}, CPU {cpu:.2f} (goal <= {TIME_GOAL}: "
-            f"{_verdict(wall <= TIME_GOAL)}); peak {peak:.0f} MiB (goal < {MEMORY_GOAL_MIB} "
-            f"MiB: {_verdict(peak < MEMORY_GOAL_MIB)})"
-        )
+        user_cache = folder / "user-cache"  # $XDG_CACHE_HOME of the site-gen runs
+        runs: dict[str, list[dict[str, float]]] = {"cold": [], "hugo": [], "warm": []}
+        for number in range(rounds):
+            # The order turns each round: a build pays for the files of the one before it
+            # still being written back. The first run of all empties the template cache.
+            order = list(runs)[number % 3 :] + list(runs)[: number % 3]
+            for kind in order:
+                if kind == "hugo":
+                    runs[kind].append(_cold_hugo(hugo, theirs))
+                else:
+                    runs[kind].append(_cold_site_gen(ours, jobs, user_cache, kind))
+        files = _files(ours / "public")
+        _row("site-gen, templates cold", runs["cold"], files)
+        _row("site-gen, templates warm", runs["warm"], files)
+        _row("Hugo", runs["hugo"], _files(theirs / "public"))
+        for templates in ("cold", "warm"):
+            wall = _median(runs[templates], "wall") / _median(runs["hugo"], "wall")
+            cpu = _median(runs[templates], "cpu") / _median(runs["hugo"], "cpu")
+            peak = _median(runs[templates], "peak")
+            print(
+                f"ratio site-gen (templates {templates}) / Hugo: wall {wall:.2f}, CPU {cpu:.2f} "
+                f"(goal <= {TIME_GOAL}: {_verdict(wall <= TIME_GOAL)}); peak {peak:.0f} MiB "
+                f"(goal < {MEMORY_GOAL_MIB} MiB: {_verdict(peak < MEMORY_GOAL_MIB)})"
+            )
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -21,7 +21,7 @@ import site_gen
 from site_gen.build.build_memory import BuildMemory
 from site_gen.build.post_rendering import PostEntry, SourceTask
 from site_gen.build.source_index import SourceIndex, scan_sources
-from site_gen.build.theme import Theme
+from site_gen.build.theme import Theme, template_cache_folder
 from site_gen.config import SiteConfig, check_profile_images
 from site_gen.content.mention_lookup import LookupSettings
 from site_gen.content.model import Mention, RepliedPost
@@ -102,7 +102,7 @@ def read_sources(
     With `memory`, the index comes from the last build in this process and only the post
     files its watcher saw change are stat'ed again."""
     check_profile_images(config)
-    theme = Theme(config.templates_dir, cache_dir / "templates")
+    theme = Theme(config.templates_dir, template_cache_folder())
     post_fingerprint = fingerprint(config, drafts)
     site_fingerprint = f"{post_fingerprint}:{theme.fingerprint()}:{keys}"
     index_path = cache_dir / "sources.pickle"
@@ -110,11 +110,15 @@ def read_sources(
     if reuse:
         kept = memory.index_for(post_fingerprint) if memory is not None else None
         index = kept or SourceIndex.load(index_path, post_fingerprint)
+    known: dict[str, PostEntry] = {}
     if memory is not None and reuse:
-        stamps = memory.stamps(config.posts_dir, index)
+        known, stamps = memory.stamps(config.posts_dir, index)  # `known`: files not changed
     else:
         stamps = scan_sources(config.posts_dir)
-    known = {name: index.entries[name] for name, _, stamp in stamps if _same(index, name, stamp)}
+    count = len(known) + len(stamps)
+    known.update(
+        (name, index.entries[name]) for name, _, stamp in stamps if _same(index, name, stamp)
+    )
     tasks = [SourceTask(path, stamp, False) for name, path, stamp in stamps if name not in known]
     return SourceChanges(
         theme,
@@ -123,7 +127,7 @@ def read_sources(
         cache_dir,
         index,
         index_path,
-        len(stamps),
+        count,
         known,
         tasks,
     )
@@ -158,7 +162,8 @@ def resolve_mentions(
     resolver = MentionResolver(config.root / "mentions.json", offline=offline, lookups=lookups)
     addressed = {task.path: _addressed(Path(task.path)) for task in tasks}
     handles = [h for found, _ in addressed.values() for h in found]
-    handles += [m.handle for entry in known.values() for m in entry.post.mentions]
+    addressing = [e for e in known.values() if e.post.mentions or e.post.in_reply_to]  # a few
+    handles += [m.handle for entry in addressing for m in entry.post.mentions]
     # The actor's aliases may be handles too; they resolve like mentions.
     handles += [h for h in (*config.also_known_as, config.moved_to or "") if _is_handle(h)]
     resolved = resolver.resolve(handles)
@@ -167,7 +172,7 @@ def resolve_mentions(
         resolver.save()
     stale = [
         (entry.source, entry.stamp)
-        for entry in known.values()
+        for entry in addressing
         if any(resolved.get(normalize_handle(m.handle)) != m for m in entry.post.mentions)
         or (entry.post.in_reply_to and replies.get(entry.post.in_reply_to) != entry.post.replied)
     ]

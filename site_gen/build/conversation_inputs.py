@@ -113,6 +113,8 @@ class ConversationInputs:
 
     def unbuilt(self, built_slugs: Iterable[str]) -> tuple[str, ...]:
         """Warnings for the files of slugs the site does not build, sorted."""
+        if not self.summaries:
+            return ()
         missing = sorted(self.summaries.keys() - set(built_slugs))
         return tuple(
             f"{CONVERSATIONS_DIR}/{slug}.yaml: no post '{slug}' is built; "

@@ -30,8 +30,10 @@ def conversation_media(
     """`conversations/media/<name>` of every file a built post's conversation shows (a path
     string where the output's copy is still valid)."""
     files: set[str] = set()
-    for entry in model:
-        files |= conversations.media(entry.post.slug, config.conversation)
+    summaries = conversations.summaries
+    for entry in model if summaries else ():  # no conversations: no loop over the posts
+        if entry.post.slug in summaries:
+            files |= conversations.media(entry.post.slug, config.conversation)
     folder = conversations_dir(config.root) / MEDIA_DIR
     urls = config.urls
     items: list[Artifact | str] = []

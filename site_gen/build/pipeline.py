@@ -42,7 +42,7 @@ from site_gen.build.conversation_inputs import ConversationInputs, read_conversa
 from site_gen.build.federation_documents import read_public_key
 from site_gen.build.feed_and_documents import feed_and_documents
 from site_gen.build.object_proofs import NO_PROOF_KEY_WARNING, BuildProofKey, read_build_proof_key
-from site_gen.build.page_plan import plan_pages
+from site_gen.build.page_plan import PlanMemory, plan_pages
 from site_gen.build.post_collection import (
     BuildModel,
     CollectedPosts,
@@ -123,7 +123,8 @@ def check_site(
     offline: bool = True,
     allow_missing_media: bool = False,
 ) -> BuildReport:
-    """Read, validate and render everything, writing nothing (not even caches)."""
+    """Read, validate and render everything, writing nothing in the site (not even its caches;
+    compiled templates may be kept in the user's cache folder, see `template_cache`)."""
     return _run(
         config,
         output=None,
@@ -188,12 +189,16 @@ def _run(
             posts = collect_posts(pool, sources, staged, page_hashes)
 
             # 4. The model: one immutable, sorted tuple of the posts that are built.
-            model = BuildModel.of(posts.entries.values(), drafts)
+            last = memory.model if memory is not None else None
+            model = BuildModel.of(posts.entries.values(), drafts, last)
 
             # 5. Pages whose inputs changed: post pages of unchanged posts (theme, config
             #    changed), index and outbox pages, in the pool; the rest are kept as they are.
             is_kept = previous.kept_checker(staged)
-            records = _start_pages(pool, settings, model, posts, staged, is_kept, page_hashes)
+            plan_memory = memory.plan_for(previous.manifest, staged.incremental) if memory else None
+            records = _start_pages(
+                pool, settings, model, posts, staged, is_kept, page_hashes, plan_memory
+            )
 
             # 6. Listings by title, site pages, the media of the conversations, robots, static and
             #    host files, rendered here
@@ -219,7 +224,7 @@ def _run(
                 on_written()
 
     # 9. Remember what was built (only what changed: a no-change rebuild writes nothing).
-    _remember(previous, staged, page_hashes, sources, posts, memory)
+    _remember(previous, staged, page_hashes, sources, posts, memory, model)
     warnings = (
         *([NO_PROOF_KEY_WARNING] if proof_key is None else []),
         *mentions.warnings,
@@ -285,6 +290,7 @@ def _start_pages(
     staged: StagedOutput,
     is_kept: Callable[[str, str], bool],
     page_hashes: dict[str, str],
+    plan_memory: PlanMemory | None = None,
 ) -> Iterator[FileRecord]:
     """Plan the pages, start the workers on the changed ones and keep the unchanged ones."""
     plan = plan_pages(
@@ -294,11 +300,14 @@ def _start_pages(
         settings.site_fingerprint,
         is_kept,
         settings.conversations,
+        plan_memory,
     )
+    page_hashes.update(plan.remembered)
     page_hashes.update(plan.hashes)
     page_records = pool.pages(plan.tasks)  # the workers start at once
+    staged.keep_files(plan.remembered_files)
     if plan.kept:
-        staged.keep_all(path for path, _hash in plan.kept)
+        staged.keep_all(plan.kept)
     return page_records
 
 
@@ -318,12 +327,13 @@ def _remember(
     sources: SourceChanges,
     posts: CollectedPosts,
     memory: BuildMemory | None = None,
+    model: BuildModel | None = None,
 ) -> None:
     """Keep the manifest and caches for the next build; a check has no writer and keeps none."""
     if staged.writer is not None:
         saved = previous.remember(staged.writer, page_hashes, sources, posts.entries)
         if memory is not None:
-            memory.built(sources.index, saved)
+            memory.built(sources.index, saved, model)
 
 
 def _report(

@@ -9,7 +9,8 @@ error here, where the build stops. The model is what every later stage reads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from site_core.errors import ContentError
@@ -80,11 +81,13 @@ def collect_posts(
 ) -> CollectedPosts:
     """Run the changed sources through the pool; claim the files the workers wrote."""
     entries = dict(sources.known)
-    by_slug: dict[str, str] = {}
     rendered_keys: set[str] = set()
     rendered = 0
-    for entry in sources.known.values():
-        _claim_slug(by_slug, entry)
+    by_slug = {entry.post.slug: entry.source for entry in sources.known.values()}
+    if len(by_slug) != len(sources.known):  # a slug twice: the loop names both files
+        by_slug = {}
+        for entry in sources.known.values():
+            _claim_slug(by_slug, entry)
     for result in pool.sources(sources.tasks):
         if result.error is not None:
             message, where, line = result.error
@@ -107,14 +110,62 @@ class BuildModel:
     entries: tuple[PostEntry, ...]  # drafts only when they are built
     published: tuple[Post, ...]  # without drafts: what the public documents list
     drafts_left_out: tuple[str, ...]  # the source files of drafts not built, sorted
+    _drafts: bool = field(default=False, compare=False, repr=False)  # built with drafts?
 
     @classmethod
-    def of(cls, entries: Iterable[PostEntry], drafts: bool) -> BuildModel:
+    def of(
+        cls, entries: Iterable[PostEntry], drafts: bool, last: BuildModel | None = None
+    ) -> BuildModel:
+        """`last` (the preview's previous model) is reused when the entries differ from
+        its own only in posts that keep their place: same slug, date and draft flag."""
         every = list(entries)
+        if last is not None and (reused := last._replaced(every, drafts)) is not None:
+            return reused
         model = tuple(_sorted_entries(e for e in every if drafts or not e.post.draft))
         left_out = tuple(sorted(e.source for e in every if e.post.draft and not drafts))
         published = tuple(entry.post for entry in model if not entry.post.draft)
-        return cls(model, published, left_out)
+        return cls(model, published, left_out, drafts)
+
+    def _replaced(self, every: list[PostEntry], drafts: bool) -> BuildModel | None:
+        """This model with some entries replaced in place, or None if the order, the
+        drafts left out or the set of posts could differ."""
+        if self.drafts_left_out or len(every) != len(self.entries) or self._drafts != drafts:
+            return None
+        place = self._places
+        changed = [entry for entry in every if place.get(entry.source, (None,))[0] is not entry]
+        if len(changed) > 100:
+            return None
+        entries, published, places = list(self.entries), list(self.published), dict(place)
+        for entry in changed:
+            found = place.get(entry.source)
+            if found is None:
+                return None
+            old, at, published_at = found
+            if (old.post.slug, old.post.published, old.post.draft) != (
+                entry.post.slug,
+                entry.post.published,
+                entry.post.draft,
+            ):
+                return None
+            entries[at], places[entry.source] = entry, (entry, at, published_at)
+            if published_at >= 0:
+                published[published_at] = entry.post
+        model = BuildModel(tuple(entries), tuple(published), (), drafts)
+        model.__dict__["_places"] = places  # the next build's look-up, without a loop
+        return model
+
+    @cached_property
+    def _places(self) -> dict[str, tuple[PostEntry, int, int]]:
+        """source -> (entry, index in `entries`, index in `published` or -1)."""
+        places: dict[str, tuple[PostEntry, int, int]] = {}
+        published = 0
+        for at, entry in enumerate(self.entries):
+            if entry.post.draft:
+                places[entry.source] = (entry, at, -1)
+            else:
+                places[entry.source] = (entry, at, published)
+                published += 1
+        return places
 
 
 def _claim_slug(by_slug: dict[str, str], entry: PostEntry) -> None:

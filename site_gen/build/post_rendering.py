@@ -32,7 +32,7 @@ from site_gen.build.conversation_inputs import ConversationInputs
 from site_gen.build.conversation_view import OwnReply
 from site_gen.build.object_proofs import BuildProofKey
 from site_gen.build.post_artifacts import render_post_artifacts
-from site_gen.build.theme import Theme
+from site_gen.build.theme import Theme, template_cache_folder
 from site_gen.build.writer import stage_file
 from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post, RepliedPost
@@ -151,9 +151,7 @@ class _Worker:
 
     def __init__(self, settings: RenderSettings, theme: Theme | None = None) -> None:
         self.settings = settings
-        self.theme = theme or Theme(
-            settings.config.templates_dir, settings.cache_path.parent / "templates"
-        )
+        self.theme = theme or Theme(settings.config.templates_dir, template_cache_folder())
         self._cache: PostCache | None = None
         self._conversations: ConversationStore | None = None
 
@@ -316,7 +314,11 @@ def _run_pages(chunk: Sequence[PageTask]) -> list[FileRecord]:
     return _worker.pages(chunk)
 
 
-def _chunks(items: Sequence[_T], size: int) -> list[Sequence[_T]]:
+def _chunks(items: Sequence[_T], size: int, workers: int = 0) -> list[Sequence[_T]]:
+    """Chunks of at most `size`, and with `workers`, at least four per worker: the last
+    chunk of a small build must not leave one worker rendering a third of the posts alone."""
+    if workers:
+        size = max(1, min(size, -(-len(items) // (4 * workers))))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -329,6 +331,7 @@ class RenderPool:
 
     def __init__(self, settings: RenderSettings, jobs: int, theme: Theme | None = None) -> None:
         self._pool: Pool | None = None
+        self._jobs = jobs
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             # fork: the workers inherit the imported modules, the compiled templates and the
             # settings without pickling.
@@ -352,7 +355,7 @@ class RenderPool:
             for chunk in _chunks(items, size):
                 yield from function(chunk)
             return
-        for results in self._pool.imap_unordered(function, _chunks(items, size)):
+        for results in self._pool.imap_unordered(function, _chunks(items, size, self._jobs)):
             yield from results
 
     def sources(self, tasks: Sequence[SourceTask]) -> Iterator[SourceResult]:
@@ -363,7 +366,8 @@ class RenderPool:
         """The files of the pages; the work starts at once, before the first `next()`."""
         if self._pool is None:
             return self._map(_run_pages, tasks, 20)
-        return (r for rs in self._pool.imap_unordered(_run_pages, _chunks(tasks, 10)) for r in rs)
+        chunks = _chunks(tasks, 10, self._jobs)
+        return (r for rs in self._pool.imap_unordered(_run_pages, chunks) for r in rs)
 
     def close(self) -> None:
         global _worker

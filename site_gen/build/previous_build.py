@@ -93,7 +93,11 @@ class PreviousBuild:
             cache = PostCache(sources.post_cache_path)
             cache.prune(entry.key for entry in entries.values())
             cache.close()
-        pages = {path: h for path, h in page_hashes.items() if path in writer.files}
+        files = writer.files
+        if page_hashes.keys() <= files.keys():  # as a rule: no loop over 70,000 pages
+            pages = dict(page_hashes)
+        else:
+            pages = {path: h for path, h in page_hashes.items() if path in files}
         manifest = Manifest(sources.site_fingerprint, writer.files, pages)
         if manifest != self.saved:
             manifest.save(self.path)

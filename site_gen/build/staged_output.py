@@ -72,6 +72,13 @@ class StagedOutput:
         assert self.writer is not None, "keep_all() needs an incremental build"
         self.writer.keep_all(paths)
 
+    def keep_files(self, files: Mapping[str, str]) -> None:
+        """Files of the previous build that stay as they are, path -> the digest the
+        previous manifest holds (the preview remembers them between builds)."""
+        if files:
+            assert self.writer is not None, "keep_files() needs an incremental build"
+            self.writer.keep_files(files)
+
     def place(self, items: Iterable[Artifact | str]) -> None:
         """Artifacts are added; a path string is a file of the previous build kept as is."""
         for item in items:

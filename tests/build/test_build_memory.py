@@ -97,3 +97,46 @@ def test_a_change_outside_the_posts_folder_means_a_full_scan(sample_site: Path) 
     _append(edited, "\nFound by the scan.\n")
     memory.note_changed([config.posts_dir / "drafts" / "note.md"], config.posts_dir)
     assert build_site(config, jobs=1, offline=True, memory=memory).rendered == 1
+
+
+def _set_line(path: Path, start: str, line: str) -> None:
+    """Replace the front matter line starting with `start`."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    path.write_text(
+        "".join(line + "\n" if old.startswith(start) else old for old in lines), "utf-8"
+    )
+
+
+def test_edits_one_after_another_each_equal_a_clean_build(
+    sample_site: Path, tmp_path: Path
+) -> None:
+    """The remembered model and page plan (reused from the second build on) give exactly
+    the output of a clean build: a body edit, the same post again, a new title, a new date
+    (the order changes), a new post, a removed post, a post turned into a draft."""
+    config = load_config(sample_site)
+    posts = sample_site / "posts"
+    memory = BuildMemory()
+    build_site(config, jobs=1, offline=True, drafts=True, memory=memory)
+    spring, plans = posts / "2024-03-10-spring-garden.md", posts / "2024-05-01-summer-plans.md"
+    new_post = posts / "2024-06-01-new.md"
+    edits = [
+        lambda: _append(spring, "\nA first edit.\n"),
+        lambda: _append(spring, "\nA second edit.\n"),
+        lambda: _set_line(plans, "title:", "title: Plans for the summer, revised"),
+        lambda: _set_line(plans, "date:", "date: 2024-02-01"),
+        lambda: new_post.write_text("---\ntitle: New\ndate: 2024-06-01\n---\nNew.\n", "utf-8"),
+        lambda: (posts / "2024-04-12-thanks-carol.md").unlink(),
+        lambda: _set_line(spring, "title:", "title: Tulips\ndraft: true"),
+    ]
+    changed = [spring, spring, plans, plans, new_post, posts / "2024-04-12-thanks-carol.md"]
+    for number, (edit, path) in enumerate(zip(edits, [*changed, spring], strict=True)):
+        edit()
+        memory.note_changed([path], config.posts_dir)
+        report = build_site(config, jobs=1, offline=True, drafts=True, memory=memory)
+        assert report.output is not None
+        clean_folder = tmp_path / f"clean-{number}"
+        clean = build_site(
+            config, output=clean_folder, jobs=1, offline=True, drafts=True, clean=True
+        )
+        assert clean.output is not None
+        assert _tree(clean.output) == _tree(report.output), f"edit {number}"
