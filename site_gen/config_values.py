@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from site_gen.loopback import is_loopback_host
+from site_core.loopback import is_loopback_host
 
 __all__ = [
     "account",

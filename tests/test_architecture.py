@@ -99,7 +99,7 @@ def test_the_packages_as_they_are_keep_every_contract(copy: Path) -> None:
         ),
         (
             "site_remote/client.py",
-            "import site_gen.loopback",
+            "import site_gen.config",
             "site_remote imports neither the generator nor the function BROKEN",
         ),
         (

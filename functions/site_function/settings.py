@@ -71,18 +71,32 @@ def _required(env: Mapping[str, str], name: str) -> str:
 
 
 def _passphrase_hash(env: Mapping[str, str]) -> str | None:
-    from site_core.passphrase import PassphraseHashError, check_passphrase_hash
-
     value = env.get("SITE_GEN_ADMIN_PASSPHRASE_HASH", "").strip()
     if not value:
         return None
+    from site_core.passphrase import PassphraseHashError, check_passphrase_hash
+
     try:
         return check_passphrase_hash(value)
     except PassphraseHashError as exc:
         raise ConfigError(str(exc)) from None
 
 
+def _handle_domain(env: Mapping[str, str]) -> str | None:
+    value = env.get("SITE_GEN_HANDLE_DOMAIN", "").strip()
+    if not value:
+        return None
+    from site_core.handle_domain import handle_domain
+
+    try:
+        return handle_domain(value, "SITE_GEN_HANDLE_DOMAIN")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _notify(env: Mapping[str, str]) -> NotifySettings | None:
+    if not env.get("SITE_GEN_NOTIFY_URL", "").strip():
+        return None  # none configured (as notify_settings_from_env says), nothing imported
     from site_function.notifications.notify_settings import notify_settings_from_env
 
     allow_private = _flag(env, "SITE_GEN_ALLOW_PRIVATE_ADDRESSES")
@@ -113,6 +127,9 @@ class Settings:
     # from the private key (`stamp_key`), which every function has.
     stamp_secret: str | None = field(default=None, repr=False, compare=False)
     function_url: str | None = None
+    # The domain of the handle when it is not the site's host (site.yaml's handle_domain,
+    # FEDERATION.md#handle-domain): the /interact page and the admin page name that handle.
+    handle_domain: str | None = None
     # The owner's settings known at start (site.yaml, by the local preview); None on a host, where
     # the last publish stated them (see the module docstring).
     owner: OwnerSettings | None = None
@@ -147,7 +164,7 @@ class Settings:
 
     @property
     def urls(self) -> UrlScheme:
-        return UrlScheme(self.base_url, self.username, self.function_url)
+        return UrlScheme(self.base_url, self.username, self.function_url, self.handle_domain)
 
     @property
     def stamp_key(self) -> bytes:
@@ -208,6 +225,7 @@ class Settings:
             session_secret=env.get("SITE_GEN_SESSION_SECRET", "").strip() or None,
             stamp_secret=env.get("SITE_GEN_STAMP_SECRET", "").strip() or None,
             function_url=env.get("SITE_GEN_FUNCTION_URL", "").strip() or None,
+            handle_domain=_handle_domain(env),
             documents_dir=Path(documents_dir) if documents_dir else None,
             documents_origin=env.get("SITE_GEN_DOCUMENTS_ORIGIN", "").strip() or None,
             public_base=env.get("SITE_GEN_PUBLIC_BASE", "").strip() or None,

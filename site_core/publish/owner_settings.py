@@ -141,16 +141,18 @@ class SiteIdentity:
     base_url: str
     username: str
     function_url: str  # where the function answers (site.yaml's function_url, else base_url)
+    handle_domain: str | None = None  # the handle's domain when it is not the site's host
 
     @classmethod
     def of(cls, urls: UrlScheme) -> SiteIdentity:
-        return cls(urls.base_url, urls.username, urls.fn)
+        return cls(urls.base_url, urls.username, urls.fn, urls.handle_domain)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "base_url": self.base_url,
             "username": self.username,
             "function_url": self.function_url,
+            "handle_domain": self.handle_domain,
         }
 
     @classmethod
@@ -170,7 +172,10 @@ class SiteIdentity:
             and function_url
         ):
             raise ValueError("the site's identity needs base_url, username and function_url")
-        return cls(base_url, username, function_url)
+        handle_domain = data.get("handle_domain")
+        if handle_domain is not None and not (isinstance(handle_domain, str) and handle_domain):
+            raise ValueError("the site's handle_domain must be a domain or null")
+        return cls(base_url, username, function_url, handle_domain)
 
     def contradictions(self, ours: SiteIdentity) -> list[str]:
         """Where this identity (site.yaml's) and the function's (`ours`) differ, in the
@@ -190,5 +195,11 @@ class SiteIdentity:
             found.append(
                 f"site.yaml puts the function at {self.function_url} (function_url, else"
                 f" base_url) but it runs at {ours.function_url} (SITE_GEN_FUNCTION_URL)"
+            )
+        if (self.handle_domain or "") != (ours.handle_domain or ""):
+            ours_text = ours.handle_domain or "the site's host"
+            found.append(
+                f"site.yaml has handle_domain {self.handle_domain or '(none)'} but the function"
+                f" names the handle on {ours_text} (SITE_GEN_HANDLE_DOMAIN)"
             )
         return found

@@ -25,7 +25,7 @@ import click
 from site_gen.cli.owner_access import function_url_of
 from site_gen.cli.publish_backends import Backend, DatabaseBackend, FunctionBackend
 from site_gen.config import SiteConfig
-from site_gen.loopback import is_loopback_url
+from site_core.loopback import is_loopback_url
 from site_gen.publish.admin_token import require_admin_token
 from site_gen.text import plural
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from site_core import __version__
-from site_gen.loopback import is_loopback_url
+from site_core.loopback import is_loopback_url
 
 if TYPE_CHECKING:
     import aiohttp

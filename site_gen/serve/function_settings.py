@@ -47,6 +47,7 @@ def settings_from_site(
         database_url=url or f"sqlite:///{config.state_dir / 'state.sqlite3'}",
         admin_token=admin_token or env.get("SITE_GEN_ADMIN_TOKEN", "").strip() or None,
         function_url=config.function_url,
+        handle_domain=config.handle_domain,
         owner=_owner_of(config),
         documents_dir=config.output_dir if serve_documents else None,
         allow_private_addresses=allow_private_addresses,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_gen.config import SiteConfig
-from site_gen.loopback import is_loopback_host
+from site_core.loopback import is_loopback_host
 
 __all__ = ["PREVIEW_OUTPUT", "PreviewAddress", "choose_address", "preview_config"]
 

@@ -212,3 +212,13 @@ def test_lookups_are_rate_limited_per_client_address(
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
     assert "Too many lookups" in limited.text
+
+
+def test_the_page_names_the_handle_on_its_own_domain(
+    make_function: Callable[..., Any], servers: Any
+) -> None:
+    split = make_function(base_url="http://alice.example", handle_domain="example.org")
+    _, port = servers
+    page = _ask(split, handle=f"@bob@plain.test:{port}")
+    assert 'value="@alice@example.org" readonly' in page.text
+    assert "@alice@alice.example" not in page.text

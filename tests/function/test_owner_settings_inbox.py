@@ -178,6 +178,13 @@ def test_a_plan_for_another_site_is_refused_and_nothing_is_stored(make_function:
     response = _publish(fn, APPROVAL, identity=elsewhere)
     assert response.status_code == 409
     assert "(SITE_GEN_FUNCTION_URL)" in response.json()["detail"]
+    split = SiteIdentity("https://alice.example", "alice", "http://fn.example", "example.org")
+    response = _publish(fn, APPROVAL, identity=split)
+    assert response.status_code == 409
+    assert (
+        "site.yaml has handle_domain example.org but the function names the handle on the"
+        " site's host (SITE_GEN_HANDLE_DOMAIN)"
+    ) in response.json()["detail"]
     assert fn.store.get_owner_settings() is None
     ledger = fn.admin("GET", "/publish/ledger").json()
     assert ledger["initialized"] is False

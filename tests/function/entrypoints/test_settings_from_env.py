@@ -217,3 +217,14 @@ def test_errors_never_carry_a_secret(env: dict[str, str], pem: str, change: dict
     assert TOKEN not in message
     assert PASSWORD not in message
     assert not any(line in message for line in _pem_body(pem))
+
+
+def test_the_handle_domain_names_the_handle_and_is_checked(env: dict[str, str]) -> None:
+    assert Settings.from_env(env).urls.handle == "@alice@alice.example"
+    settings = Settings.from_env({**env, "SITE_GEN_HANDLE_DOMAIN": " Example.ORG "})
+    assert settings.handle_domain == "example.org"
+    assert settings.urls.handle == "@alice@example.org"
+    assert settings.urls.actor == "https://alice.example/ap/actor"  # every id stays on the site
+    for wrong in ("https://example.org", "example.org/path", "alice@example.org"):
+        with pytest.raises(ConfigError, match="SITE_GEN_HANDLE_DOMAIN"):
+            Settings.from_env({**env, "SITE_GEN_HANDLE_DOMAIN": wrong})

@@ -1,4 +1,5 @@
-"""The `handle_domain` key of site.yaml: the domain of the handle when it is not the site's.
+"""The domain of the handle when it is not the site's: site.yaml's `handle_domain`, and the
+function's `SITE_GEN_HANDLE_DOMAIN` (the same value, checked by the same rule).
 
 A bare domain, because it becomes the part after the second `@` of the handle and the host
 Mastodon asks for WebFinger (FEDERATION.md#handle-domain); a scheme, a path or a user part
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from site_gen.loopback import is_loopback_host
+from site_core.loopback import is_loopback_host
 
 __all__ = ["handle_domain"]
 
