@@ -21,7 +21,7 @@ from function_harness import ADMIN_TOKEN, FakeFediverse, NameMap, ServerThread
 from requirements import POSTGRES_URL as PG_URL
 from requirements import connect_postgres
 from site_function.app import create_app
-from site_function.runtime import FunctionRuntime
+from site_function.runtime import Clock, FunctionRuntime, utc_now
 from site_function.settings import Settings
 
 from site_core.keys import generate_private_key
@@ -96,7 +96,9 @@ class RunningFunction:
 def make_function(database_url: str, our_key: Any) -> Iterator[Callable[..., RunningFunction]]:
     with ExitStack() as stack:
 
-        def start(resolver: NameMap | None = None, **overrides: Any) -> RunningFunction:
+        def start(
+            resolver: NameMap | None = None, clock: Clock | None = None, **overrides: Any
+        ) -> RunningFunction:
             names = resolver or NameMap()
             settings = Settings(
                 base_url="https://alice.example",
@@ -110,7 +112,9 @@ def make_function(database_url: str, our_key: Any) -> Iterator[Callable[..., Run
             )
             settings = replace(settings, **overrides)
             app = create_app(
-                settings, session_factory=lambda s: make_session(s.client, resolver=names)
+                settings,
+                session_factory=lambda s: make_session(s.client, resolver=names),
+                clock=clock or utc_now,
             )
             server = stack.enter_context(ServerThread(app))
             client = stack.enter_context(httpx.Client(timeout=10))
