@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from site_core.errors import ConfigError
+from site_core.handle_domain import handle_domain
 from site_core.interaction_policy import QuoteChoice, quote_choice
 from site_core.urls import UrlScheme
 from site_gen import config_values as checks
 from site_gen.config_blocklists import blocklists
 from site_gen.config_conversation import ConversationPolicy, conversation_policy
-from site_core.handle_domain import handle_domain
 from site_gen.config_values import HOSTING_TARGETS
 from site_gen.yaml_errors import explain_yaml_error
 

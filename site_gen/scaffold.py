@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_core.errors import ConfigError, SiteGenError
-from site_gen.config import CONFIG_FILENAME, SiteConfig, parse_config
 from site_core.loopback import is_loopback_url
+from site_gen.config import CONFIG_FILENAME, SiteConfig, parse_config
 from site_gen.workflows import WORKFLOW_PATH, PackageSource, deploy_secrets, installed_source
 
 __all__ = ["DEFAULT_BASE_URL", "NewSite", "make_site", "next_steps"]

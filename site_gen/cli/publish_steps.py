@@ -22,10 +22,10 @@ from typing import Any
 
 import click
 
+from site_core.loopback import is_loopback_url
 from site_gen.cli.owner_access import function_url_of
 from site_gen.cli.publish_backends import Backend, DatabaseBackend, FunctionBackend
 from site_gen.config import SiteConfig
-from site_core.loopback import is_loopback_url
 from site_gen.publish.admin_token import require_admin_token
 from site_gen.text import plural
 

@@ -14,8 +14,8 @@ import dataclasses
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from site_gen.config import SiteConfig
 from site_core.loopback import is_loopback_host
+from site_gen.config import SiteConfig
 
 __all__ = ["PREVIEW_OUTPUT", "PreviewAddress", "choose_address", "preview_config"]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from site_core.loopback import is_loopback_host, is_loopback_url
 from site_core.urls import ACTIVITY_JSON
 from site_gen.config import SiteConfig, load_config
-from site_core.loopback import is_loopback_host, is_loopback_url
 from site_gen.serve import PreviewServer
 from site_gen.serve.preview_address import choose_address
 
