@@ -1,6 +1,7 @@
 """Benchmark the inbox: signed Follow and Like requests at the real server, beside a bare app.
 
 Run: `.venv/bin/python bench/inbox.py [--seconds 8] [--concurrency 64] [--no-postgres]`
+(`--cold-start-only`: step 4 alone)
 
 What it does, all on 127.0.0.1:
 1. Makes 64 remote actors (own RSA keys) served by a small actor server in this process, and
@@ -259,6 +260,20 @@ def report(name: str, result: dict[str, Any], bare: dict[str, Any] | None) -> No
     )
 
 
+def report_cold_start(tmp: Path, key_file: Path) -> None:
+    env = function_env(tmp, f"sqlite:///{tmp / 'cold.sqlite3'}", key_file)
+    cold = cold_start(env)
+    floor = cold_start(env, module="starlette.applications")
+    print(
+        f"cold start (import + settings + key + store + create_app): "
+        f"{cold['import_and_create_ms']:.0f} ms in-process, "
+        f"{cold['process_wall_ms']:.0f} ms whole process (median of 10); "
+        f"floor 'import starlette.applications' alone: "
+        f"{floor['import_and_create_ms']:.0f} ms / {floor['process_wall_ms']:.0f} ms; "
+        f"own share {cold['import_and_create_ms'] - floor['import_and_create_ms']:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="Time limit per run.")
@@ -272,9 +287,19 @@ def main() -> None:
         help="Attach py-spy (PY_SPY or `py-spy` on PATH) to the function during each run and"
         " write collapsed stacks to PREFIX-<db>-<kind>.txt.",
     )
+    parser.add_argument(
+        "--cold-start-only", action="store_true", help="Measure only the cold start (step 4)."
+    )
     args = parser.parse_args()
 
     from site_core.keys import generate_private_key, private_key_to_pem
+
+    if args.cold_start_only:
+        with tempfile.TemporaryDirectory() as folder:
+            key_file = Path(folder) / "key.pem"
+            key_file.write_bytes(private_key_to_pem(generate_private_key()))
+            report_cold_start(Path(folder), key_file)
+        return
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -339,16 +364,7 @@ def main() -> None:
                         report(f"function {kind} ({name})", result, bare_result)
                 finally:
                     server.stop()
-            env = function_env(tmp, f"sqlite:///{tmp / 'cold.sqlite3'}", key_file)
-            cold = cold_start(env)
-            floor = cold_start(env, module="starlette.applications")
-            print(
-                f"cold start (import + settings + key + store + create_app): "
-                f"{cold['import_and_create_ms']:.0f} ms in-process, "
-                f"{cold['process_wall_ms']:.0f} ms whole process (median of 10); "
-                f"floor 'import starlette.applications' alone: "
-                f"{floor['import_and_create_ms']:.0f} ms / {floor['process_wall_ms']:.0f} ms"
-            )
+            report_cold_start(tmp, key_file)
         finally:
             actor_server.should_exit = True
             actor_thread.join(timeout=10)

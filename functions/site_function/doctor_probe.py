@@ -14,8 +14,7 @@ from typing import Any
 
 from site_core import __version__
 from site_core.doctor_probe import PROBE_HEADER, probe_reply_body
-from site_core.signatures import VerificationFailure, parse_signature
-from site_function.inbox_request import InboxRequest, verify_received
+from site_function.inbox_request import InboxRequest
 from site_function.runtime import FunctionRuntime
 
 __all__ = ["ProbeAnswer", "answer_probe"]
@@ -37,6 +36,10 @@ def answer_probe(runtime: FunctionRuntime, request: InboxRequest) -> ProbeAnswer
     """None for every ordinary delivery (no probe header); the probe's answer otherwise."""
     if PROBE_HEADER not in request.headers:
         return None
+    # Imported here: the signature code is not needed to start (a delivery imports it too).
+    from site_core.signatures import VerificationFailure, parse_signature
+    from site_function.inbox_request import verify_received
+
     signature = parse_signature(request.method, request.path, request.query, request.headers)
     if isinstance(signature, VerificationFailure):
         return _refused(f"{signature.reason}: {signature.detail}")

@@ -11,7 +11,7 @@ and mypy sees which kinds it left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from site_function.frozen_record import FrozenRecord
 
 __all__ = [
     "ActorDeleted",
@@ -42,8 +42,7 @@ __all__ = [
 # --- follows --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FollowRequested:
+class FollowRequested(FrozenRecord):
     """A Follow held for the owner's approval (a pending request); `new` False: a request
     already held was sent again."""
 
@@ -55,8 +54,7 @@ class FollowRequested:
         return "follow pending"
 
 
-@dataclass(frozen=True)
-class FollowAccepted:
+class FollowAccepted(FrozenRecord):
     """A Follow accepted at once (or repeated by an accepted follower: `new` False); an
     Accept is queued."""
 
@@ -68,8 +66,7 @@ class FollowAccepted:
         return "follow accepted"
 
 
-@dataclass(frozen=True)
-class FollowRefused:
+class FollowRefused(FrozenRecord):
     """A Follow answered with a Reject: the owner's account moved, or allow-only mode does
     not list the follower's domain."""
 
@@ -81,8 +78,7 @@ class FollowRefused:
         return f"follow rejected: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Unfollowed:
+class Unfollowed(FrozenRecord):
     """A follower (or a pending request) undid its Follow of the owner."""
 
     actor_id: str
@@ -91,8 +87,7 @@ class Unfollowed:
         return "unfollowed"
 
 
-@dataclass(frozen=True)
-class Blocked:
+class Blocked(FrozenRecord):
     """Someone blocked the owner; `follower_removed` if they were a follower until now."""
 
     actor_id: str
@@ -105,8 +100,7 @@ class Blocked:
 # --- interactions with the owner's posts ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LikeReceived:
+class LikeReceived(FrozenRecord):
     """A Like of a published post, stored for moderation; `new` False: a repeat refreshed it."""
 
     activity_id: str
@@ -118,8 +112,7 @@ class LikeReceived:
         return "like stored" if self.new else "like refreshed"
 
 
-@dataclass(frozen=True)
-class AnnounceReceived:
+class AnnounceReceived(FrozenRecord):
     """A boost of a published post, stored for moderation; `new` False: a repeat."""
 
     activity_id: str
@@ -131,8 +124,7 @@ class AnnounceReceived:
         return "announce stored" if self.new else "announce refreshed"
 
 
-@dataclass(frozen=True)
-class ReplyReceived:
+class ReplyReceived(FrozenRecord):
     """A reply to a published post, stored for moderation under the reply's own id."""
 
     reply_id: str
@@ -143,8 +135,7 @@ class ReplyReceived:
         return "reply stored"
 
 
-@dataclass(frozen=True)
-class MentionReceived:
+class MentionReceived(FrozenRecord):
     """A new post that names our actor (tagged or addressed) without answering our posts:
     nothing is stored, the owner may be told."""
 
@@ -155,8 +146,7 @@ class MentionReceived:
         return "mention: not stored"
 
 
-@dataclass(frozen=True)
-class ReplyUpdated:
+class ReplyUpdated(FrozenRecord):
     """A reply already held, sent again (an Update, or a repeated Create): its copy refreshed."""
 
     reply_id: str
@@ -167,8 +157,7 @@ class ReplyUpdated:
         return "reply refreshed"
 
 
-@dataclass(frozen=True)
-class ReplyOverCap:
+class ReplyOverCap(FrozenRecord):
     """A new reply not stored: its author reached a cap (`cap` names which)."""
 
     reply_id: str
@@ -180,8 +169,7 @@ class ReplyOverCap:
         return f"replies over the cap ({self.cap}): not stored"
 
 
-@dataclass(frozen=True)
-class LikeUndone:
+class LikeUndone(FrozenRecord):
     """An Undo of a Like we held: the Like is gone."""
 
     activity_id: str
@@ -191,8 +179,7 @@ class LikeUndone:
         return "interaction undone"
 
 
-@dataclass(frozen=True)
-class AnnounceUndone:
+class AnnounceUndone(FrozenRecord):
     """An Undo of a boost we held: the boost is gone."""
 
     activity_id: str
@@ -202,8 +189,7 @@ class AnnounceUndone:
         return "interaction undone"
 
 
-@dataclass(frozen=True)
-class InteractionUndone:
+class InteractionUndone(FrozenRecord):
     """An Undo naming only the id of an interaction we held (no embedded type to say which
     kind): it is gone all the same."""
 
@@ -214,8 +200,7 @@ class InteractionUndone:
         return "interaction undone"
 
 
-@dataclass(frozen=True)
-class ReplyDeleted:
+class ReplyDeleted(FrozenRecord):
     """Its author deleted an interaction we held (a reply, by the reply's id)."""
 
     reply_id: str
@@ -225,8 +210,7 @@ class ReplyDeleted:
         return "reply deleted"
 
 
-@dataclass(frozen=True)
-class QuoteRequested:
+class QuoteRequested(FrozenRecord):
     """A QuoteRequest for one of our posts (FEDERATION.md#quote-consent), answered at once:
     `authorized` (an Accept with its authorization queued) or not (a Reject queued). The
     quote itself is not stored. Notifications hook here."""
@@ -244,8 +228,7 @@ class QuoteRequested:
 # --- actors ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ActorDeleted:
+class ActorDeleted(FrozenRecord):
     """An account deleted itself: everything held of it is forgotten, its keys too."""
 
     actor_id: str
@@ -254,8 +237,7 @@ class ActorDeleted:
         return "actor deleted"
 
 
-@dataclass(frozen=True)
-class ActorUpdated:
+class ActorUpdated(FrozenRecord):
     """An account sent its new profile: the cached copy is refreshed, its keys forgotten."""
 
     actor_id: str
@@ -264,8 +246,7 @@ class ActorUpdated:
         return "actor refreshed"
 
 
-@dataclass(frozen=True)
-class FollowerMoved:
+class FollowerMoved(FrozenRecord):
     """A follower moved to a new account, which now follows in its place."""
 
     old_actor_id: str
@@ -275,8 +256,7 @@ class FollowerMoved:
         return "follower moved"
 
 
-@dataclass(frozen=True)
-class MovedIn:
+class MovedIn(FrozenRecord):
     """One of the owner's listed old accounts (alsoKnownAs) announced its move here."""
 
     actor_id: str
@@ -285,8 +265,7 @@ class MovedIn:
         return "moved in from an account in also_known_as"
 
 
-@dataclass(frozen=True)
-class Ignored:
+class Ignored(FrozenRecord):
     """Nothing was done; `reason` says why, for people (FEDERATION.md#ignore-unknown)."""
 
     actor_id: str

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from site_core.urls import UrlScheme
+from site_function.frozen_record import FrozenRecord
 from site_function.inbox_events import InboxEvent
 from site_function.interaction_records import InteractionLimits
 from site_function.store.base import OwnerSettings, RemoteActor, Store
@@ -46,8 +47,7 @@ class Handled:
         return self.event.describe()
 
 
-@dataclass(frozen=True)
-class NeedsActor:
+class NeedsActor(FrozenRecord):
     """Fetch this actor (`refresh`: even if cached) and call the handler again with it."""
 
     actor_id: str

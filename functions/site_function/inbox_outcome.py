@@ -7,9 +7,8 @@ read (and, later, notifications).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from site_function.actor_lookup import ActorLookup
+from site_function.frozen_record import FrozenRecord
 from site_function.inbox_events import InboxEvent
 
 __all__ = [
@@ -22,8 +21,7 @@ __all__ = [
 RETRY_AFTER_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class InboxOutcome:
+class InboxOutcome(FrozenRecord):
     """The answer: an HTTP status and a short machine reason (plus a human detail), whether
     the delivery queue grew, and for an accepted activity what its handler did (`event`)."""
 

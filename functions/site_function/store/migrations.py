@@ -13,9 +13,9 @@ only one dialect can say (a trigger) gives each backend its own statements (``by
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Literal
 
+from site_function.frozen_record import FrozenRecord
 from site_function.store._follower_tally import TALLY_STATEMENTS
 
 __all__ = ["MIGRATIONS", "Dialect", "Migration", "seen_activity_key", "statements_for"]
@@ -48,8 +48,7 @@ _TYPES: dict[Dialect, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Migration:
+class Migration(FrozenRecord):
     """One schema step: a version number, a name and its statements (with type tokens),
     then those of the backend's dialect (``by_dialect``), if any."""
 

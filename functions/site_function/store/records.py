@@ -1,14 +1,30 @@
-"""The records the function stores, as frozen dataclasses, and the store's one exception.
+"""The records the function stores, frozen, and the store's one exception.
 
 Shared by the contract (`base.Store`), both backends and every caller: datetimes are
-timezone-aware UTC, JSON documents are dicts and request bodies bytes.
+timezone-aware UTC, JSON documents are dicts and request bodies bytes. The records are
+`FrozenRecord`s, not frozen dataclasses: they behave alike, and every cold start imports them
+(`frozen_record` says what that saves). The queue's and the ledger's are in `queue_records`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from site_function.frozen_record import FrozenRecord, set_field
+from site_function.store.queue_records import (
+    Delivery,
+    DeliveryKind,
+    DeliveryOutcome,
+    DeliveryState,
+    DeliverySummary,
+    HostState,
+    HostSummary,
+    NewDelivery,
+    OutcomeKind,
+    PublishedObject,
+    PublishedState,
+)
 
 __all__ = [
     "Block",
@@ -41,12 +57,6 @@ FollowState = Literal["pending", "accepted"]
 BlockKind = Literal["account", "domain"]
 ModerationState = Literal["pending", "approved", "rejected"]
 InteractionKind = Literal["like", "announce", "reply"]
-DeliveryState = Literal["queued", "done", "failed"]
-# What a queue row carries: an activity for a remote inbox (signed with our key), or a
-# notification for the owner's receiver (signed with the notification secret).
-DeliveryKind = Literal["activity", "notification"]
-OutcomeKind = Literal["delivered", "retry", "failed", "gone"]
-PublishedState = Literal["live", "deleted"]
 
 
 class StoreError(Exception):
@@ -56,8 +66,7 @@ class StoreError(Exception):
 # --- remote actors and keys (a cache the function refreshes) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteActor:
+class RemoteActor(FrozenRecord):
     """A remote actor document as last fetched, with the fields the function needs."""
 
     id: str
@@ -70,8 +79,7 @@ class RemoteActor:
     fetched_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteKey:
+class RemoteKey(FrozenRecord):
     """A remote public key; ``owner`` is the actor id the key document names."""
 
     key_id: str
@@ -80,8 +88,7 @@ class RemoteKey:
     fetched_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class SeenActivity:
+class SeenActivity(FrozenRecord):
     """One remembered incoming activity id: its 16-byte key (the id itself is not kept, see
     ``migrations.seen_activity_key``) and when it was first seen."""
 
@@ -92,8 +99,7 @@ class SeenActivity:
 # --- followers and blocks ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Follower:
+class Follower(FrozenRecord):
     """One follower (or pending follow request) with the Follow that created it.
 
     ``follow_activity`` is kept whole because Accept and Reject must embed it
@@ -110,8 +116,7 @@ class Follower:
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(FrozenRecord):
     """An owner's block of one account (actor id) or a whole domain and its subdomains.
 
     The extra fields mirror Mastodon's domain-block CSV so published blocklists round-trip.
@@ -135,8 +140,7 @@ def _version(revision: int, created_at: datetime) -> str:
     return f"{revision}.{created_at.strftime('%Y%m%d%H%M%S%f')}"
 
 
-@dataclass(frozen=True, slots=True)
-class Interaction:
+class Interaction(FrozenRecord):
     """A Like, Announce or reply to one of our posts, with the owner's moderation state.
 
     ``object_id`` is our post (the thread's root post for a reply to a reply); ``author`` is
@@ -160,8 +164,7 @@ class Interaction:
         return _version(self.revision, self.created_at)
 
 
-@dataclass(frozen=True, slots=True)
-class InteractionSummary:
+class InteractionSummary(FrozenRecord):
     """An interaction without its record or author: what the conversation index lists."""
 
     activity_id: str
@@ -176,117 +179,20 @@ class InteractionSummary:
         return _version(self.revision, self.created_at)
 
 
-@dataclass(frozen=True, slots=True)
-class ModerationResult:
+class ModerationResult(FrozenRecord):
     """What a batch of decisions did: ids whose state changed, already had it, or are not
     held (or belong to a blocked account or domain)."""
 
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    changed: list[str]
+    unchanged: list[str]
+    missing: list[str]
 
-
-# --- the delivery queue -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NewDelivery:
-    """One activity body to POST to one inbox; (activity_id, inbox) is unique in the queue.
-    A notification row names the owner's receiver as its inbox (`site_function.notifications`)."""
-
-    activity_id: str
-    inbox: str
-    body: bytes
-    kind: DeliveryKind = "activity"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A queued, done or failed delivery row.
-
-    ``attempts`` counts finished attempts (recorded outcomes); a claimed row carries
-    ``lease_until`` until its outcome is recorded or the lease runs out.
-    """
-
-    id: int
-    activity_id: str
-    inbox: str
-    host: str
-    body: bytes
-    state: DeliveryState
-    attempts: int
-    next_attempt_at: datetime
-    lease_until: datetime | None
-    last_status: int | None
-    last_error: str | None
-    created_at: datetime
-    updated_at: datetime
-    kind: DeliveryKind = "activity"
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOutcome:
-    """The result of one attempt, recorded in batches by ``Store.record_many``.
-
-    ``next_attempt_at`` is required when ``kind == "retry"`` and ignored otherwise. ``gone``
-    (the inbox answered 410) ends the row like ``failed``; the queue also reports the inbox,
-    and what that means for the followers is decided elsewhere (``site_function.membership``).
-    """
-
-    delivery_id: int
-    kind: OutcomeKind
-    status: int | None = None
-    error: str | None = None
-    next_attempt_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HostSummary:
-    """Per-host delivery counts for ``site-gen deliveries status``."""
-
-    host: str
-    queued: int
-    failed: int
-    done: int
-    last_error: str | None
-    paused_until: datetime | None
-    retrying: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySummary:
-    """Counts per state (every state present, zero when empty) and per host.
-
-    ``retrying`` is the part of ``counts["queued"]`` that has failed at least once.
-    """
-
-    counts: dict[str, int]
-    hosts: list[HostSummary] = field(default_factory=list)
-    retrying: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class HostState:
-    """The breaker of one host: a host failing for long is paused as a whole (issue 4)."""
-
-    host: str
-    consecutive_failures: int
-    first_failure_at: datetime | None
-    paused_until: datetime | None
-    last_error: str | None
-
-
-# --- the publish ledger -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedObject:
-    """What the outside world has been told about one of our objects (issue 4)."""
-
-    object_id: str
-    slug: str
-    content_hash: str
-    updated: datetime | None
-    state: PublishedState
-    first_sent_at: datetime
-    last_sent_at: datetime
+    def __init__(
+        self,
+        changed: list[str] | None = None,
+        unchanged: list[str] | None = None,
+        missing: list[str] | None = None,
+    ) -> None:
+        set_field(self, "changed", list() if changed is None else changed)
+        set_field(self, "unchanged", list() if unchanged is None else unchanged)
+        set_field(self, "missing", list() if missing is None else missing)

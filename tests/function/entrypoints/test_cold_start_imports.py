@@ -3,7 +3,8 @@
 A new interpreter imports the ASGI entry point configured by variables alone, as a host
 starts it; none of the modules below may be imported by then: the admin page (Jinja2, its
 templates, the owner's services), the state archive, publishing, the notification sender
-(no receiver configured here), the HTTP clients and the other database driver. The same
+(no receiver configured here), the HTTP clients, the other database driver and the signature
+code (the first delivery imports it). The same
 process then asks for the admin page, which must import Jinja2 then: the list names modules
 the function does use. A behaviour, not a timing: the figures come from bench/inbox.py.
 """
@@ -38,6 +39,14 @@ NOT_AT_START = (
     "httpx",
     "mangum",
     "site_gen",
+    # Imported by the first request that needs them: the signature code (a delivery's check,
+    # the doctor's probe), the follower-sync check (a delivery with its header), the
+    # notification settings (none configured here) and the passphrase check (none set).
+    "site_core.signatures",
+    "site_function.follower_sync_inbound",
+    "site_function.signed_requests",
+    "site_function.notifications",
+    "site_core.passphrase",
 )
 
 _CHILD = """

@@ -73,7 +73,7 @@ def test_every_change_makes_a_new_version(store: Store) -> None:
 
 
 def _fields(interaction: Interaction) -> dict[str, object]:
-    return {name: getattr(interaction, name) for name in Interaction.__dataclass_fields__}
+    return {name: getattr(interaction, name) for name in Interaction.__match_args__}
 
 
 def test_a_refreshed_actor_refreshes_its_authors(store: Store) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import types
 import typing
 from collections.abc import Callable
@@ -81,7 +80,7 @@ def _fast_reader(record_type: type) -> Callable[[object], TransferRecord | None]
         (name, _plain_types(hints[name]), load) for name, _dump, load in _fields(record_type)
     )
     names = frozenset(name for name, _plain, _load in checks)
-    if any(field.kw_only for field in dataclasses.fields(record_type)):
+    if names != _own_fields(hints):
         raise TypeError(f"{record_type.__name__}: positional fields expected")
 
     def read(data: object) -> TransferRecord | None:
@@ -121,12 +120,23 @@ def _fields(record_type: type) -> tuple[tuple[str, Convert, Convert], ...]:
     found = _FIELDS.get(record_type)
     if found is None:
         hints = typing.get_type_hints(record_type)
-        found = tuple(
-            (field.name, *_converters(hints[field.name]))
-            for field in dataclasses.fields(record_type)
-        )
+        found = tuple((name, *_converters(hints[name])) for name in _field_names(record_type))
         _FIELDS[record_type] = found
     return found
+
+
+def _field_names(record_type: type) -> tuple[str, ...]:
+    """The record's positional fields in order: a dataclass and a `FrozenRecord` (the store's
+    records) both name them in `__match_args__`."""
+    names: tuple[str, ...] = record_type.__match_args__  # type: ignore[attr-defined]
+    return names
+
+
+def _own_fields(hints: dict[str, Any]) -> frozenset[str]:
+    # A record's type hints besides its class variables (a FrozenRecord's base declares two).
+    return frozenset(
+        name for name, hint in hints.items() if typing.get_origin(hint) is not typing.ClassVar
+    )
 
 
 def _converters(hint: Any) -> tuple[Convert, Convert]:
