@@ -18,8 +18,16 @@ __all__ = ["HttpUrl", "is_http_url", "parse_http_url"]
 _SCHEMES = ("http", "https")
 # Control characters and spaces never belong in an id; `urlsplit` would quietly drop some.
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
-_PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~-]+" + _PORT + r"(?:[/?#][^\x00-\x20\x7f]*)?\Z")
+_PORT = r"(?::([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+# The usual shape (a plain host name, a port that fits), in groups: scheme, host, port, rest.
+_PLAIN_URL = re.compile(
+    r"(https?)://([A-Za-z0-9._~-]+)" + _PORT + r"((?:[/?#][^\x00-\x20\x7f]*)?)\Z"
+)
+
+# `parse_http_url`'s recent answers (immutable), for ids up to a length: a bounded memory.
+_RECENT: dict[str, HttpUrl | None] = {}
+_RECENT_SIZE = 4096
+_RECENT_LENGTH = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +47,38 @@ class HttpUrl:
         return self.scheme, self.host, self.port
 
 
+_MISSING = HttpUrl("", "", None, "", "", "")  # not in `_RECENT` (compared by identity)
+
+
 def parse_http_url(text: str) -> HttpUrl | None:
-    """The parts of `text`, or None unless it is an http(s) URL with a host and a valid port."""
-    if not text or _FORBIDDEN.search(text) is not None:
+    """The parts of `text`, or None unless it is an http(s) URL with a host and a valid port.
+
+    The inbox splits several ids per request, mostly the same few (its senders, our posts):
+    recent answers are kept (`_RECENT`), and an id of the usual shape is split by one regex
+    (as `urlsplit` would split it: the fragment after the first `#`, then the query after
+    the first `?`); only the others pay for `urlsplit` and its checks."""
+    if not text:
+        return None
+    found = _RECENT.get(text, _MISSING)  # one lookup: another thread may clear it meanwhile
+    if found is not _MISSING:
+        return found
+    found = _parse(text)
+    if len(text) <= _RECENT_LENGTH:
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[text] = found
+    return found
+
+
+def _parse(text: str) -> HttpUrl | None:
+    plain = _PLAIN_URL.match(text)
+    if plain is not None:
+        scheme, host, port, rest = plain.groups()
+        rest, _, fragment = rest.partition("#")
+        path, _, query = rest.partition("?")
+        number = None if port is None else int(port)
+        return HttpUrl(scheme, host.lower(), number, path, query, fragment)
+    if _FORBIDDEN.search(text) is not None:
         return None
     try:
         parts = urlsplit(text)

@@ -72,7 +72,8 @@ async def authenticate(
 
 def _read_signature(request: InboxRequest) -> SignatureInput | InboxOutcome:
     """Stages 1-2: an ActivityPub body with a readable signature naming an http(s) keyId."""
-    from site_core.signatures import VerificationFailure, parse_signature
+    from site_core.signatures.model import VerificationFailure
+    from site_core.signatures.verify import parse_signature
 
     if not is_activity_content_type(request.headers.get("content-type", "")):
         return InboxOutcome(415, "unsupported_media_type", "send application/activity+json")
@@ -115,7 +116,7 @@ async def _verify_with_refetch(
 ) -> ResolvedKey | InboxOutcome:
     """Stage 5: the key that verified the signature, refetched once if a cached one failed
     (the sender may have rotated it)."""
-    from site_core.signatures import BAD_SIGNATURE, VerificationFailure
+    from site_core.signatures.model import BAD_SIGNATURE, VerificationFailure
 
     verified = _verify(runtime, request, signature, key)
     key_id = signature.key_id

@@ -45,7 +45,7 @@ def verify_received(
 ) -> VerifiedSignature | VerificationFailure:  # fmt: skip
     """A signed request checked against `public_key`, for the URL and hosts the sender could
     have used (the public base behind a rewriting proxy, else the request's own)."""
-    from site_core.signatures import verify_request
+    from site_core.signatures.verify import verify_request
 
     target_uri = None
     if settings.public_base:

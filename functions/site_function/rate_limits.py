@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from site_core.ids import parse_http_url
+
 __all__ = ["InboxRateLimits", "RateLimited", "TokenBuckets"]
 
 
@@ -62,7 +64,10 @@ class TokenBuckets:
     def take(self, key: str) -> None:
         """Spend one token of `key` (callers ask `wait_for` first)."""
         now = self._clock()
-        tokens = self._tokens(key, now)
+        self._spend(key, self._tokens(key, now), now)
+
+    def _spend(self, key: str, tokens: float, now: float) -> None:
+        """Store `key`'s bucket with one token less than `tokens` (its count at `now`)."""
         self._buckets.pop(key, None)  # re-inserted last: dict order is least recently used
         self._buckets[key] = (max(tokens - 1.0, 0.0), now)
         if len(self._buckets) > self._max_buckets:
@@ -93,20 +98,24 @@ class InboxRateLimits:
         self.actors = TokenBuckets(per_actor, window, clock=clock)
         self.domains = TokenBuckets(per_domain, window, clock=clock)
         self.enabled = per_actor > 0 and per_domain > 0 and window > 0
+        self._clock = clock
 
     def admit(self, actor_id: str) -> RateLimited | None:
         """None, and one token of the actor and of its domain spent; or why not (nothing
-        spent: a refused request costs no budget, so a sender that waits gets through)."""
+        spent: a refused request costs no budget, so a sender that waits gets through).
+        Every inbox request asks: one clock read and one count per bucket."""
         if not self.enabled:
             return None
-        domain = (urlsplit(actor_id).hostname or "").lower()
-        for scope, buckets, key in (
-            ("actor", self.actors, actor_id),
-            ("domain", self.domains, domain),
-        ):
-            wait = buckets.wait_for(key)
-            if wait > 0:
-                return RateLimited(scope, max(1, math.ceil(wait)))
-        self.actors.take(actor_id)
-        self.domains.take(domain)
+        url = parse_http_url(actor_id)
+        domain = url.host if url is not None else (urlsplit(actor_id).hostname or "").lower()
+        now = self._clock()
+        actors, domains = self.actors, self.domains
+        own = actors._tokens(actor_id, now)
+        if own < 1.0:
+            return RateLimited("actor", max(1, math.ceil((1.0 - own) / actors.rate)))
+        shared = domains._tokens(domain, now)
+        if shared < 1.0:
+            return RateLimited("domain", max(1, math.ceil((1.0 - shared) / domains.rate)))
+        actors._spend(actor_id, own, now)
+        domains._spend(domain, shared, now)
         return None

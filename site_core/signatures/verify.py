@@ -75,6 +75,21 @@ def parse_signature(
 
 
 def _http_date(value: str) -> datetime | None:
+    """The Date header's time; the last answer is kept (requests arriving in the same second
+    carry the same text)."""
+    global _last_date
+    last = _last_date
+    if last[0] == value:
+        return last[1]
+    parsed = _parse_http_date(value)
+    _last_date = (value, parsed)
+    return parsed
+
+
+_last_date: tuple[str, datetime | None] = ("", None)
+
+
+def _parse_http_date(value: str) -> datetime | None:
     match = _IMF_FIXDATE.fullmatch(value.strip())
     if match and match.group(2) in _MONTHS:
         day, month, year, hour, minute, second = match.groups()

@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from site_function.doctor_probe import ProbeAnswer, answer_probe
-from site_function.follower_sync_inbound import check_collection_sync, wants_check
 from site_function.inbox_pipeline import InboxOutcome, InboxRequest, our_authorities
 from site_function.inbox_pipeline import receive as run_pipeline
 from site_function.routes._responses import error_answer, json_bytes
@@ -46,6 +45,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 _JSON_TYPE = (b"content-type", b"application/json")
 _TEXT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
+# `site_core.follower_sync.HEADER` as header names arrive here (lower case): only a delivery
+# that carries it imports the check (`follower_sync_inbound`), so a cold start does not.
+_SYNC_HEADER = "collection-synchronization"
 
 
 def request_headers(raw_headers: Any) -> dict[str, str]:
@@ -134,6 +136,7 @@ class InboxEndpoint:
         self._scheme = urlsplit(base).scheme or "https"
         self._ours = our_authorities(runtime.settings)
         self._bodies: dict[tuple[int, str], bytes] = {}  # answers without a detail
+        self._authorities: dict[Any, frozenset[str]] = {}  # per listening socket (`server`)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming: list[InboxRequest] = []  # the request, once read: for the check after answering
@@ -155,8 +158,11 @@ class InboxEndpoint:
             await _send(send, outcome.status, json_bytes(outcome.body), _JSON_TYPE, [])
             return
         await self._answer(send, outcome)
-        if incoming and wants_check(outcome, incoming[0]):
-            await check_collection_sync(self._runtime, incoming[0])
+        if incoming and _SYNC_HEADER in incoming[0].headers:
+            from site_function.follower_sync_inbound import check_collection_sync, wants_check
+
+            if wants_check(outcome, incoming[0]):
+                await check_collection_sync(self._runtime, incoming[0])
 
     async def _outcome(
         self, scope: Scope, receive: Receive, incoming_out: list[InboxRequest]
@@ -173,7 +179,7 @@ class InboxEndpoint:
             headers=headers,
             body=body,
             scheme=self._scheme,
-            authorities=self._ours | loopback_authorities(scope.get("server")),
+            authorities=self._authorities_for(scope.get("server")),
         )
         # `site-gen doctor`'s probe: verified with our own key, answered, never stored.
         probe = answer_probe(self._runtime, incoming)
@@ -181,6 +187,19 @@ class InboxEndpoint:
             return probe
         incoming_out.append(incoming)
         return await run_pipeline(self._runtime, incoming)
+
+    def _authorities_for(self, server: Any) -> frozenset[str]:
+        """Ours and the socket's loopback names, worked out once per socket (a server
+        listens on few; each request would otherwise parse its address)."""
+        try:
+            found = self._authorities.get(server)
+        except TypeError:  # unhashable (a list): worked out each time
+            return self._ours | loopback_authorities(server)
+        if found is None:
+            found = self._ours | loopback_authorities(server)
+            if len(self._authorities) < 64:
+                self._authorities[server] = found
+        return found
 
     async def _answer(self, send: Send, outcome: InboxOutcome) -> None:
         if outcome.queued:

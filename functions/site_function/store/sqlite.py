@@ -24,7 +24,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,9 @@ from site_function.store.migrations import seen_activity_key
 __all__ = ["SqliteStore"]
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+# `json.dumps(value, separators=(",", ":"), ensure_ascii=False)`, its encoder made once: with
+# arguments, `json.dumps` builds a new one per call (an inbox item stores two documents).
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _BULK_CACHE_KIB = 32 << 10  # a bulk load's page cache
 _CHECKPOINT_EVERY = 64  # inline commits between two checkpoints (about 5-25 MB of WAL)
 _CHECKPOINT_TRIES = 4  # PASSIVE checkpoints before one with this process's writers held off
@@ -133,14 +136,18 @@ class SqliteStore(
         """One: SQLite has one writer, so more threads only queue on its lock."""
         return 1
 
-    @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Cursor]:
         joined: Cursor | None = getattr(self._local, "active", None)
         if joined is not None:
             # A store call made inside an open write transaction of this thread (the handler
-            # of `receive_activity`) joins it: one BEGIN/COMMIT for the whole request.
-            yield joined
-            return
+            # of `receive_activity`) joins it: one BEGIN/COMMIT for the whole request. The
+            # handlers of an inbox batch make several such calls per item: a plain context
+            # manager costs less than a generator's.
+            return nullcontext(joined)
+        return self._own_transaction(write=write)
+
+    @contextmanager
+    def _own_transaction(self, *, write: bool) -> Iterator[Cursor]:
         conn = self._connection()
         # ":memory:" shares one connection, so even readers must take turns on it.
         lock = self._write_lock if (write or self._memory) else nullcontext()
@@ -324,9 +331,15 @@ class SqliteStore(
             return None
         # An inbox item stores the same `now` several times: format it once (a tuple swap is
         # atomic, so threads sharing the store see a matching pair).
+        # `_TIME_FORMAT`'s text; isoformat makes it at half strftime's cost, but pads years
+        # before 1000, which strftime's %Y does not.
         last, stamp = self._last_time
         if value is not last:
-            stamp = require_aware(value).strftime(_TIME_FORMAT)
+            utc = require_aware(value)
+            if utc.year >= 1000:
+                stamp = utc.isoformat(timespec="microseconds")
+            else:
+                stamp = utc.strftime(_TIME_FORMAT)
             self._last_time = (value, stamp)
         return stamp
 
@@ -344,7 +357,7 @@ class SqliteStore(
         return datetime.fromisoformat(value).astimezone(UTC)
 
     def _encode_json(self, value: Any) -> Any:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return _encode_json(value)
 
     def _decode_json(self, value: Any) -> Any:
         return json.loads(value)
