@@ -233,10 +233,22 @@ class SqlCore(ABC):
     def _time_or_none(self, value: Any) -> datetime | None:
         return None if value is None else self._decode_time(value)
 
-    def _enqueue_in(self, cur: Cursor, deliveries: Sequence[NewDelivery], now: datetime) -> int:
-        """Enqueue inside an open transaction (deduplicated within the batch too)."""
+    def _enqueue_in(
+        self, cur: Cursor, deliveries: Sequence[NewDelivery], now: datetime, *, counted: bool = True
+    ) -> int:
+        """Enqueue inside an open transaction (deduplicated within the batch too); the rows
+        added, or 0 when not ``counted`` (a pipelined backend need not wait for the count)."""
         unique = list({(d.activity_id, d.inbox): d for d in deliveries}.values())
-        return self._insert_deliveries(cur, unique, now) if unique else 0
+        if not unique:
+            return 0
+        if not counted:
+            self._send_deliveries(cur, unique, now)
+            return 0
+        return self._insert_deliveries(cur, unique, now)
+
+    def _send_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> None:
+        """``_insert_deliveries`` whose count nobody reads."""
+        self._insert_deliveries(cur, rows, now)
 
     def _delivery_params(self, delivery: NewDelivery, stamp: Any) -> tuple[Any, ...]:
         return (delivery.activity_id, delivery.inbox, host_of(delivery.inbox), delivery.body,

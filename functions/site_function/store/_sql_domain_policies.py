@@ -12,13 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from site_function.store._sql_core import FOLLOWER_COLUMNS, Cursor, SqlCore, placeholders
+from site_function.store._sql_core import (
+    FOLLOWER_COLUMNS,
+    Cursor,
+    Row,
+    SqlCore,
+    placeholders,
+)
 from site_function.store.domain_policies import DomainPolicies, DomainPolicy, SeveredFollower
 from site_function.store.records import Follower, NewDelivery
 
-__all__ = ["ALLOW_ONLY_KEY", "DomainPolicyStatements"]
+__all__ = ["ALLOW_ONLY_KEY", "POLICIES_QUERY", "DomainPolicyStatements"]
 
 ALLOW_ONLY_KEY = "domains.allow_only"  # the meta key of the mode ("on" or "off")
+POLICIES_QUERY = (
+    "SELECT domain, require_approval, allowed, updated_at FROM domain_policies ORDER BY domain"
+)
 
 
 class DomainPolicyStatements(SqlCore):
@@ -28,11 +37,12 @@ class DomainPolicyStatements(SqlCore):
         with self._transaction(write=False) as cur:
             cur.execute("SELECT value FROM meta WHERE key = ?", (ALLOW_ONLY_KEY,))
             mode = cur.fetchone()
-            cur.execute(
-                "SELECT domain, require_approval, allowed, updated_at FROM domain_policies"
-                " ORDER BY domain"
-            )
+            cur.execute(POLICIES_QUERY)
             rows = cur.fetchall()
+        return self._policies_of(mode, rows)
+
+    def _policies_of(self, mode: Row | None, rows: list[Row]) -> DomainPolicies:
+        """The policies from the mode's ``meta`` row (None if unset) and the table's rows."""
         policies = tuple(
             DomainPolicy(str(domain), bool(approval), bool(allowed), self._decode_time(at))
             for domain, approval, allowed, at in rows
@@ -68,6 +78,7 @@ class DomainPolicyStatements(SqlCore):
         stamp = now or datetime.now(UTC)
         removed: list[Follower] = []
         with self._transaction(write=True) as cur:
+            self._drop_held()  # the followers it removes
             for start in range(0, len(actor_ids), 250):
                 chunk = list(actor_ids[start : start + 250])
                 cur.execute(

@@ -61,6 +61,10 @@ class FollowStatements(DomainPolicyStatements):
     # --- followers -------------------------------------------------------------------------
 
     def get_follower(self, actor_id: str) -> Follower | None:
+        # Held for the transaction; a backend may read a batch's senders ahead (`_hold`).
+        return self._held(("follower", actor_id), lambda: self._read_follower(actor_id))
+
+    def _read_follower(self, actor_id: str) -> Follower | None:
         with self._transaction(write=False) as cur:
             cur.execute(f"SELECT {FOLLOWER_COLUMNS} FROM followers WHERE actor_id = ?", (actor_id,))
             row = cur.fetchone()
@@ -75,6 +79,7 @@ class FollowStatements(DomainPolicyStatements):
         return None if row is None else self._follower(row)
 
     def _upsert_follower(self, cur: Cursor, follower: Follower) -> None:
+        self._drop_held(("follower", follower.actor_id))
         cur.execute(
             f"INSERT INTO followers ({FOLLOWER_COLUMNS}, domain)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -96,7 +101,7 @@ class FollowStatements(DomainPolicyStatements):
     ) -> None:
         with self._transaction(write=True) as cur:
             self._upsert_follower(cur, follower)
-            self._enqueue_in(cur, deliveries, now or datetime.now(UTC))
+            self._enqueue_in(cur, deliveries, now or datetime.now(UTC), counted=False)
 
     def remove_follower(
         self,
@@ -105,6 +110,7 @@ class FollowStatements(DomainPolicyStatements):
         now: datetime | None = None,
     ) -> Follower | None:
         with self._transaction(write=True) as cur:
+            self._drop_held(("follower", actor_id))
             cur.execute(
                 f"DELETE FROM followers WHERE actor_id = ? RETURNING {FOLLOWER_COLUMNS}",
                 (actor_id,),
@@ -112,11 +118,12 @@ class FollowStatements(DomainPolicyStatements):
             rows = cur.fetchall()
             if not rows:
                 return None
-            self._enqueue_in(cur, deliveries, now or datetime.now(UTC))
+            self._enqueue_in(cur, deliveries, now or datetime.now(UTC), counted=False)
         return self._follower(rows[0])
 
     def remove_followers_by_inbox(self, inbox: str) -> list[Follower]:
         with self._transaction(write=True) as cur:
+            self._drop_held()  # whichever followers it removes
             cur.execute(
                 "DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?"
                 f" RETURNING {FOLLOWER_COLUMNS}",
@@ -127,6 +134,7 @@ class FollowStatements(DomainPolicyStatements):
 
     def move_follower(self, old_actor_id: str, new: Follower, now: datetime) -> bool:
         with self._transaction(write=True) as cur:
+            self._drop_held(("follower", old_actor_id))
             cur.execute("DELETE FROM followers WHERE actor_id = ?", (old_actor_id,))
             if cur.rowcount < 1:
                 return False
@@ -204,6 +212,7 @@ class FollowStatements(DomainPolicyStatements):
     ) -> list[Follower]:
         value = _block_value(block.kind, block.value)
         with self._transaction(write=True) as cur:
+            self._drop_held()  # the followers it removes
             cur.execute(
                 f"INSERT INTO blocks ({BLOCK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (kind, value) DO UPDATE SET severity = excluded.severity,"
@@ -299,7 +308,12 @@ class FollowStatements(DomainPolicyStatements):
         row is unchanged, else reloaded (see ``_block_snapshot``). One query when current."""
         cur.execute("SELECT value FROM meta WHERE key = ?", (BLOCKS_GENERATION,))
         row = cur.fetchone()
-        generation = str(row[0]) if row is not None else self._new_blocks_generation(cur)
+        return self._blocks_at(cur, None if row is None else str(row[0]))
+
+    def _blocks_at(self, cur: Cursor, generation: str | None) -> BlockSnapshot:
+        """The snapshot of ``generation`` (the row as just read; None: none yet, start one)."""
+        if generation is None:
+            generation = self._new_blocks_generation(cur)
         snapshot = self._block_snapshot
         if snapshot is None or snapshot.generation != generation:
             cur.execute("SELECT kind, value FROM blocks")

@@ -14,6 +14,7 @@ each in its own transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -63,12 +64,10 @@ class InboxStatements(FollowStatements, RecordStatements):
         the blocks, which ids are new (one INSERT for all), and the senders' cached
         documents (held for the handlers, `SqlCore._held`). The answers are the ones each
         item would have had in turn: its block check, then its id, then its handler."""
-        blocks = self._blocks_in(cur)
+        blocks = self._read_ahead(cur, items)
         blocked = [blocks.covers(item.actor_id) for item in items]
         admitted = [item for item, out in zip(items, blocked, strict=True) if not out]
         new = iter(self._new_ids(cur, admitted))
-        if len(admitted) > 1:
-            self._hold_actors(cur, {item.actor_id for item in admitted})
         results: list[Any] = []
         for item, out in zip(items, blocked, strict=True):
             if out:
@@ -84,7 +83,26 @@ class InboxStatements(FollowStatements, RecordStatements):
             if not keep:
                 return None
             results.append(result)
-        return results
+        return results if self._confirm_batch(cur) else None
+
+    def _batch_transaction(self) -> AbstractContextManager[Cursor]:
+        """The write transaction of a batch (a backend may pipeline its statements)."""
+        return self._transaction(write=True)
+
+    def _read_ahead(self, cur: Cursor, items: Sequence[InboxItem]) -> BlockSnapshot:
+        """The blocks, and the admitted senders' cached documents held for the handlers (one
+        query). A backend whose every answer is a round trip asks more in the same one."""
+        blocks = self._blocks_in(cur)
+        admitted = [item.actor_id for item in items if not blocks.covers(item.actor_id)]
+        if len(admitted) > 1:
+            self._hold_actors(cur, set(admitted))
+        return blocks
+
+    def _confirm_batch(self, cur: Cursor) -> bool:
+        """Whether the batch's writes went as its handlers were told, checked before the
+        commit by a backend that answered some of them ahead (else the batch runs again
+        one item at a time)."""
+        return True
 
     def _new_ids(self, cur: Cursor, items: Sequence[InboxItem]) -> list[bool]:
         """Remember the items' activity ids in one statement: for each item, whether its id
@@ -132,7 +150,7 @@ class InboxStatements(FollowStatements, RecordStatements):
     def receive_activities(self, items: Sequence[InboxItem]) -> list[Any]:
         if len(items) > 1:
             try:
-                with self._transaction(write=True) as cur:
+                with self._batch_transaction() as cur:
                     results = self._receive_batch_in(cur, items)
                     if results is None:
                         raise _Discard(None)  # roll the whole batch back

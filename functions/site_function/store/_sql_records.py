@@ -128,6 +128,7 @@ class RecordStatements(ConversationStatements):
     def forget_actor(self, actor_id: str) -> bool:
         with self._transaction(write=True) as cur:
             self._drop_held(("actor", actor_id))
+            self._drop_held(("follower", actor_id))
             # Personal inboxes only: a shared inbox serves other accounts of that server.
             cur.execute(
                 "SELECT inbox FROM actors WHERE id = ? UNION SELECT inbox FROM followers"
@@ -157,11 +158,11 @@ class RecordStatements(ConversationStatements):
 
     def save_interaction(self, interaction: Interaction) -> bool:
         i = interaction
-        activity, author = self._encode_json(i.activity), self._encoded_author(i)
         with self._transaction(write=True) as cur:
             held, added = self._place_interaction(cur, i)
             # A repeat is refreshed only when it comes from the same actor.
             if held is not None and held[0] == i.actor_id and self._differs(held, i):
+                activity, author = self._encode_json(i.activity), self._encoded_author(i)
                 cur.execute(
                     "UPDATE interactions SET activity = ?, updated_at = ?, author = ?,"
                     " revision = revision + 1 WHERE activity_id = ?",

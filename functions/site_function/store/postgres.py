@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from site_function.store._pg_batch import PipelinedInbox
 from site_function.store._sql_core import Cursor, require_aware
-from site_function.store._sql_inbox import InboxStatements
 from site_function.store._sql_ledger import LedgerStatements
 from site_function.store._sql_notifications import NotificationStatements
 from site_function.store._sql_pages import PageStatements
@@ -85,16 +85,36 @@ def _connect_failure(conninfo: str) -> str | None:
 
 
 class _PgCursor:
-    """A psycopg cursor that takes the store's ``?`` placeholders."""
+    """A psycopg cursor that takes the store's ``?`` placeholders; ``pipeline`` is its
+    connection's psycopg ``Pipeline`` while an inbox batch runs (else None)."""
 
-    __slots__ = ("_cur",)
+    __slots__ = ("_cur", "before", "pipeline")
 
-    def __init__(self, cur: Any) -> None:
+    def __init__(self, cur: Any, pipeline: Any = None, before: Any = None) -> None:
         self._cur = cur
+        self.pipeline = pipeline
+        self.before: Callable[[], None] | None = before
 
     @property
     def rowcount(self) -> int:
+        if self.pipeline is not None and self._cur.pgresult is None:
+            self.pipeline.sync()  # pipelined: the count comes with the statement's result
         return int(self._cur.rowcount)
+
+    def side(self) -> _PgCursor:
+        """Another cursor of the same connection (pipelined: its answer is kept apart)."""
+        return _PgCursor(self._cur.connection.cursor(), self.pipeline, self.before)
+
+    def execute_native(self, sql: str, params: Sequence[Any]) -> None:
+        """A statement in psycopg's own placeholders (``%s``, ``%b``), nothing called before."""
+        self._cur.execute(sql, params)
+
+    def sync(self) -> None:
+        """Wait for every statement sent so far (raising the first one's error)."""
+        if self.before is not None:
+            self.before()
+        if self.pipeline is not None:
+            self.pipeline.sync()
 
     @property
     def raw(self) -> Any:
@@ -102,9 +122,13 @@ class _PgCursor:
         return self._cur
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self.before is not None:
+            self.before()
         return self._cur.execute(_to_pyformat(sql), params or None)
 
     def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any:
+        if self.before is not None:
+            self.before()
         return self._cur.executemany(_to_pyformat(sql), params)
 
     def fetchone(self) -> Any:
@@ -128,7 +152,7 @@ class _PgRows:
 
 
 class PostgresStore(
-    InboxStatements,
+    PipelinedInbox,
     QueueStatements,
     NotificationStatements,
     LedgerStatements,
@@ -207,7 +231,7 @@ class PostgresStore(
         return 1
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Cursor]:
+    def _transaction(self, *, write: bool, pipelined: bool = False) -> Iterator[Cursor]:
         joined: Cursor | None = getattr(self._local, "active", None)
         if joined is not None:
             # A store call made inside an open write transaction of this thread (the handler
@@ -219,8 +243,10 @@ class PostgresStore(
         try:
             with self._pool.connection() as conn:
                 if write:
-                    with conn.transaction(), conn.cursor() as cur:
-                        self._local.active = _PgCursor(cur)
+                    # An inbox batch sends what it need not wait for at once (`_pg_batch`).
+                    piped = conn.pipeline() if pipelined else nullcontext()
+                    with piped as pipeline, conn.transaction(), conn.cursor() as cur:
+                        self._local.active = _PgCursor(cur, pipeline)
                         try:
                             yield self._local.active
                         finally:
@@ -234,6 +260,9 @@ class PostgresStore(
             if type(exc).__module__.startswith("psycopg_pool"):  # PoolTimeout, PoolClosed
                 raise StoreError(f"PostgreSQL pool: {exc}") from exc
             raise
+
+    def _batch_transaction(self) -> AbstractContextManager[Cursor]:
+        return self._transaction(write=True, pipelined=True)
 
     def receive_activities_now(self, items: Sequence[InboxItem]) -> list[Any] | None:
         """Never inline: every statement is a network round trip (see ``Store``)."""
@@ -322,19 +351,29 @@ class PostgresStore(
     def _place_interaction(self, cur: Cursor, i: Interaction) -> tuple[Any, bool]:
         # The portable three statements (`RecordStatements`) as one round trip: each part
         # sees the same snapshot, and a later part learns of an earlier one's rows only
-        # through its RETURNING (`renamed` holds off the INSERT).
-        cur.execute(_PLACE_INTERACTION, (
+        # through its RETURNING (`renamed` holds off the INSERT). In an inbox batch the
+        # answer is mostly known ahead, and checked before the commit (`_pg_batch`).
+        params = (
             i.activity_id, i.kind, i.actor_id, i.object_id, self._encode_json(i.activity),
             i.state, self._encode_time(i.created_at), self._encode_time(i.updated_at),
             self._encoded_author(i), i.kind != "reply",
-        ))  # fmt: skip
+        )  # fmt: skip
+        added = self._place_ahead(cur, i)
+        if added is not None:
+            return None, added
+        self._forget_places(cur)
+        cur.execute(_PLACE_INTERACTION, params)
         actor_id, activity, author, added = cur.fetchone()
         held = None if actor_id is None else (actor_id, activity, author)
         return held, added > 0
 
     def _insert_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> int:
+        self._send_deliveries(cur, rows, now)
+        return max(cur.rowcount, 0)
+
+    def _send_deliveries(self, cur: Cursor, rows: Sequence[NewDelivery], now: datetime) -> None:
         # One statement for the whole fan-out (thousands of inboxes) instead of a round trip
-        # per row.
+        # per row; pipelined, nothing waits for it when its count is not read.
         stamp = self._encode_time(now)
         cur.execute(
             "INSERT INTO deliveries (activity_id, inbox, host, body, kind, state,"
@@ -345,4 +384,3 @@ class PostgresStore(
             (stamp, stamp, stamp, [r.activity_id for r in rows], [r.inbox for r in rows],
              [host_of(r.inbox) for r in rows], [r.body for r in rows], [r.kind for r in rows]),
         )  # fmt: skip
-        return max(cur.rowcount, 0)
