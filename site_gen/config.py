@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,9 @@ class SiteConfig:
         blocks = self.bio.replace("\r\n", "\n").split("\n\n")
         return tuple(" ".join(block.split()) for block in blocks if block.strip())
 
-    @property
+    @cached_property
     def urls(self) -> UrlScheme:
+        """Made once per config: a build asks for it several times per post."""
         return UrlScheme(self.base_url, self.username, self.function_url, self.handle_domain)
 
     @property

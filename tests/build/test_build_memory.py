@@ -45,7 +45,6 @@ def test_a_noted_edit_rebuilds_that_post_alone_and_equals_a_clean_build(
     assert "Seen in the preview at once." in (
         report.output / "posts/spring-garden/index.html"
     ).read_text("utf-8")
-    assert report.output is not None
     clean = build_site(config, output=tmp_path / "clean", jobs=1, offline=True, clean=True)
     assert clean.output is not None
     assert _tree(clean.output) == _tree(report.output)
