@@ -39,13 +39,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from gen_conversations import write_conversations
 from gen_corpus import write_corpus
+from scratch import new_file_cost, scratch_folder
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PUBLIC_KEY = REPO / "tests" / "build" / "keys" / "test-public-key.pem"
@@ -169,13 +169,14 @@ def main() -> None:
         return
     if args.n is None:
         parser.error("the number of posts is required (or --conversations)")
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="site-gen-bench-"))
+    folder = args.keep or scratch_folder("site-gen-bench-")
     try:
         if not (folder / "site.yaml").exists():
             make_site(args.n, folder)
         shutil.rmtree(folder / ".site-gen", ignore_errors=True)
         shutil.rmtree(folder / "public", ignore_errors=True)
         print(f"{args.n} posts, jobs={args.jobs}, site in {folder}")
+        print(new_file_cost(folder))
         print(f"template cache: {template_cache_state()} before the first build")
         show("full build (cold)", args.n, run_phase(folder, args.jobs))
         show("no-change rebuild", args.n, run_phase(folder, args.jobs))

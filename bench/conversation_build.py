@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from build import make_site, run_phase
+from scratch import scratch_folder
 
 TIME_GOAL, MEMORY_GOAL_MIB = 1.3, 300
 
@@ -93,7 +93,7 @@ def _incremental(site: Path, n: int, jobs: int) -> None:
 
 def compare(n: int, replies: int, rounds: int, jobs: int, keep: Path | None) -> None:
     """Build both sites `rounds` times each, alternating; print medians, ratio and goals."""
-    folder = keep or Path(tempfile.mkdtemp(prefix="site-gen-bench-conv-"))
+    folder = keep or scratch_folder("site-gen-bench-conv-")
     plain, talking = folder / "plain", folder / "conversations"
     try:
         for site, count in ((plain, 0), (talking, replies)):

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from build import make_site, template_cache_state
+from scratch import new_file_cost, scratch_folder
 
 TIME_GOAL, MEMORY_GOAL_MIB = 1.0, 300
 
@@ -144,7 +145,7 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
     if hugo is None:
         print("hugo is not installed (Debian: apt-get install hugo): no comparison to make")
         return
-    folder = keep or Path(tempfile.mkdtemp(prefix="site-gen-hugo-"))
+    folder = keep or scratch_folder("site-gen-hugo-")
     try:
         ours, theirs = folder / "site-gen", folder / "hugo"
         if not (ours / "site.yaml").exists():
@@ -153,6 +154,7 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
         version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True)
         print(f"{n} posts, jobs={jobs}, {rounds} cold builds each, alternating, in {folder}")
         print(f"reference: {version.stdout.strip()}")
+        print(new_file_cost(folder))
         user_cache = folder / "user-cache"  # $XDG_CACHE_HOME of the site-gen runs
         runs: dict[str, list[dict[str, float]]] = {"cold": [], "hugo": [], "warm": []}
         for number in range(rounds):

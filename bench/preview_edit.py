@@ -24,13 +24,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from gen_corpus import write_corpus
+from scratch import scratch_folder
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PUBLIC_KEY = REPO / "tests" / "build" / "keys" / "test-public-key.pem"
@@ -191,7 +191,7 @@ def main() -> None:
         "--port", type=int, default=0, help="a fixed port keeps a kept site's build valid"
     )
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="site-gen-preview-bench-"))
+    folder = args.keep or scratch_folder("site-gen-preview-bench-")
     try:
         run(args.n, args.edits, folder, args.function, args.port)
     finally:

@@ -15,11 +15,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from build import _PHASE, REPO, make_site
+from scratch import scratch_folder
 
 KEYS = REPO / "tests" / "build" / "keys"
 GOAL = 1.15
@@ -64,7 +64,7 @@ def _profile_jcs(output: Path) -> None:
 
 def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
     """Build N posts `rounds` times each, unsigned and signed, alternating; print the ratio."""
-    folder = keep or Path(tempfile.mkdtemp(prefix="site-gen-bench-proofs-"))
+    folder = keep or scratch_folder("site-gen-bench-proofs-")
     plain, signed = folder / "plain", folder / "signed"
     try:
         for site in (plain, signed):
