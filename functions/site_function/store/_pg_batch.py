@@ -7,14 +7,18 @@ event loop after every wait. The batch therefore:
 
 - asks its per-batch questions in ONE round trip (``_read_ahead``): the blocks' generation,
   the owner's settings and allow-only mode (one ``meta`` query), the domain policies, the
-  senders' cached documents and their follower rows, all held for the handlers;
-- answers a Like or Announce's placement ahead (``_guess_placement``) from the rows of that
-  post held for the batch's senders (one read per post and kind), sends the placing
-  statement without waiting, and checks every such answer against what the statement
-  really returned before the commit (``_confirm_batch``). An answer that differs (another
-  writer came in between), or any statement that failed, rolls the batch back and it runs
-  again item by item, each with its own transaction: nothing is kept that a handler decided
-  on a wrong answer, and a bad item fails alone;
+  senders' cached documents and their follower rows, all held for the handlers; and on the
+  last batch's word, two more: the INSERT that remembers the ids (``_remember_ahead``) of
+  the items the last batch's blocks admit (if the blocks changed so that other items are
+  admitted now, the batch runs again item by item), and the ledger rows and interaction
+  rows of the posts the last batch placed interactions of (``_ask_places_ahead``);
+- answers a Like or Announce's placement ahead (``_place_ahead``) from the rows of that
+  post held for the batch's senders (one read per post and kind, unless read ahead), sends
+  the placing statement without waiting, and checks every such answer against what the
+  statement really returned before the commit (``_confirm_batch``). An answer that differs
+  (another writer came in between), or any statement that failed, rolls the batch back and
+  it runs again item by item, each with its own transaction: nothing is kept that a handler
+  decided on a wrong answer, and a bad item fails alone;
 - writes a Follow's follower row and its Accept the same way: the batch's follower upserts
   go as one statement and its queue rows as another (`_flush_follows`), sent before the next
   statement of the batch or the commit, whichever comes first. Nobody reads what an upsert
@@ -34,7 +38,12 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 from site_function.store._block_snapshot import BLOCKS_GENERATION, BlockSnapshot
-from site_function.store._sql_core import ACTOR_COLUMNS, FOLLOWER_COLUMNS, Cursor
+from site_function.store._sql_core import (
+    ACTOR_COLUMNS,
+    FOLLOWER_COLUMNS,
+    PUBLISHED_COLUMNS,
+    Cursor,
+)
 from site_function.store._sql_domain_policies import ALLOW_ONLY_KEY, POLICIES_QUERY
 from site_function.store._sql_follows import domain_of
 from site_function.store._sql_inbox import InboxStatements
@@ -47,6 +56,7 @@ from site_function.store.base import (
     StoreError,
     host_of,
 )
+from site_function.store.migrations import seen_activity_key
 
 __all__ = ["PipelinedCursor", "PipelinedInbox"]
 
@@ -101,6 +111,19 @@ _PLACES = (
     "SELECT actor_id, activity_id, kind = ? AND object_id = ? FROM interactions"
     " WHERE activity_id = ANY(?) OR (kind = ? AND object_id = ? AND actor_id = ANY(?))"
 )
+# `_PLACES` for the (kind, post)s the last batch placed, asked with the batch's first questions.
+_PLACES_AHEAD = (
+    "SELECT actor_id, activity_id, kind, object_id FROM interactions WHERE activity_id = ANY(?)"
+    " OR (actor_id = ANY(?) AND (kind, object_id) IN (SELECT * FROM unnest(?::text[], ?::text[])))"
+)
+# `RecordStatements._remember_all` with the keys and times as two arrays (one statement text).
+_REMEMBER_ALL = (
+    "INSERT INTO seen_activity_keys (activity_key, seen_at) SELECT * FROM"
+    " unnest(%b::bytea[], %b::timestamptz[]) ON CONFLICT (activity_key) DO NOTHING"
+    " RETURNING activity_key"
+)
+# How many of the last batch's (kind, post)s the next one reads ahead.
+_RECENT_PLACES = 8
 
 
 class PipelinedCursor(Cursor, Protocol):
@@ -129,7 +152,9 @@ class _Batch:
     them already held as interactions, each (kind, post)'s rows by sender, and the
     placements answered ahead and not yet written (with whether each adds a row); the
     follower rows and queue rows not yet written (with the time of each queue row, and the
-    spans of them whose count was answered "all new"), and the answers to check at the end."""
+    spans of them whose count was answered "all new"), and the answers to check at the end
+    (placements, queue counts); the (kind, post)s it placed, the ids remembered ahead with
+    their INSERT's answer, and whether that INSERT was wrong (`doomed`: roll back)."""
 
     cursor: PipelinedCursor
     senders: frozenset[str]
@@ -141,6 +166,10 @@ class _Batch:
     followers: dict[str, Follower] = field(default_factory=dict)
     queued: list[tuple[NewDelivery, Any]] = field(default_factory=list)
     counted: list[tuple[int, int]] = field(default_factory=list)
+    placed: list[tuple[PipelinedCursor, list[bool]]] = field(default_factory=list)
+    posts: dict[tuple[str, str], None] = field(default_factory=dict)
+    remembered: tuple[list[str], PipelinedCursor] | None = None
+    doomed: bool = False
     checks: list[tuple[PipelinedCursor, list[tuple[str, str]], list[tuple[int, int]]]] = field(
         default_factory=list
     )
@@ -150,6 +179,9 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
     """The PostgreSQL side of ``InboxStatements``' batch hooks (see the module docstring)."""
 
     _psycopg_error: type[Exception]
+    # The (kind, post)s the last batch placed interactions of: a guess the next batch reads
+    # ahead (`_ask_places_ahead`); a wrong guess costs a few index lookups, never an answer.
+    _recent_places: Sequence[tuple[str, str]] = ()
 
     def _read_ahead(self, cur: Cursor, items: Sequence[InboxItem]) -> BlockSnapshot:
         piped = _pipelined(cur)
@@ -166,6 +198,11 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
         followers.execute(
             f"SELECT {FOLLOWER_COLUMNS} FROM followers WHERE actor_id = ANY(?)", (senders,)
         )
+        asked = frozenset(item.activity_id for item in items if item.activity_id is not None)
+        recent = list(self._recent_places)
+        ahead = self._ask_places_ahead(piped, recent, senders, asked) if recent else None
+        guess = self._block_snapshot
+        remembered = None if guess is None else self._remember_ahead(piped, items, guess)
         settings = {str(key): str(value) for key, value in meta.fetchall()}  # the one wait
         blocks = self._blocks_at(cur, settings.get(BLOCKS_GENERATION))
         mode = settings.get(ALLOW_ONLY_KEY)
@@ -177,10 +214,91 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
             self._hold(("actor", sender), found.get(sender))
             self._hold(("follower", sender), following.get(sender))
         self._hold_owner(cur, settings.get(OWNER_SETTINGS))
-        asked = frozenset(item.activity_id for item in items if item.activity_id is not None)
         batch = self._local.batch = _Batch(piped, frozenset(senders), asked)
+        batch.remembered = remembered  # checked against the blocks read now (`_new_ids`)
+        if ahead is not None:
+            self._places_ahead(batch, recent, *ahead)
         piped.before = lambda: self._flush_batch(batch)
         return blocks
+
+    def _ask_places_ahead(
+        self,
+        piped: PipelinedCursor,
+        recent: list[tuple[str, str]],
+        senders: list[str],
+        asked: frozenset[str],
+    ) -> tuple[PipelinedCursor, PipelinedCursor]:
+        """Send the reads of the posts the last batch placed interactions of (a burst of Likes
+        is mostly of one post): their ledger rows and the senders' rows of each (kind, post),
+        answered in the batch's first round trip instead of two more of their own."""
+        published, places = piped.side(), piped.side()
+        posts = sorted({post for _, post in recent})
+        published.execute(
+            f"SELECT {PUBLISHED_COLUMNS} FROM published WHERE object_id = ANY(?)", (posts,)
+        )
+        places.execute(_PLACES_AHEAD, (
+            sorted(asked), senders, [kind for kind, _ in recent], [post for _, post in recent]
+        ))  # fmt: skip
+        return published, places
+
+    def _places_ahead(
+        self,
+        batch: _Batch,
+        recent: list[tuple[str, str]],
+        published: PipelinedCursor,
+        places: PipelinedCursor,
+    ) -> None:
+        """Hold the answers `_ask_places_ahead` asked for, as `_read_places` and
+        `get_published` would have read them at the batch's start."""
+        found = {row[0]: self._published(row) for row in published.fetchall()}
+        for post in {post for _, post in recent}:
+            self._hold(("published", post), found.get(post))
+        for key in recent:
+            batch.places[key] = {sender: [] for sender in batch.senders}
+        for actor_id, activity_id, kind, object_id in places.fetchall():
+            if activity_id in batch.asked:
+                batch.held.add(activity_id)
+            mine = batch.places.get((kind, object_id), {}).get(actor_id)
+            if mine is not None:
+                mine.append(activity_id)
+
+    def _remember_ahead(
+        self, piped: PipelinedCursor, items: Sequence[InboxItem], blocks: BlockSnapshot
+    ) -> tuple[list[str], PipelinedCursor] | None:
+        """Send the INSERT of `_new_ids` with the batch's first questions, for the items the
+        blocks of the last batch admit: the ids it remembers, and the cursor of its answer."""
+        seen = [
+            (item.activity_id, item.now)
+            for item in items
+            if item.activity_id is not None and not blocks.covers(item.actor_id)
+        ]
+        if not seen:
+            return None
+        answer = piped.side()
+        answer.execute_native(_REMEMBER_ALL, (
+            [seen_activity_key(activity_id) for activity_id, _ in seen],
+            [self._encode_time(now) for _, now in seen],
+        ))  # fmt: skip
+        return [activity_id for activity_id, _ in seen], answer
+
+    def _new_ids(self, cur: Cursor, items: Sequence[InboxItem]) -> list[bool]:
+        batch = self._batch_of(cur)
+        if batch is None or batch.remembered is None:
+            return super()._new_ids(cur, items)
+        ids, answer = batch.remembered
+        if [i.activity_id for i in items if i.activity_id is not None] != ids:
+            # The blocks changed since the last batch and the INSERT remembered other ids
+            # than these: every item a duplicate, no handler runs, and the batch rolls back
+            # to run again item by item (`_confirm_batch`).
+            batch.doomed = True
+            return [False] * len(items)
+        added = {bytes(row[0]) for row in answer.fetchall()}
+        new = []
+        for key in map(seen_activity_key, ids):  # the first of two equal ids is the new one
+            new.append(key in added)
+            added.discard(key)
+        found = iter(new)
+        return [item.activity_id is None or next(found) for item in items]
 
     def _hold_owner(self, cur: Cursor, text: str | None) -> None:
         """The owner's settings for the transaction (`get_owner_settings`' memo); unreadable
@@ -204,6 +322,7 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
         batch = self._batch_of(cur)
         if batch is None or i.actor_id not in batch.senders or i.activity_id not in batch.asked:
             return None
+        batch.posts[(i.kind, i.object_id)] = None
         rows = batch.places.get((i.kind, i.object_id))
         if rows is None:
             rows = self._read_places(cur, batch, i.kind, i.object_id)
@@ -235,21 +354,22 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
         for actor_id, activity_id, placed in cur.fetchall():
             if activity_id in batch.asked:
                 batch.held.add(activity_id)
-            if placed:
+            if placed and actor_id in rows:  # else held under an id of the batch
                 rows[actor_id].append(activity_id)
         batch.places[(kind, object_id)] = rows
         return rows
 
     def _flush_places(self, batch: _Batch) -> None:
         """Write the placements answered ahead, in one statement, before any other statement
-        of the batch (`PipelinedCursor.before`); raises `StoreError` if one of them did not
-        do what its handler was told (the batch then runs again item by item)."""
+        of the batch (`PipelinedCursor.before`); whether each did what its handler was told
+        is read before the commit (`_all_placed`)."""
         pending, batch.pending = batch.pending, []
         batch.touched.clear()
         if not pending:
             return
         items = [i for i, _ in pending]
-        batch.cursor.execute_native(_PLACE_ALL, (
+        answer = batch.cursor.side()  # read at the end (`_confirm_batch`): nothing waits now
+        answer.execute_native(_PLACE_ALL, (
             [i.activity_id for i in items], [i.kind for i in items],
             [i.actor_id for i in items], [i.object_id for i in items],
             [_compact_json(i.activity) for i in items], [i.state for i in items],
@@ -258,9 +378,7 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
             [None if i.author is None else _compact_json(i.author) for i in items],
             [i.kind != "reply" for i in items],
         ))  # fmt: skip
-        for (_, adds), (held, renamed, added) in zip(pending, batch.cursor.fetchall(), strict=True):
-            if held or renamed == adds or added != adds:
-                raise StoreError("an interaction changed while its batch ran")
+        batch.placed.append((answer, [adds for _, adds in pending]))
 
     def _flush_batch(self, batch: _Batch) -> None:
         """Everything deferred, before the batch's next statement (`PipelinedCursor.before`)."""
@@ -340,13 +458,30 @@ class PipelinedInbox(InboxStatements, OwnerStatements):
         self._local.batch = None
         if piped is None:
             return True
+        if batch is not None:
+            self._recent_places = list(batch.posts)[-_RECENT_PLACES:]
+            if batch.doomed:
+                return False
         try:
             if batch is not None:
                 self._flush_batch(batch)
             piped.sync()  # a failed statement of any item raises here
-            return batch is None or all(_all_added(*check) for check in batch.checks)
+            return batch is None or (
+                all(_all_placed(*placed) for placed in batch.placed)
+                and all(_all_added(*check) for check in batch.checks)
+            )
         except (StoreError, self._psycopg_error):
             return False
+
+
+def _all_placed(answer: PipelinedCursor, adds: list[bool]) -> bool:
+    """Whether each placement of one `_PLACE_ALL` did what its handler was told: neither held
+    under its id, and it added a row if told so, else renamed the sender's older one."""
+    rows = answer.fetchall()
+    return len(rows) == len(adds) and all(
+        not held and renamed != add and added == add
+        for add, (held, renamed, added) in zip(adds, rows, strict=True)
+    )
 
 
 def _all_added(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -138,6 +138,37 @@ class _PgCursor:
         return list(self._cur.fetchall())
 
 
+@contextmanager
+def _transaction_of(conn: Any) -> Iterator[_PgCursor]:
+    """One explicit transaction (psycopg's), committed unless the block raises."""
+    with conn.transaction(), conn.cursor() as cur:
+        yield _PgCursor(cur)
+
+
+@contextmanager
+def _pipelined_transaction(conn: Any) -> Iterator[_PgCursor]:
+    """One explicit transaction in pipeline mode, whose BEGIN and COMMIT wait for nothing of
+    their own: psycopg's ``conn.transaction()`` there syncs after the BEGIN and twice more at
+    the end (its nested pipelines), each a round trip that the batch's thread waits through
+    and then must win the GIL back. Here BEGIN goes out with the first statement and COMMIT
+    with the pipeline's closing sync. A COMMIT that the server answers ROLLBACK (a failed
+    statement nobody read) raises: the caller must never take it for a commit."""
+    from psycopg.pq import TransactionStatus
+
+    try:
+        with conn.pipeline() as pipeline, conn.cursor() as cur:
+            conn.execute("BEGIN")
+            yield _PgCursor(cur, pipeline)
+            commit = conn.execute("COMMIT")
+    finally:
+        # The block raised, or a statement failed and COMMIT was skipped: the transaction is
+        # still open (the pipeline is closed now, so this is one plain round trip).
+        if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+            conn.rollback()
+    if commit.statusmessage != "COMMIT":
+        raise StoreError(f"PostgreSQL: the transaction ended in {commit.statusmessage}")
+
+
 class _PgRows:
     """One query's rows at a time, through a server-side cursor of the snapshot."""
 
@@ -244,11 +275,11 @@ class PostgresStore(
             with self._pool.connection() as conn:
                 if write:
                     # An inbox batch sends what it need not wait for at once (`_pg_batch`).
-                    piped = conn.pipeline() if pipelined else nullcontext()
-                    with piped as pipeline, conn.transaction(), conn.cursor() as cur:
-                        self._local.active = _PgCursor(cur, pipeline)
+                    opened = _pipelined_transaction(conn) if pipelined else _transaction_of(conn)
+                    with opened as cur:
+                        self._local.active = cur
                         try:
-                            yield self._local.active
+                            yield cur
                         finally:
                             self._local.active = None
                 else:

@@ -1,0 +1,92 @@
+"""A batch asks some questions ahead on the last batch's word (both backends; on PostgreSQL
+`store._pg_batch` sends the remembered ids under the last batch's blocks, and reads the
+posts the last batch placed interactions of, with its first questions). What another
+instance changed between two batches must still give each item its own answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from site_function.store import Block, Interaction, PublishedObject, Store
+from site_function.store.base import InboxItem
+from site_function.store.queue_records import PublishedState
+from store_backends import NOW, Backend
+
+ALICE = "https://remote.example/users/alice"
+BOB = "https://remote.example/users/bob"
+EVE = "https://banned.example/users/eve"
+POST = "https://alice.example/ap/posts/hello"
+
+
+def _run(name: str, ran: list[str]) -> Any:
+    return lambda s: (ran.append(name) or name, True)
+
+
+def _like(activity_id: str, actor_id: str, at: int = 0) -> Interaction:
+    when = NOW + timedelta(seconds=at)
+    record = {"id": activity_id, "type": "Like", "actor": actor_id, "object": POST}
+    return Interaction(activity_id, "like", actor_id, POST, record, "pending", when, when, None)
+
+
+def _liking(interaction: Interaction) -> InboxItem:
+    """A Like as the inbox stores it: only of a live post, else not saved (None)."""
+
+    def handle(s: Store) -> tuple[bool | None, bool]:
+        published = s.get_published(POST)
+        if published is None or published.state != "live":
+            return None, True
+        return s.save_interaction(interaction), True
+
+    return InboxItem(interaction.actor_id, interaction.activity_id, NOW, handle)
+
+
+def _publish(store: Store, state: PublishedState) -> None:
+    store.save_published([PublishedObject(POST, "hello", "h", None, state, NOW, NOW)], [], NOW)
+
+
+def test_a_block_made_between_two_batches_counts_in_the_second(backend: Backend) -> None:
+    store, other = backend.open(), backend.open()
+    ran: list[str] = []
+    first = [InboxItem(ALICE, "https://r/a1", NOW, _run("a1", ran)),
+             InboxItem(EVE, "https://r/e1", NOW, _run("e1", ran))]  # fmt: skip
+    assert store.receive_activities(first) == ["a1", "e1"]
+    other.add_block(Block("domain", "banned.example", NOW))
+    second = [
+        InboxItem(ALICE, "https://r/a2", NOW, _run("a2", ran)),
+        InboxItem(EVE, "https://r/e2", NOW, _run("e2", ran)),
+        InboxItem(BOB, "https://r/a1", NOW, _run("again", ran)),  # remembered by the first
+        InboxItem(BOB, "https://r/b2", NOW, _run("b2", ran)),
+        InboxItem(ALICE, "https://r/a2", NOW, _run("twice", ran)),  # repeated in the batch
+    ]
+    assert store.receive_activities(second) == ["a2", "blocked", "duplicate", "b2", "duplicate"]
+    assert ran == ["a1", "e1", "a2", "b2"]
+    assert store.remember_activity("https://r/e2", NOW)  # a blocked item's id is not kept
+    assert not store.remember_activity("https://r/b2", NOW)
+    other.remove_block("domain", "banned.example")
+    third = [InboxItem(EVE, "https://r/e3", NOW, _run("e3", ran)),
+             InboxItem(ALICE, "https://r/a3", NOW, _run("a3", ran))]  # fmt: skip
+    assert store.receive_activities(third) == ["e3", "a3"]
+
+
+def test_likes_after_another_instance_changed_the_post(backend: Backend) -> None:
+    store, other = backend.open(), backend.open()
+    _publish(store, "live")
+    first = [_liking(_like("https://r/l1", ALICE)), _liking(_like("https://r/l2", BOB))]
+    assert store.receive_activities(first) == [True, True]
+    # Between the batches: Alice's Like goes, Bob's is renamed, a Like is held under an id
+    # the next batch brings again.
+    assert other.remove_interaction("https://r/l1", ALICE)
+    assert not other.save_interaction(_like("https://r/l3", BOB, at=1))
+    assert other.save_interaction(_like("https://r/l4", ALICE, at=2))
+    second = [
+        _liking(_like("https://r/l4", ALICE, at=3)),  # held under its id: not new
+        _liking(_like("https://r/l5", BOB, at=3)),  # renames Bob's l3
+    ]
+    assert store.receive_activities(second) == [False, False]
+    rows = sorted((i.activity_id, i.actor_id, i.revision) for i in store.list_interactions())
+    assert rows == [("https://r/l4", ALICE, 1), ("https://r/l5", BOB, 3)]
+    _publish(other, "deleted")
+    third = [_liking(_like("https://r/l6", ALICE, at=4)), _liking(_like("https://r/l7", BOB))]
+    assert store.receive_activities(third) == [None, None]  # the post is no longer live
+    assert len(store.list_interactions()) == 2
