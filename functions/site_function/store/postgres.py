@@ -15,7 +15,6 @@ request); a statement may run ``_STATEMENT_FACTOR`` times that, never less than 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -24,17 +23,18 @@ from functools import lru_cache
 from typing import Any
 
 from site_function.store._pg_batch import PipelinedInbox
+from site_function.store._pg_follow_writes import delivery_arrays
+from site_function.store._pg_pipeline import compact_json
 from site_function.store._sql_core import Cursor, require_aware
 from site_function.store._sql_ledger import LedgerStatements
 from site_function.store._sql_notifications import NotificationStatements
 from site_function.store._sql_pages import PageStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store._sql_transfer import RowStream, TransferStatements
-from site_function.store.base import InboxItem, Interaction, NewDelivery, StoreError, host_of
+from site_function.store.base import InboxItem, Interaction, NewDelivery, StoreError
 
 __all__ = ["PostgresStore"]
 
-_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CONNECT_TIMEOUT = 3  # seconds, libpq's connect_timeout (it counts whole seconds, 2 at least)
 _STATEMENT_FACTOR = 20
 
@@ -346,7 +346,7 @@ class PostgresStore(
     def _transfer_json(self, value: Any) -> Any:
         # Text the server parses as jsonb (COPY and INSERT alike: psycopg sends str untyped):
         # the Jsonb wrapper's Python-level dumper cost more than the dump, once per record.
-        return _compact_json(value)
+        return compact_json(value)
 
     def _resume_ids(self, cur: Cursor) -> None:
         cur.execute(
@@ -412,6 +412,5 @@ class PostgresStore(
             " SELECT t.a, t.i, t.h, t.b, t.k, 'queued', ?, ?, ? FROM unnest(?::text[], ?::text[],"
             " ?::text[], ?::bytea[], ?::text[]) WITH ORDINALITY AS t(a, i, h, b, k, n)"
             " ORDER BY t.n ON CONFLICT (activity_id, inbox) DO NOTHING",
-            (stamp, stamp, stamp, [r.activity_id for r in rows], [r.inbox for r in rows],
-             [host_of(r.inbox) for r in rows], [r.body for r in rows], [r.kind for r in rows]),
-        )  # fmt: skip
+            (stamp, stamp, stamp, *delivery_arrays(rows)),
+        )
