@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import site_gen
 from site_gen.build.build_memory import BuildMemory
@@ -25,6 +26,7 @@ from site_gen.build.theme import Theme, template_cache_folder
 from site_gen.config import SiteConfig, check_profile_images
 from site_gen.content.mention_lookup import LookupSettings
 from site_gen.content.model import Mention, RepliedPost
+from site_gen.content.reader import read_source
 
 __all__ = [
     "RENDER_VERSION",
@@ -138,6 +140,9 @@ class ResolvedMentions:
     resolved: dict[str, Mention]  # normalized handle -> mention
     warnings: tuple[str, ...]
     replies: dict[str, RepliedPost] = dataclasses.field(default_factory=dict)  # URL -> post
+    # The languages of the fenced code of the changed sources, seen while reading them for
+    # their handles: the pool compiles their lexers once, before it forks.
+    code_languages: frozenset[str] = frozenset()
 
 
 def resolve_mentions(
@@ -160,7 +165,8 @@ def resolve_mentions(
     known, tasks = sources.known, sources.tasks
     lookups = LookupSettings.for_site(config.base_url, origins=webfinger_origins)
     resolver = MentionResolver(config.root / "mentions.json", offline=offline, lookups=lookups)
-    addressed = {task.path: _addressed(Path(task.path)) for task in tasks}
+    peeked = {task.path: _peek(Path(task.path)) for task in tasks}
+    addressed = {path: (peek.handles, peek.reply_url) for path, peek in peeked.items()}
     handles = [h for found, _ in addressed.values() for h in found]
     addressing = [e for e in known.values() if e.post.mentions or e.post.in_reply_to]  # a few
     handles += [m.handle for entry in addressing for m in entry.post.mentions]
@@ -180,7 +186,8 @@ def resolve_mentions(
         del known[Path(path).name]
     tasks += [SourceTask(path, stamp, True) for path, stamp in stale]
     warnings = (*resolver.warnings, *replies.warnings)
-    return ResolvedMentions(resolved, warnings, replies.resolved)
+    languages = frozenset(lang for peek in peeked.values() for lang in peek.languages)
+    return ResolvedMentions(resolved, warnings, replies.resolved, languages)
 
 
 @dataclass(frozen=True)
@@ -218,15 +225,25 @@ def _is_handle(value: str) -> bool:
     return "@" in value and not value.startswith(("https://", "http://"))
 
 
-def _addressed(path: Path) -> tuple[tuple[str, ...], str | None]:
+class _Peek(NamedTuple):
+    handles: tuple[str, ...]
+    reply_url: str | None
+    languages: tuple[str, ...]
+
+
+def _peek(path: Path) -> _Peek:
     """The mentions and the `in_reply_to` of a changed source, to resolve before the workers
-    render it (a source whose front matter is broken has none: the worker reports it)."""
+    render it (a source whose front matter is broken has none: the worker reports it), and
+    the languages of its fenced code."""
+    from site_gen.content.markdown_render import fence_languages
     from site_gen.content.mentions import extract_mentions
 
-    data = path.read_bytes()
+    data = read_source(path)
     text = data.decode("utf-8", errors="replace")
     handles = extract_mentions(text) if b"@" in data else ()
-    return handles, (_reply_url(text, path) if b"in_reply_to" in data else None)
+    reply_url = _reply_url(text, path) if b"in_reply_to" in data else None
+    languages = fence_languages(text) if b"```" in data or b"~~~" in data else ()
+    return _Peek(handles, reply_url, languages)
 
 
 def _reply_url(text: str, path: Path) -> str | None:

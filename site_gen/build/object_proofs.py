@@ -17,23 +17,17 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-
-from site_core.context import with_proof_terms
 from site_core.errors import KeyMaterialError
-from site_core.integrity_proofs import add_proof
-from site_core.keys import ED25519_KEY_ENV, load_public_key
-from site_core.multikey import public_key_multibase
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.federation.key_files import (
-    ed25519_key_from_environment,
-    ed25519_private_key_path,
-    ed25519_public_key_path,
-)
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+# `cryptography` and the key helpers are imported by the functions that use them: a site
+# without an Ed25519 key (most small sites) never loads them, a tenth of a small build's imports.
 
 __all__ = ["NO_PROOF_KEY_WARNING", "BuildProofKey", "prove_object", "read_build_proof_key"]
 
@@ -60,6 +54,8 @@ class BuildProofKey:
 
 @functools.lru_cache(maxsize=4)
 def _private_key(private_bytes: bytes) -> ed25519.Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     return ed25519.Ed25519PrivateKey.from_private_bytes(private_bytes)
 
 
@@ -67,6 +63,8 @@ def prove_object(document: dict[str, Any], post: Post, key: BuildProofKey | None
     """The object with its proof, dated by the post; unchanged without a private key."""
     if key is None or key.private_bytes is None:
         return document
+    from site_core.context import with_proof_terms
+    from site_core.integrity_proofs import add_proof
     from site_gen.federation.objects import format_datetime
 
     updated = post.updated
@@ -82,9 +80,20 @@ def read_build_proof_key(
 
     `sign` is False for a check, which writes nothing and so needs no secret.
     """
+    from site_gen.federation.key_files import ed25519_public_key_path
+
     public = _read_public(ed25519_public_key_path(config))
     if public is None:
         return None
+    from cryptography.hazmat.primitives import serialization
+
+    from site_core.keys import ED25519_KEY_ENV
+    from site_core.multikey import public_key_multibase
+    from site_gen.federation.key_files import (
+        ed25519_key_from_environment,
+        ed25519_private_key_path,
+    )
+
     multibase = public_key_multibase(public)
     method = config.urls.ed25519_key_id
     if not sign:
@@ -113,6 +122,10 @@ def _read_public(path: Path) -> ed25519.Ed25519PublicKey | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise KeyMaterialError(f"{path} cannot be read: {exc}") from None
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from site_core.keys import load_public_key
+
     if "PRIVATE KEY" in text:
         raise KeyMaterialError(
             f"{path} holds a PRIVATE key: it would be published. Move it to .site-gen/ and run"

@@ -260,6 +260,7 @@ def _prepare(
         mentions.replies,
         conversations,
         proof_key,
+        mentions.code_languages,
     )
     return previous, staged, settings
 

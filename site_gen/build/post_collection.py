@@ -34,6 +34,7 @@ def render_settings(
     replies: Mapping[str, RepliedPost] | None = None,
     conversations: ConversationInputs | None = None,
     proof_key: BuildProofKey | None = None,
+    code_languages: frozenset[str] = frozenset(),
 ) -> RenderSettings:
     """What every worker process needs (inherited on fork, never sent per task)."""
     return RenderSettings(
@@ -48,6 +49,7 @@ def render_settings(
         dict(replies or {}),
         conversations or ConversationInputs(),
         proof_key,
+        code_languages,
     )
 
 

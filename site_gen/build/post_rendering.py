@@ -37,7 +37,7 @@ from site_gen.build.writer import stage_file
 from site_gen.config import SiteConfig
 from site_gen.content.model import Mention, Post, RepliedPost
 from site_gen.content.post_cache import PostCache, post_key
-from site_gen.content.reader import read_post
+from site_gen.content.reader import read_post, read_source
 
 __all__ = [
     "NO_SOURCE",
@@ -77,6 +77,9 @@ class RenderSettings:
     conversations: ConversationInputs = dataclasses.field(default_factory=ConversationInputs)
     # The site's Ed25519 key: the post objects' integrity proofs (None: no proofs).
     proof_key: BuildProofKey | None = None
+    # The languages of the changed sources' fenced code: their lexers are compiled before
+    # the fork (`_warm_up`).
+    code_languages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ class _Worker:
         read = []
         for task in tasks:
             path = Path(task.path)
-            data = path.read_bytes()
+            data = read_source(task.path)
             read.append((task, path, data, post_key(settings.post_fingerprint, path.name, data)))
         cached = self.cache.get_many([key for task, _, _, key in read if not task.force])
         results, fresh = [], []
@@ -246,7 +249,7 @@ class _Worker:
                 settings = self.settings
                 post = read_post(
                     source,
-                    source.read_bytes(),
+                    read_source(source),
                     settings.config,
                     settings.mentions,
                     settings.replies,
@@ -294,13 +297,13 @@ def _init_worker(settings: RenderSettings, theme: Theme | None = None) -> None:
     _worker = _Worker(settings, theme)
 
 
-def _warm_up(theme: Theme) -> None:
-    """Import the renderers and compile the templates once, in the parent, before forking:
-    otherwise every worker pays for them again (a third of a small build's CPU)."""
+def _warm_up(theme: Theme, languages: frozenset[str]) -> None:
+    """Import the renderers, compile the templates and the lexers once, in the parent, before
+    forking: otherwise every worker pays for them again (a third of a small build's CPU)."""
     from site_gen.content.markdown_render import warm_up
 
     importlib.import_module("site_gen.content.social_html")  # what read_post imports
-    warm_up()
+    warm_up(languages)
     theme.compile_all()
 
 
@@ -336,7 +339,7 @@ class RenderPool:
             # fork: the workers inherit the imported modules, the compiled templates and the
             # settings without pickling.
             if theme is not None:
-                _warm_up(theme)
+                _warm_up(theme, settings.code_languages)
             # The cache's file and table made here, closed before the fork: workers that
             # start at once would otherwise race to create them.
             PostCache(settings.cache_path).close()

@@ -7,10 +7,11 @@ title (tag pages, archive) are made from the posts' metadata only: there, `html`
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from site_core.urls import ACTIVITY_JSON, STYLESHEET_PATH
+from site_core.urls import ACTIVITY_JSON, STYLESHEET_PATH, UrlScheme
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 
@@ -95,6 +96,13 @@ def public_summary(post: Post) -> str:
     return post.summary
 
 
+@functools.lru_cache(maxsize=4096)
+def _tag_url(urls: UrlScheme, tag: str) -> str:
+    """A tag page's URL, made once per tag: every view of every post links its tags, and
+    normalising and quoting a tag costs more than the rest of a listing's view."""
+    return urls.tag_page(tag)
+
+
 def post_view(post: Post, config: SiteConfig, reply_count: int = 0) -> dict[str, Any]:
     """One post as the templates see it (its HTML is trusted: the owner's own Markdown);
     `reply_count` is how many approved replies listings show next to it."""
@@ -117,7 +125,7 @@ def post_view(post: Post, config: SiteConfig, reply_count: int = 0) -> dict[str,
         "published_day": f"{post.published.day} {_MONTHS[post.published.month - 1]}",
         "updated_iso": iso_date(post.updated) if post.updated else None,
         "updated_display": display_date(post.updated) if post.updated else None,
-        "tags": [{"name": tag, "url": urls.tag_page(tag)} for tag in post.tags],
+        "tags": [{"name": tag, "url": _tag_url(urls, tag)} for tag in post.tags],
         "content_warning": post.content_warning,
         "sensitive": post.sensitive,
         "images": images,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RenderedMarkdown",
     "build_converter",
+    "fence_languages",
     "highlight_stylesheet",
     "render_markdown",
     "warm_up",
@@ -31,6 +32,7 @@ _CSS_CLASS = "highlight"
 _CODE_MARK = '<pre data-code-block="{}"></pre>'
 _LIGHT_STYLE = "default"
 _DARK_STYLE = "github-dark"
+_WARM_LEXERS = 32  # at most this many lexers compiled before the fork
 # The plain form of a fence: ```lang ... ```; fences with {attributes} are left to fenced_code.
 _FENCE = re.compile(
     r"^(?P<fence>`{3,}|~{3,})[ ]*\.?(?P<lang>[\w#.+-]*)[ ]*\n(?P<code>.*?)(?<=\n)(?P=fence)[ ]*$",
@@ -202,11 +204,26 @@ def render_markdown(text: str, converter: markdown.Markdown | None = None) -> Re
         converter.reset()
 
 
-def warm_up() -> None:
-    """Build the converter and import Pygments' formatter now: a process that forks its
-    workers after this gives them both for free (each would import them again)."""
+def fence_languages(text: str) -> tuple[str, ...]:
+    """The languages named by the plain fences of `text`, as `_highlight` receives them."""
+    return tuple({m.group("lang").lower() for m in _fence_matches(text) if m.group("lang")})
+
+
+def warm_up(languages: Iterable[str] = ()) -> None:
+    """Build the converter, import Pygments' formatter and compile the lexers of `languages`
+    now: a process that forks its workers after this gives them all for free (each would
+    import them again, and a lexer's patterns are compiled on its first use: 20 ms for
+    Python's)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     _converter()
     _highlight("", "")
+    for language in sorted(languages)[:_WARM_LEXERS]:
+        try:
+            get_lexer_by_name(language)
+        except ClassNotFound:
+            continue
 
 
 def highlight_stylesheet() -> str:

@@ -14,14 +14,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-
-from site_core import keys
 from site_core.errors import KeyMaterialError
-from site_core.keys import ed25519_private_key_to_pem, private_key_to_pem
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     from site_gen.config import SiteConfig
+
+# `cryptography` (through `site_core.keys`) is imported where a key is read or written: a build
+# asks only for the key paths here, and a site without an Ed25519 key never needs it.
 
 __all__ = [
     "ed25519_key_from_environment",
@@ -46,6 +47,8 @@ def private_key_from_environment(
     env: Mapping[str, str], default_file: Path | None = None
 ) -> rsa.RSAPrivateKey:
     """The signing key from the environment or the key file (`site_core.keys` decides which)."""
+    from site_core import keys
+
     return keys.private_key_from_environment(env, default_file, read_file=Path.read_bytes)
 
 
@@ -53,6 +56,8 @@ def ed25519_key_from_environment(
     env: Mapping[str, str], default_file: Path | None = None
 ) -> ed25519.Ed25519PrivateKey | None:
     """The proof key from the environment or its key file; None if there is none."""
+    from site_core import keys
+
     return keys.ed25519_key_from_environment(env, default_file, read_file=Path.read_bytes)
 
 
@@ -74,6 +79,10 @@ def write_private_key(
     (FEDERATION.md#key-rotation). The file is written under a temporary name and renamed, so it is
     never seen half-written or with wider permissions.
     """
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from site_core.keys import ed25519_private_key_to_pem, private_key_to_pem
+
     path = Path(path)
     if output_dir is not None and _is_inside(path, output_dir):
         raise KeyMaterialError(

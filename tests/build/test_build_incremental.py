@@ -3,6 +3,7 @@ and the outbox rendered page by page is the federation module's outbox."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -31,14 +32,20 @@ def test_unchanged_sources_are_not_read_again(
     edited = sample_site / "posts" / "2024-03-10-spring-garden.md"
     edited.write_text(edited.read_text("utf-8") + "\nMore.\n", "utf-8")
     opened: list[str] = []
-    original = Path.read_bytes
+    original, original_open = Path.read_bytes, os.open
 
     def spy(self: Path) -> bytes:
         if self.suffix == ".md":
             opened.append(self.name)
         return original(self)
 
+    def spy_open(path: str | Path, flags: int, *args: int, **kwargs: int) -> int:
+        if str(path).endswith(".md"):  # sources are read with os.open (`read_source`)
+            opened.append(Path(path).name)
+        return original_open(path, flags, *args, **kwargs)
+
     monkeypatch.setattr(Path, "read_bytes", spy)
+    monkeypatch.setattr(os, "open", spy_open)
     report = build_site(config, jobs=1, offline=True)
     assert report.rendered == 1
     assert set(opened) == {edited.name}
