@@ -45,7 +45,7 @@ from pathlib import Path
 
 from gen_conversations import write_conversations
 from gen_corpus import write_corpus
-from scratch import new_file_cost, scratch_folder
+from scratch import empty_set_aside, new_file_cost, scratch_folder, set_aside
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PUBLIC_KEY = REPO / "tests" / "build" / "keys" / "test-public-key.pem"
@@ -173,8 +173,8 @@ def main() -> None:
     try:
         if not (folder / "site.yaml").exists():
             make_site(args.n, folder)
-        shutil.rmtree(folder / ".site-gen", ignore_errors=True)
-        shutil.rmtree(folder / "public", ignore_errors=True)
+        set_aside(folder / ".site-gen")
+        set_aside(folder / "public")
         print(f"{args.n} posts, jobs={args.jobs}, site in {folder}")
         print(new_file_cost(folder))
         print(f"template cache: {template_cache_state()} before the first build")
@@ -183,6 +183,7 @@ def main() -> None:
         edit_one_post(folder)
         show("one-post rebuild", args.n, run_phase(folder, args.jobs))
     finally:
+        empty_set_aside()
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 

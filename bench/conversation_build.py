@@ -15,14 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 from build import make_site, run_phase
-from scratch import scratch_folder
+from scratch import empty_set_aside, scratch_folder, set_aside
 
 TIME_GOAL, MEMORY_GOAL_MIB = 1.3, 300
 
 
 def _cold(site: Path, jobs: int) -> dict[str, float]:
-    shutil.rmtree(site / ".site-gen", ignore_errors=True)
-    shutil.rmtree(site / "public", ignore_errors=True)
+    set_aside(site / ".site-gen")
+    set_aside(site / "public")
     return run_phase(site, jobs)
 
 
@@ -117,5 +117,6 @@ def compare(n: int, replies: int, rounds: int, jobs: int, keep: Path | None) -> 
         )
         _incremental(talking, n, jobs)
     finally:
+        empty_set_aside()
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

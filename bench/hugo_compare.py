@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from build import make_site, template_cache_state
-from scratch import new_file_cost, scratch_folder
+from scratch import empty_set_aside, new_file_cost, scratch_folder, set_aside
 
 TIME_GOAL, MEMORY_GOAL_MIB = 1.0, 300
 
@@ -102,10 +102,10 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
 def _cold_site_gen(site: Path, jobs: int, user_cache: Path, templates: str) -> dict[str, float]:
     """A cold build (no `.site-gen/`, no output); `templates` "cold" empties the user's
     cache of compiled templates first, "warm" keeps what the last build left there."""
-    shutil.rmtree(site / ".site-gen", ignore_errors=True)
-    shutil.rmtree(site / "public", ignore_errors=True)
+    set_aside(site / ".site-gen")
+    set_aside(site / "public")
     if templates == "cold":
-        shutil.rmtree(user_cache, ignore_errors=True)
+        set_aside(user_cache)
     env = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
     if template_cache_state(env) != templates:
         raise SystemExit(f"the template cache in {user_cache} is not {templates}")
@@ -115,7 +115,7 @@ def _cold_site_gen(site: Path, jobs: int, user_cache: Path, templates: str) -> d
 
 def _cold_hugo(hugo: str, site: Path) -> dict[str, float]:
     for folder in ("public", "resources"):
-        shutil.rmtree(site / folder, ignore_errors=True)
+        set_aside(site / folder)
     return measure([hugo, "--quiet"], site)
 
 
@@ -180,5 +180,6 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
                 f"(goal < {MEMORY_GOAL_MIB} MiB: {_verdict(peak < MEMORY_GOAL_MIB)})"
             )
     finally:
+        empty_set_aside()
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -19,15 +19,15 @@ import time
 from pathlib import Path
 
 from build import _PHASE, REPO, make_site
-from scratch import scratch_folder
+from scratch import empty_set_aside, scratch_folder, set_aside
 
 KEYS = REPO / "tests" / "build" / "keys"
 GOAL = 1.15
 
 
 def _cold_build(site: Path, jobs: int, env: dict[str, str]) -> float:
-    shutil.rmtree(site / ".site-gen", ignore_errors=True)
-    shutil.rmtree(site / "public", ignore_errors=True)
+    set_aside(site / ".site-gen")
+    set_aside(site / "public")
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", _PHASE, str(site), str(jobs)],
@@ -94,5 +94,6 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
         print(f"ratio {ratio:.3f} (goal: at most {GOAL})")
         _profile_jcs(signed / "public")
     finally:
+        empty_set_aside()
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
