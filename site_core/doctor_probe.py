@@ -13,9 +13,8 @@ Sans-IO: bytes, dicts and `now` in, values out.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "PROBE_HEADER",
@@ -48,9 +47,11 @@ def probe_reply_body(now: datetime, version: str, store: str) -> dict[str, Any]:
     return {"status": PROBE_STATUS, "time": _iso(now), "version": version, "store": store}
 
 
-@dataclass(frozen=True)
-class ProbeReply:
-    """The function's answer to a probe, read back by the doctor."""
+class ProbeReply(NamedTuple):
+    """The function's answer to a probe, read back by the doctor.
+
+    A NamedTuple, not a frozen dataclass: the function imports this module at every cold start,
+    where a dataclass would compile its methods."""
 
     time: datetime
     version: str

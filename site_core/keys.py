@@ -13,19 +13,27 @@ log.
 Loading skips OpenSSL's RSA consistency check (`unsafe_skip_rsa_key_validation`): it costs
 about 49 ms per cold start (against 0.02 ms without it, for an RSA-2048 key) and our own key was
 checked when it was generated; a corrupt key still fails at the first signature.
+
+Loading the private keys (what a cold start does) imports only cryptography's compiled
+bindings: `serialization.load_pem_private_key` is their `keys.load_pem_private_key` under
+another name, and the public `serialization` package would also import the SSH key formats
+and every cipher (a seventh of the function's own cold start). The rest imports the public
+modules where it is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from site_core.errors import KeyMaterialError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 __all__ = [
     "ED25519_KEY_ENV",
@@ -33,7 +41,6 @@ __all__ = [
     "MIN_RSA_BITS",
     "PRIVATE_KEY_ENV",
     "PRIVATE_KEY_FILE_ENV",
-    "PublicKey",
     "ed25519_key_from_environment",
     "ed25519_private_key_to_pem",
     "generate_ed25519_key",
@@ -46,7 +53,8 @@ __all__ = [
     "public_key_pem",
 ]
 
-PublicKey: TypeAlias = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+# What `load_public_key` returns (for annotations: the module does not import `rsa` at start).
+PublicKey: TypeAlias = "rsa.RSAPublicKey | ed25519.Ed25519PublicKey"
 
 MIN_RSA_BITS = 2048
 PRIVATE_KEY_ENV = "SITE_GEN_PRIVATE_KEY"
@@ -59,11 +67,15 @@ ED25519_KEY_FILE_ENV = "SITE_GEN_ED25519_KEY_FILE"
 def generate_private_key() -> rsa.RSAPrivateKey:
     """A new RSA-2048 key: what Mastodon and every other peer can verify
     (FEDERATION.md#main-key)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def private_key_to_pem(key: rsa.RSAPrivateKey) -> bytes:
     """PKCS#8 PEM, unencrypted: the secret stores of CI and serverless hosts hold it as is."""
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -79,6 +91,9 @@ def public_key_pem(
 ) -> str:
     """SubjectPublicKeyInfo PEM text, the form `publicKeyPem` of an actor carries (and the
     form of the committed `ed25519-public-key.pem`)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     public = (
         key.public_key() if isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) else key
     )
@@ -86,6 +101,37 @@ def public_key_pem(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return pem.decode("ascii")
+
+
+def _private_key_parts() -> tuple[Callable[..., PrivateKeyTypes], type, type]:
+    """The PEM loader and the RSA and Ed25519 private key classes, from the compiled bindings
+    when this release of cryptography lays them out as expected, else the public modules (a
+    later release that moves them costs a few milliseconds of start, never a failure)."""
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as bindings
+
+        return (
+            bindings.keys.load_pem_private_key,
+            bindings.rsa.RSAPrivateKey,
+            bindings.ed25519.Ed25519PrivateKey,
+        )
+    except (ImportError, AttributeError):
+        from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        return load_pem_private_key, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey
+
+
+_load_pem_private_key, _RSA_PRIVATE, _ED25519_PRIVATE = _private_key_parts()
+
+
+def _is_rsa_private(key: PrivateKeyTypes) -> TypeGuard[rsa.RSAPrivateKey]:
+    # The bindings' class is what `rsa.RSAPrivateKey` registers as its implementation.
+    return isinstance(key, _RSA_PRIVATE)
+
+
+def _is_ed25519_private(key: PrivateKeyTypes) -> TypeGuard[ed25519.Ed25519PrivateKey]:
+    return isinstance(key, _ED25519_PRIVATE)
 
 
 def _as_bytes(pem: bytes | str) -> bytes:
@@ -100,7 +146,7 @@ def _as_bytes(pem: bytes | str) -> bytes:
 def load_private_key(pem: bytes | str) -> rsa.RSAPrivateKey:
     """Parse the site's RSA private key; `KeyMaterialError` if unusable or under 2048 bits."""
     try:
-        key = serialization.load_pem_private_key(
+        key = _load_pem_private_key(
             _as_bytes(pem), password=None, unsafe_skip_rsa_key_validation=True
         )
     except TypeError:
@@ -109,7 +155,7 @@ def load_private_key(pem: bytes | str) -> rsa.RSAPrivateKey:
         ) from None
     except (ValueError, UnsupportedAlgorithm):
         raise KeyMaterialError("the private key is not a readable PEM private key") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
+    if not _is_rsa_private(key):
         raise KeyMaterialError("the private key must be an RSA key (peers verify RSA)")
     if key.key_size < MIN_RSA_BITS:
         raise KeyMaterialError(f"the private key has {key.key_size} bits; use {MIN_RSA_BITS}+")
@@ -118,6 +164,9 @@ def load_private_key(pem: bytes | str) -> rsa.RSAPrivateKey:
 
 def load_public_key(pem: bytes | str) -> PublicKey:
     """Parse a remote actor's public key: RSA of 2048+ bits or Ed25519, else `KeyMaterialError`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     try:
         key = serialization.load_pem_public_key(_as_bytes(pem))
     except (ValueError, UnsupportedAlgorithm):
@@ -174,11 +223,15 @@ def private_key_from_environment(
 
 def generate_ed25519_key() -> ed25519.Ed25519PrivateKey:
     """A new Ed25519 key: the one integrity proofs are made with (FEDERATION.md#multikey)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     return ed25519.Ed25519PrivateKey.generate()
 
 
 def ed25519_private_key_to_pem(key: ed25519.Ed25519PrivateKey) -> bytes:
     """PKCS#8 PEM, unencrypted, like the RSA key: one secret field holds it as is."""
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -189,14 +242,14 @@ def ed25519_private_key_to_pem(key: ed25519.Ed25519PrivateKey) -> bytes:
 def load_ed25519_private_key(pem: bytes | str) -> ed25519.Ed25519PrivateKey:
     """Parse the site's Ed25519 private key (PKCS#8 PEM); `KeyMaterialError` if unusable."""
     try:
-        key = serialization.load_pem_private_key(_as_bytes(pem), password=None)
+        key = _load_pem_private_key(_as_bytes(pem), password=None)
     except TypeError:
         raise KeyMaterialError(
             "the Ed25519 key is encrypted; store it without a passphrase"
         ) from None
     except (ValueError, UnsupportedAlgorithm):
         raise KeyMaterialError("the Ed25519 key is not a readable PEM private key") from None
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
+    if not _is_ed25519_private(key):
         raise KeyMaterialError("the Ed25519 key file holds another kind of key")
     return key
 

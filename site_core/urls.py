@@ -34,8 +34,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-from site_core.hashtags import hashtag_key
-
 __all__ = [
     "ACTIVITY_JSON",
     "JRD_JSON",
@@ -279,6 +277,10 @@ class UrlScheme:
     def tag_page(self, tag: str) -> str:
         """One page per tag as Mastodon normalises it (FEDERATION.md#hashtags): `Café` and
         `cafe` share it."""
+        # Imported here: only the build makes tag pages, and the folding table it computes at
+        # import would cost every cold start of the function.
+        from site_core.hashtags import hashtag_key
+
         return f"{self.base_url}/tags/{quote(hashtag_key(tag), safe='')}/"
 
     @property

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from site_function.activity_parsing import first_id
 from site_function.actor_lookup import failure_kind
+from site_function.frozen_record import FrozenRecord
 from site_function.remote_actors import (
     actor_from_document,
     key_entry,
@@ -31,8 +31,7 @@ Fetch = Callable[[str], Awaitable[Any]]  # url -> site_remote.FetchResult
 StoreCall = Callable[..., Awaitable[Any]]
 
 
-@dataclass(frozen=True)
-class ResolvedKey:
+class ResolvedKey(FrozenRecord):
     """A usable key: who owns it and the parsed key object, ready for `verify_request`."""
 
     key_id: str
@@ -41,8 +40,7 @@ class ResolvedKey:
     fetched_at: datetime
 
 
-@dataclass(frozen=True)
-class KeyFailure:
+class KeyFailure(FrozenRecord):
     """Why no key could be had; the inbox answers 401 with `detail`, or 503 with Retry-After
     when the key's server failed only for now (`transient`: network, timeout, 5xx, 429), as
     Mastodon 4.6 does, so the sender retries instead of dropping the activity

@@ -16,7 +16,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,6 +30,8 @@ from site_function.settings import Settings
 from site_function.store.base import InboxItem, OwnerSettings, RemoteActor, Store
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import aiohttp
 
     from site_core.integrity_proofs import ProofKey
@@ -72,11 +73,11 @@ class FunctionRuntime:
         self.store = store
         self.clock = clock
         self.urls = settings.urls
-        self.stamp_key = settings.stamp_key  # derived once: quote authorizations use it
         self._session_factory = session_factory
         self._session: aiohttp.ClientSession | None = None
         threads = int(getattr(store, "worker_threads", 8))
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="site-store")
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None  # made by the first store call
         self.keys = KeyResolver(self.call, store, self.fetch, clock)
         writers = int(getattr(store, "inbox_writers", threads))  # inbox batches at once
         self._batcher = InboxBatcher(store, self._submit, max_in_flight=writers)
@@ -104,6 +105,12 @@ class FunctionRuntime:
             self.notifier = Notifier(settings.notify, settings.base_url)
 
     @functools.cached_property
+    def stamp_key(self) -> bytes:
+        """The key of quote authorizations, derived once, by the first request that stamps or
+        reads one: deriving it from the private key imports cryptography's serialization."""
+        return self.settings.stamp_key
+
+    @functools.cached_property
     def signing_key(self) -> SigningKey:
         """Our key, built on first use: the signing code is not needed to answer a health check,
         so a cold start does not import it."""
@@ -119,13 +126,23 @@ class FunctionRuntime:
 
         return ProofKey(self.urls.ed25519_key_id, key)
 
+    def _pool(self) -> ThreadPoolExecutor:
+        """The store's thread pool, made on first use: a cold start does not import it."""
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._threads, thread_name_prefix="site-store"
+            )
+        return self._executor
+
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a synchronous store call in the store's thread pool."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+        return await loop.run_in_executor(self._pool(), functools.partial(fn, *args))
 
     def _submit(self, fn: Callable[[], T]) -> asyncio.Future[T]:
-        return asyncio.get_running_loop().run_in_executor(self._executor, fn)
+        return asyncio.get_running_loop().run_in_executor(self._pool(), fn)
 
     async def receive_activity(self, item: InboxItem) -> Any:
         """`Store.receive_activity` for one verified activity, group-committed with the
@@ -235,4 +252,4 @@ class FunctionRuntime:
         try:
             await self.call(self.store.close)
         finally:
-            self._executor.shutdown(wait=False)
+            self._pool().shutdown(wait=False)

@@ -13,13 +13,15 @@ taken from the build it just deployed:
   to a function configured for another site is refused instead of half applied.
 
 Both have a JSON form (`to_dict`/`from_dict`) for the wire and for the function's store.
+`ReviewPolicy` and `SiteIdentity` are NamedTuples, not frozen dataclasses: every cold start of
+the function imports this module, and a dataclass compiles its methods there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from site_core.interaction_policy import QuotePolicy
 from site_core.urls import UrlScheme
@@ -50,8 +52,7 @@ def _word_list(value: Any, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-@dataclass(frozen=True)
-class ReviewPolicy:
+class ReviewPolicy(NamedTuple):
     """Who is shown without the owner's review, and what is always held for it.
 
     The default holds everything: a new interaction waits for the owner unless the policy
@@ -134,8 +135,7 @@ class OwnerSettings:
         return cls(manual, tuple(aliases), moved or None, policy, quoting)
 
 
-@dataclass(frozen=True)
-class SiteIdentity:
+class SiteIdentity(NamedTuple):
     """Who the site is: the settings site.yaml and the function must share."""
 
     base_url: str

@@ -12,7 +12,6 @@ endpoint and one CLI confirmation serve every change.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,9 +96,9 @@ def list_domains(store: Store) -> dict[str, Any]:
 def _policies_after(current: DomainPolicies, change: DomainChange, now: datetime) -> DomainPolicies:
     """The policies as they would be once the change is made (pure)."""
     if change.action == "allow_only_on":
-        return dataclasses.replace(current, allow_only=True)
+        return DomainPolicies(True, current.policies)
     if change.action == "allow_only_off":
-        return dataclasses.replace(current, allow_only=False)
+        return DomainPolicies(False, current.policies)
     if change.action in ("block", "unblock"):
         return current
     old = next((p for p in current.policies if p.domain == change.target), None)
@@ -111,7 +110,7 @@ def _policies_after(current: DomainPolicies, change: DomainChange, now: datetime
         allowed = change.action == "allow"
     others = tuple(p for p in current.policies if p.domain != change.target)
     listed = (DomainPolicy(change.target, approval, allowed, now),) if approval or allowed else ()
-    return dataclasses.replace(current, policies=tuple(sorted(others + listed, key=_domain)))
+    return DomainPolicies(current.allow_only, tuple(sorted(others + listed, key=_domain)))
 
 
 def _domain(policy: DomainPolicy) -> str:

@@ -5,16 +5,18 @@ and in allow-only mode only the listed (``allowed``) domains may follow or inter
 covers the domain's subdomains; the most specific listed domain decides. Removing followers
 for a block or for allow-only mode records who was removed (``SeveredFollower``), so that
 lifting it can tell the owner whom to invite back.
+
+The records are `FrozenRecord`s (every cold start imports them: see `frozen_record`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from site_core.domains import domain_candidates
+from site_function.frozen_record import FrozenRecord
 from site_function.store.records import Follower, NewDelivery
 
 __all__ = [
@@ -34,8 +36,7 @@ def block_cause(kind: str, value: str) -> str:
     return f"{kind}:{value}"
 
 
-@dataclass(frozen=True, slots=True)
-class DomainPolicy:
+class DomainPolicy(FrozenRecord):
     """One listed domain: whether its follows wait for the owner, whether it is allowed."""
 
     domain: str
@@ -44,8 +45,7 @@ class DomainPolicy:
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class DomainPolicies:
+class DomainPolicies(FrozenRecord):
     """Every listed domain and the allow-only mode, as the inbox applies them."""
 
     allow_only: bool
@@ -70,8 +70,7 @@ class DomainPolicies:
         return any(p.allowed and p.domain in domain_candidates(actor_id) for p in self.policies)
 
 
-@dataclass(frozen=True, slots=True)
-class SeveredFollower:
+class SeveredFollower(FrozenRecord):
     """A follower removed by a block or by allow-only mode, and when."""
 
     cause: str

@@ -3,8 +3,9 @@
 A new interpreter imports the ASGI entry point configured by variables alone, as a host
 starts it; none of the modules below may be imported by then: the admin page (Jinja2, its
 templates, the owner's services), the state archive, publishing, the notification sender
-(no receiver configured here), the HTTP clients, the other database driver and the signature
-code (the first delivery imports it). The same
+(no receiver configured here), the HTTP clients, the other database driver, the signature
+code (the first delivery imports it) and cryptography's public modules (the key is loaded with
+its compiled bindings alone: `site_core.keys`). The same
 process then asks for the admin page, which must import Jinja2 then: the list names modules
 the function does use. A behaviour, not a timing: the figures come from bench/inbox.py.
 """
@@ -16,6 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.bindings._rust import openssl
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from entrypoint_harness import BuiltSite, process_environment, site_environment
 
 # Packages and modules a cold start must not import (a prefix covers its submodules).
@@ -47,6 +51,11 @@ NOT_AT_START = (
     "site_function.signed_requests",
     "site_function.notifications",
     "site_core.passphrase",
+    # The private key is parsed by cryptography's compiled bindings (`site_core.keys`): its
+    # public modules (the SSH formats and every cipher among them) wait for the first
+    # signature, and the store's thread pool for the first store call.
+    "cryptography.hazmat.primitives",
+    "concurrent.futures.thread",
 )
 
 _CHILD = """
@@ -85,3 +94,11 @@ def test_the_entry_point_imports_no_admin_page_archive_or_client(
     assert found["status"] == 200
     assert _imported(found["after"], "jinja2")
     assert _imported(found["after"], "site_function.admin_page.pages")
+
+
+def test_the_key_loader_at_start_is_cryptography_s_public_one() -> None:
+    """`site_core.keys` loads keys through the bindings that the public names stand for; a
+    cryptography release that changes that must fail here, not at a deployed cold start."""
+    assert openssl.keys.load_pem_private_key is serialization.load_pem_private_key
+    assert issubclass(openssl.rsa.RSAPrivateKey, rsa.RSAPrivateKey)
+    assert issubclass(openssl.ed25519.Ed25519PrivateKey, ed25519.Ed25519PrivateKey)
