@@ -1,6 +1,6 @@
 """What the inbox batch's modules share about a pipelined PostgreSQL connection.
 
-A batch runs on one connection in pipeline mode (``postgres._PgCursor``): a statement whose
+A batch runs on one connection in pipeline mode (``_pg_cursor.PgCursor``): a statement whose
 answer nobody reads is sent without waiting, and another cursor of the connection (``side``)
 keeps a statement's answer apart until it is read. Array parameters go in psycopg's binary
 format (``%b``), so JSON goes as the compact text the server parses as ``jsonb``.
@@ -20,7 +20,7 @@ compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encod
 
 
 class PipelinedCursor(Cursor, Protocol):
-    """A cursor of a pipelined connection (``postgres._PgCursor``)."""
+    """A cursor of a pipelined connection (``_pg_cursor.PgCursor``)."""
 
     def side(self) -> PipelinedCursor:
         """Another cursor of the connection: its statement's answer is kept apart."""

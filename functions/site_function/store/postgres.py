@@ -16,13 +16,13 @@ request); a statement may run ``_STATEMENT_FACTOR`` times that, never less than 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from site_function.store._pg_batch import PipelinedInbox
+from site_function.store._pg_cursor import PgCursor, pipelined_transaction, plain_transaction
 from site_function.store._pg_follow_writes import delivery_arrays
 from site_function.store._pg_pipeline import compact_json
 from site_function.store._sql_core import Cursor, require_aware
@@ -66,12 +66,6 @@ _PLACE_INTERACTION = (
 )
 
 
-@lru_cache(maxsize=512)
-def _to_pyformat(sql: str) -> str:
-    """``?`` placeholders to psycopg's ``%s`` (the store's SQL has no ``?`` in literals)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
 def _connect_failure(conninfo: str) -> str | None:
     """Why a connection cannot be made, in one line (libpq's message names the host and port,
     never the password), or None if it can."""
@@ -82,91 +76,6 @@ def _connect_failure(conninfo: str) -> str | None:
     except psycopg.Error as exc:
         return " ".join(str(exc).split())
     return None
-
-
-class _PgCursor:
-    """A psycopg cursor that takes the store's ``?`` placeholders; ``pipeline`` is its
-    connection's psycopg ``Pipeline`` while an inbox batch runs (else None)."""
-
-    __slots__ = ("_cur", "before", "pipeline")
-
-    def __init__(self, cur: Any, pipeline: Any = None, before: Any = None) -> None:
-        self._cur = cur
-        self.pipeline = pipeline
-        self.before: Callable[[], None] | None = before
-
-    @property
-    def rowcount(self) -> int:
-        if self.pipeline is not None and self._cur.pgresult is None:
-            self.pipeline.sync()  # pipelined: the count comes with the statement's result
-        return int(self._cur.rowcount)
-
-    def side(self) -> _PgCursor:
-        """Another cursor of the same connection (pipelined: its answer is kept apart)."""
-        return _PgCursor(self._cur.connection.cursor(), self.pipeline, self.before)
-
-    def execute_native(self, sql: str, params: Sequence[Any]) -> None:
-        """A statement in psycopg's own placeholders (``%s``, ``%b``), nothing called before."""
-        self._cur.execute(sql, params)
-
-    def sync(self) -> None:
-        """Wait for every statement sent so far (raising the first one's error)."""
-        if self.before is not None:
-            self.before()
-        if self.pipeline is not None:
-            self.pipeline.sync()
-
-    @property
-    def raw(self) -> Any:
-        """The psycopg cursor itself (for COPY)."""
-        return self._cur
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        if self.before is not None:
-            self.before()
-        return self._cur.execute(_to_pyformat(sql), params or None)
-
-    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any:
-        if self.before is not None:
-            self.before()
-        return self._cur.executemany(_to_pyformat(sql), params)
-
-    def fetchone(self) -> Any:
-        return self._cur.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        return list(self._cur.fetchall())
-
-
-@contextmanager
-def _transaction_of(conn: Any) -> Iterator[_PgCursor]:
-    """One explicit transaction (psycopg's), committed unless the block raises."""
-    with conn.transaction(), conn.cursor() as cur:
-        yield _PgCursor(cur)
-
-
-@contextmanager
-def _pipelined_transaction(conn: Any) -> Iterator[_PgCursor]:
-    """One explicit transaction in pipeline mode, whose BEGIN and COMMIT wait for nothing of
-    their own: psycopg's ``conn.transaction()`` there syncs after the BEGIN and twice more at
-    the end (its nested pipelines), each a round trip that the batch's thread waits through
-    and then must win the GIL back. Here BEGIN goes out with the first statement and COMMIT
-    with the pipeline's closing sync. A COMMIT that the server answers ROLLBACK (a failed
-    statement nobody read) raises: the caller must never take it for a commit."""
-    from psycopg.pq import TransactionStatus
-
-    try:
-        with conn.pipeline() as pipeline, conn.cursor() as cur:
-            conn.execute("BEGIN")
-            yield _PgCursor(cur, pipeline)
-            commit = conn.execute("COMMIT")
-    finally:
-        # The block raised, or a statement failed and COMMIT was skipped: the transaction is
-        # still open (the pipeline is closed now, so this is one plain round trip).
-        if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
-            conn.rollback()
-    if commit.statusmessage != "COMMIT":
-        raise StoreError(f"PostgreSQL: the transaction ended in {commit.statusmessage}")
 
 
 class _PgRows:
@@ -275,7 +184,7 @@ class PostgresStore(
             with self._pool.connection() as conn:
                 if write:
                     # An inbox batch sends what it need not wait for at once (`_pg_batch`).
-                    opened = _pipelined_transaction(conn) if pipelined else _transaction_of(conn)
+                    opened = pipelined_transaction(conn) if pipelined else plain_transaction(conn)
                     with opened as cur:
                         self._local.active = cur
                         try:
@@ -284,7 +193,7 @@ class PostgresStore(
                             self._local.active = None
                 else:
                     with conn.cursor() as cur:
-                        yield _PgCursor(cur)
+                        yield PgCursor(cur)
         except self._psycopg_error as exc:
             raise StoreError(f"PostgreSQL: {type(exc).__name__}: {exc}") from exc
         except Exception as exc:
@@ -335,7 +244,7 @@ class PostgresStore(
                 rows,
             )
             return max(cur.rowcount, 0)
-        if not isinstance(cur, _PgCursor):
+        if not isinstance(cur, PgCursor):
             raise TypeError("a PostgreSQL cursor was expected")
         # An empty store: COPY, the fastest way in (a duplicate still fails the transaction).
         with cur.raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
