@@ -94,7 +94,10 @@ def _parse(text: str) -> HttpUrl | None:
 def is_http_url(text: str) -> bool:
     """True when `text` is an http(s) URL that `parse_http_url` accepts.
 
-    Ids of the usual shape (a plain host name, a port that fits) are recognised by one regex;
-    only the others pay for the full parse.
+    An id split recently is answered from `_RECENT`; others of the usual shape (a plain host
+    name, a port that fits) are recognised by one regex; only the rest pay for the full parse.
     """
+    found = _RECENT.get(text, _MISSING)  # ids the inbox split a moment ago: one lookup
+    if found is not _MISSING:
+        return found is not None
     return _PLAIN_URL.match(text) is not None or parse_http_url(text) is not None

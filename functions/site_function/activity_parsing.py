@@ -81,12 +81,24 @@ def first_id(value: Any) -> str | None:
     return None
 
 
+_decode = json.JSONDecoder().decode  # what `json.loads` uses when given no options
+
+
+def _loads(body: bytes) -> Any:
+    """`json.loads(body)`. A body opening with `{` (every activity) is UTF-8 by its rules
+    (no BOM, no UTF-16/32 zero byte among the first two): decoded so directly, without its
+    Python-level encoding sniffing."""
+    if body[:1] == b"{" and body[1:2] != b"\x00":
+        return _decode(body.decode("utf-8", "surrogatepass"))
+    return json.loads(body)
+
+
 def parse_activity(body: bytes, *, max_depth: int = MAX_DEPTH) -> dict[str, Any] | ParseFailure:
     """The activity as a dict with a string `type` and an `actor` id, or why not."""
     if _depth_exceeds(body, max_depth):
         return ParseFailure(f"JSON nested deeper than {max_depth} levels")
     try:
-        document = json.loads(body)
+        document = _loads(body)
     except (ValueError, RecursionError):
         return ParseFailure("body is not valid UTF-8 JSON")
     if not isinstance(document, dict):

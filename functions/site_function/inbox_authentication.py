@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 from site_core.ids import is_http_url
 from site_function.activity_parsing import ParseFailure, activity_type, first_id, parse_activity
 from site_function.inbox_outcome import RETRY_AFTER_SECONDS, InboxOutcome, blocked
-from site_function.inbox_request import InboxRequest, is_activity_content_type, verify_received
+from site_function.inbox_request import (
+    InboxRequest,
+    is_activity_content_type,
+    signature_code,
+    verify_received,
+)
 from site_function.key_resolver import KeyFailure, ResolvedKey
 from site_function.runtime import FunctionRuntime
 from site_function.store.base import Store
@@ -72,13 +77,11 @@ async def authenticate(
 
 def _read_signature(request: InboxRequest) -> SignatureInput | InboxOutcome:
     """Stages 1-2: an ActivityPub body with a readable signature naming an http(s) keyId."""
-    from site_core.signatures.model import VerificationFailure
-    from site_core.signatures.verify import parse_signature
-
     if not is_activity_content_type(request.headers.get("content-type", "")):
         return InboxOutcome(415, "unsupported_media_type", "send application/activity+json")
-    signature = parse_signature(request.method, request.path, request.query, request.headers)
-    if isinstance(signature, VerificationFailure):
+    code = signature_code()
+    signature = code.parse_signature(request.method, request.path, request.query, request.headers)
+    if isinstance(signature, code.failure):
         return InboxOutcome(401, signature.reason, signature.detail)
     if not is_http_url(signature.key_id):  # refused before it meets the store or the network
         return InboxOutcome(401, "bad_key_id", "keyId must be an http(s) URL")
@@ -116,13 +119,12 @@ async def _verify_with_refetch(
 ) -> ResolvedKey | InboxOutcome:
     """Stage 5: the key that verified the signature, refetched once if a cached one failed
     (the sender may have rotated it)."""
-    from site_core.signatures.model import BAD_SIGNATURE, VerificationFailure
-
+    failure = signature_code().failure
     verified = _verify(runtime, request, signature, key)
     key_id = signature.key_id
     if (
-        isinstance(verified, VerificationFailure)
-        and verified.reason == BAD_SIGNATURE
+        isinstance(verified, failure)
+        and verified.reason == signature_code().bad_signature
         and not fresh
         and runtime.keys.may_refetch(key_id)
     ):
@@ -132,7 +134,7 @@ async def _verify_with_refetch(
         if not isinstance(refetched, KeyFailure):
             key = refetched
             verified = _verify(runtime, request, signature, key)
-    if isinstance(verified, VerificationFailure):
+    if isinstance(verified, failure):
         return InboxOutcome(401, verified.reason, verified.detail)
     return key
 

@@ -104,6 +104,26 @@ def _arrival_state(store: Store, ctx: HandlerContext, actor_id: str, text: str) 
     return arrival_state(policy, actor_id, follower=follower, text=text)
 
 
+def _author(actor_id: str, document: dict[str, Any] | None) -> dict[str, Any]:
+    """`author_profile`, worked out once per cached document: a busy sender's interactions
+    arrive with the same document object (the store hands out one record per row text)."""
+    if document is None:
+        return author_profile(actor_id, None)
+    known = _AUTHORS.get(actor_id)
+    if known is not None and known[0] is document:
+        return known[1]
+    profile = author_profile(actor_id, document)
+    if len(_AUTHORS) >= _AUTHORS_MAX:
+        _AUTHORS.clear()
+    _AUTHORS[actor_id] = (document, profile)  # the document is held: its id is not reused
+    return profile
+
+
+# actor id -> (the cached document, the profile read from it); profiles are only read (encoded).
+_AUTHORS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+_AUTHORS_MAX = 1_024
+
+
 def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: InteractionKind,
           actor_id: str, object_id: str, record: dict[str, Any]) -> bool:  # fmt: skip
     """Store the interaction as the review policy says, with its author's profile as the
@@ -111,7 +131,7 @@ def _save(store: Store, ctx: HandlerContext, activity_id: str, kind: Interaction
     text = reply_text(record) if kind == "reply" else ""
     state = _arrival_state(store, ctx, actor_id, text)
     cached = store.get_actor(actor_id)
-    author = author_profile(actor_id, None if cached is None else cached.document)
+    author = _author(actor_id, None if cached is None else cached.document)
     interaction = Interaction(
         activity_id, kind, actor_id, object_id, record, state, ctx.now, ctx.now, author
     )

@@ -193,4 +193,6 @@ def settle(runtime: FunctionRuntime, admitted: Admitted, handled: Handled) -> In
             type(event).__name__,
             event.describe(),
         )
-    return InboxOutcome(202, "accepted", event.describe(), queued=handled.queued, event=event)
+    # Every field by position (status, reason, detail, queued, retry_after, event): the
+    # record's quickest construction, on every accepted request.
+    return InboxOutcome(202, "accepted", event.describe(), handled.queued, None, event)

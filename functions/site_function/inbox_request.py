@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,14 @@ from site_function.settings import Settings
 if TYPE_CHECKING:
     from site_core.signatures import SignatureInput, VerificationFailure, VerifiedSignature
 
-__all__ = ["InboxRequest", "is_activity_content_type", "our_authorities", "verify_received"]
+__all__ = [
+    "InboxRequest",
+    "SignatureCode",
+    "is_activity_content_type",
+    "our_authorities",
+    "signature_code",
+    "verify_received",
+]
 
 _AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 
@@ -39,20 +47,41 @@ def our_authorities(settings: Settings) -> frozenset[str]:
     return frozenset(urlsplit(url).netloc for url in urls if url)
 
 
+class SignatureCode:
+    """The signature checks the inbox runs on every request, imported on the first one (the
+    cryptography they load stays out of the cold start) and then kept: an import statement
+    in a function costs, call after call, more than several of the checks it fetches."""
+
+    __slots__ = ("bad_signature", "failure", "parse_signature", "verify_request")
+
+    def __init__(self) -> None:
+        from site_core.signatures.model import BAD_SIGNATURE, VerificationFailure
+        from site_core.signatures.verify import parse_signature, verify_request
+
+        self.parse_signature = parse_signature
+        self.verify_request = verify_request
+        self.failure = VerificationFailure
+        self.bad_signature = BAD_SIGNATURE
+
+
+@functools.cache
+def signature_code() -> SignatureCode:
+    """The one `SignatureCode`, made on the first signed request."""
+    return SignatureCode()
+
+
 def verify_received(
     settings: Settings, request: InboxRequest, signature: SignatureInput, public_key: Any,
     now: datetime,
 ) -> VerifiedSignature | VerificationFailure:  # fmt: skip
     """A signed request checked against `public_key`, for the URL and hosts the sender could
     have used (the public base behind a rewriting proxy, else the request's own)."""
-    from site_core.signatures.verify import verify_request
-
     target_uri = None
     if settings.public_base:
         query = f"?{request.query}" if request.query else ""
         target_uri = f"{settings.public_base.rstrip('/')}{request.path}{query}"
     ours = request.authorities
-    return verify_request(
+    return signature_code().verify_request(
         request.method,
         request.path,
         request.query,

@@ -38,6 +38,12 @@ EXPIRES = "(expires)"
 REQUEST_PSEUDO = frozenset({REQUEST_TARGET, CREATED, EXPIRES})
 
 _PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^",\s]*))\s*(?:,|$)')
+# The exact shape Mastodon sends (`format_signature_header`): one match gives what the
+# parameter loop of `parse_cavage` would; any other header takes the loop.
+_USUAL = re.compile(
+    r'keyId="([^"]*)",algorithm="([^"]*)",(?:created=([0-9]+),)?headers="([^"]*)",'
+    r'signature="([^"]*)"'
+)
 
 
 def _timestamp(text: str | None) -> datetime | VerificationFailure | None:
@@ -51,7 +57,15 @@ def _timestamp(text: str | None) -> datetime | VerificationFailure | None:
 
 def parse_cavage(value: str) -> SignatureInput | VerificationFailure:
     """Parse a `Signature` header value (or the part after `Signature ` in Authorization)."""
-    params: dict[str, str] = {}
+    usual = _USUAL.fullmatch(value)
+    if usual is not None:
+        key_id, algorithm, created, headers, encoded = usual.groups()
+        params = {"keyId": key_id, "algorithm": algorithm, "headers": headers}
+        if created is not None:
+            params["created"] = created
+        params["signature"] = encoded
+        return _signature_input(params)
+    params = {}
     pos = 0
     end = len(value)
     while pos < end:
@@ -63,6 +77,11 @@ def parse_cavage(value: str) -> SignatureInput | VerificationFailure:
         name, quoted, bare = match.groups()
         params[name] = quoted if quoted is not None else bare
         pos = match.end()
+    return _signature_input(params)
+
+
+def _signature_input(params: dict[str, str]) -> SignatureInput | VerificationFailure:
+    """The parsed parameters, checked: keyId, base64 signature, headers, times."""
     key_id = params.get("keyId")
     encoded = params.get("signature")
     if not key_id or not encoded:

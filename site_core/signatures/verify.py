@@ -49,7 +49,10 @@ _IMF_FIXDATE = re.compile(r"[A-Za-z]{3}, (\d\d) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d
 
 
 def _lowercase(headers: Mapping[str, str]) -> Mapping[str, str]:
-    if "".join(headers).islower():  # one C call; ASGI servers already lowercase names
+    names = "".join(headers)
+    # ASGI servers already lowercase names. Two C passes; for ASCII text `lower` copies through
+    # a table while `islower` asks the Unicode database of every character (several times dearer).
+    if names == names.lower():
         return headers
     return {name.lower(): value for name, value in headers.items()}
 
@@ -106,18 +109,24 @@ def _parse_http_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+_TARGETED_9421 = frozenset({"@target-uri", "@request-target", "@path"})
+_HOST_9421 = frozenset({"@authority", "@target-uri", "host"})
+_AUTHORITY_9421 = frozenset({"@authority", "@target-uri"})
+_DIGEST_SET = frozenset(_DIGEST_HEADERS)
+
+
 def _check_strength(sig: SignatureInput, method: str) -> VerificationFailure | None:
     """Mastodon's verify_signature_strength!, mapped onto RFC 9421 components too."""
-    covered = set(sig.covered)
+    covered = sig.covered
     if sig.scheme == "cavage":
         timed = "date" in covered or cavage.CREATED in covered
         targeted = cavage.REQUEST_TARGET in covered
         host = "host" in covered
     else:
         timed = sig.created is not None or "date" in covered
-        targeted = not covered.isdisjoint({"@target-uri", "@request-target", "@path"})
-        host = not covered.isdisjoint({"@authority", "@target-uri", "host"})
-    digest = not covered.isdisjoint(_DIGEST_HEADERS)
+        targeted = not _TARGETED_9421.isdisjoint(covered)
+        host = not _HOST_9421.isdisjoint(covered)
+    digest = not _DIGEST_SET.isdisjoint(covered)
     if not timed:
         return VerificationFailure(WEAK_COVERAGE, "date or created must be signed")
     if not (targeted or digest):
@@ -160,6 +169,37 @@ def _authority_key(authority: str) -> str:
     return value[:-1] if value.endswith(".") else value
 
 
+# `_check_authority`'s recent answers, bounded: a server answers as a few hosts (its expected
+# set is one object per socket) and its senders sign those same few Host values.
+_OURS: dict[frozenset[str], frozenset[str]] = {}
+_KEYS: dict[str, str] = {}
+_MEMO_SIZE = 64
+
+
+def _our_keys(expected: Collection[str]) -> frozenset[str]:
+    """`_authority_key` of each expected host, worked out once per frozenset of them."""
+    if not isinstance(expected, frozenset):
+        return frozenset(_authority_key(name) for name in expected)
+    found = _OURS.get(expected)
+    if found is None:
+        found = frozenset(_authority_key(name) for name in expected)
+        if len(_OURS) >= _MEMO_SIZE:
+            _OURS.clear()
+        _OURS[expected] = found
+    return found
+
+
+def _signed_key(value: str) -> str:
+    """`_authority_key` of a signed host, remembered for the next request naming it."""
+    found = _KEYS.get(value)
+    if found is None:
+        found = _authority_key(value)
+        if len(_KEYS) >= _MEMO_SIZE:
+            _KEYS.clear()
+        _KEYS[value] = found
+    return found
+
+
 def _check_authority(
     sig: SignatureInput,
     target: rfc9421.RequestTarget,
@@ -169,18 +209,18 @@ def _check_authority(
     """The signed host must be ours, else the request was signed for another server and
     replayed here. The host must be covered: cavage `host` (Mastodon signs it on every
     request), RFC 9421 `@authority`, `@target-uri` or `host`."""
-    covered = set(sig.covered)
+    covered = sig.covered
     signed: list[str] = []
     if "host" in covered:
         signed.append(headers.get("host", ""))
-    if sig.scheme == "rfc9421" and not covered.isdisjoint({"@authority", "@target-uri"}):
+    if sig.scheme == "rfc9421" and not _AUTHORITY_9421.isdisjoint(covered):
         signed.append(target.authority)
     if not signed:
         names = "host" if sig.scheme == "cavage" else "@authority, @target-uri or host"
         return VerificationFailure(WEAK_COVERAGE, f"{names} must be signed")
-    ours = {_authority_key(name) for name in expected}
+    ours = _our_keys(expected)
     for value in signed:
-        if _authority_key(value) not in ours:
+        if _signed_key(value) not in ours:
             return VerificationFailure(
                 WRONG_HOST, f"signed for {value.strip()!r}, not for this server's host"
             )
@@ -260,7 +300,7 @@ def verify_request(
     algorithms = algorithms_for(sig.scheme, sig.algorithm, public_key)
     if algorithms is None:
         return VerificationFailure(UNSUPPORTED_ALGORITHM, f"algorithm {sig.algorithm!r}")
-    if require_strength and method == "POST" and not any(h in headers for h in _DIGEST_HEADERS):
+    if require_strength and method == "POST" and _DIGEST_SET.isdisjoint(headers):
         return VerificationFailure(DIGEST_MISSING, "a POST must carry Digest or Content-Digest")
     absent = _check_present(sig, target, headers)
     if absent is not None:

@@ -68,3 +68,32 @@ def test_a_default_cannot_precede_a_required_field() -> None:
 
 def test_an_own_init_normalizes_arguments() -> None:
     assert ModerationResult() == ModerationResult(changed=[], unchanged=[], missing=[])
+
+
+def test_every_field_by_position_or_by_name_sets_them_in_field_order() -> None:
+    by_position = Pair("a", 3)
+    by_name = Pair(right=3, left="a")  # given out of order: stored in field order all the same
+    assert by_position == by_name
+    assert list(vars(by_name).items()) == [("left", "a"), ("right", 3)]
+    assert list(vars(by_position)) == ["left", "right"]
+    with pytest.raises(TypeError, match="unexpected or repeated 'colour'"):
+        Pair(left="a", colour="red")  # type: ignore[call-arg]  # as many names as fields
+    with pytest.raises(TypeError, match="unexpected or repeated 'colour'"):
+        Pair(colour="red", right=1)  # type: ignore[call-arg]
+
+
+class Triple(FrozenRecord):
+    first: str
+    second: int = 2
+    third: tuple[int, ...] = ()
+
+
+def test_leading_fields_by_position_take_the_defaults_after_them() -> None:
+    assert Triple("a") == Triple("a", 2, ())
+    assert list(vars(Triple("a", 5)).items()) == [("first", "a"), ("second", 5), ("third", ())]
+    assert Triple("a", third=(1,)) == Triple("a", 2, (1,))
+    assert Triple("b") == Triple(first="b")  # the remembered defaults serve later calls too
+    with pytest.raises(TypeError, match="missing 'first'"):
+        Triple()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing 'first'"):
+        Triple()  # type: ignore[call-arg]  # the remembered answer for no arguments is None

@@ -53,6 +53,8 @@ DELIVERY_COLUMNS = (
     " last_status, last_error, created_at, updated_at, kind"
 )
 HOST_COLUMNS = "host, consecutive_failures, first_failure_at, paused_until, last_error"
+# Decoded actor rows a store remembers (`SqlCore._actor`): the senders of a busy minute.
+_ACTOR_MEMO_SIZE = 256
 PUBLISHED_COLUMNS = "object_id, slug, content_hash, updated, state, first_sent_at, last_sent_at"
 
 
@@ -257,6 +259,31 @@ class SqlCore(ABC):
     # --- rows -> records -------------------------------------------------------------------
 
     def _actor(self, row: Row) -> RemoteActor:
+        """The cached actor of a row; the same row text gives the same (immutable) record.
+
+        An inbox batch reads each sender's cached document again (`_hold_actors`), and a busy
+        sender's is the same text every time: decoding it (the largest JSON the inbox reads,
+        a PEM inside) is paid once per text, not once per batch. Rows of text only (SQLite)
+        are remembered, a bounded few; a backend that hands decoded JSON reads each time.
+        The document is shared between the readers of that row: callers only read it."""
+        document = row[6]
+        if not isinstance(document, str):
+            return self._decode_actor(row)
+        memo = self._actor_memo
+        if memo is None:
+            memo = self._actor_memo = {}
+        key = tuple(row)
+        found = memo.get(key)
+        if found is None:
+            found = self._decode_actor(row)
+            if len(memo) >= _ACTOR_MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    _actor_memo: dict[Row, RemoteActor] | None = None
+
+    def _decode_actor(self, row: Row) -> RemoteActor:
         return RemoteActor(
             id=row[0],
             inbox=row[1],
