@@ -39,6 +39,7 @@ __all__ = [
     "VerifiedProof",
     "add_proof",
     "assertion_key",
+    "proof_form_failure",
     "proof_method",
     "verify_proof",
 ]
@@ -126,14 +127,10 @@ def verify_proof(
     The caller has found `key` from `proof_method(document)` and checked that it belongs to
     whom the document speaks for (`assertion_key`).
     """
-    proof = document.get("proof")
-    if proof is None:
-        return ProofFailure(NO_PROOF, "the document carries no proof")
-    if not isinstance(proof, dict):
-        return ProofFailure(MALFORMED_PROOF, "the proof must be one object")
-    checked = _check_options(proof)
-    if isinstance(checked, ProofFailure):
-        return checked
+    unusable = proof_form_failure(document)
+    if unusable is not None:
+        return unusable
+    proof = document["proof"]
     signature = decode_multibase(proof.get("proofValue", "") or "")
     if signature is None or len(signature) != 64:
         return ProofFailure(MALFORMED_PROOF, "proofValue is not a base58btc Ed25519 signature")
@@ -151,6 +148,17 @@ def verify_proof(
         return ProofFailure(BAD_PROOF, "the signature does not match the document")
     created = proof.get("created")
     return VerifiedProof(proof["verificationMethod"], created if isinstance(created, str) else None)
+
+
+def proof_form_failure(document: Mapping[str, Any]) -> ProofFailure | None:
+    """Why the document's proof cannot be checked at all (none, not one object, not an
+    `eddsa-jcs-2022` assertion), else None: read before any key is looked up for it."""
+    proof = document.get("proof")
+    if proof is None:
+        return ProofFailure(NO_PROOF, "the document carries no proof")
+    if not isinstance(proof, dict):
+        return ProofFailure(MALFORMED_PROOF, "the proof must be one object")
+    return _check_options(proof)
 
 
 def _check_options(proof: Mapping[str, Any]) -> ProofFailure | None:

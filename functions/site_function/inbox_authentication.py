@@ -14,9 +14,12 @@ In order (the order is the contract, FEDERATION.md#inbox-rules):
    (FEDERATION.md#key-refetch). The signed host must be ours (`our_authorities`): a request
    signed for another server is a replay. Any failure is 401 with the reason.
 6. Parse the JSON (400: invalid, too deep, no type or actor); the key's owner must be the
-   activity's actor (401, FEDERATION.md#key-owner-is-actor).
+   activity's actor (401, FEDERATION.md#key-owner-is-actor), unless another server relays it:
+   then neither the signer's key nor the actor may be blocked (403, before any fetch), and the
+   activity must carry the actor's own integrity proof (`inbox_proofs`,
+   FEDERATION.md#integrity-proofs), else 401 `actor_mismatch` saying why.
 
-The common case (a key in the in-process cache) does no store read here at all.
+The common case (a key in the in-process cache, signed by the actor) does no store read here.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from site_core.ids import is_http_url
 from site_function.activity_parsing import ParseFailure, activity_type, first_id, parse_activity
 from site_function.inbox_outcome import RETRY_AFTER_SECONDS, InboxOutcome, blocked
+from site_function.inbox_proofs import refuse_relayed, verify_relayed
 from site_function.inbox_request import (
     InboxRequest,
     is_activity_content_type,
@@ -72,7 +76,14 @@ async def authenticate(
     verified = await _verify_with_refetch(runtime, request, signature, key, fresh)
     if isinstance(verified, InboxOutcome):
         return verified
-    return _signed_activity(request, early, verified)
+    # 6. the activity; its actor signed it (the common case), or another server relays it
+    activity = early if early is not None else parse_activity(request.body)
+    if isinstance(activity, ParseFailure):
+        return InboxOutcome(400, "malformed_activity", activity.detail)
+    actor_id = first_id(activity.get("actor"))
+    if actor_id is not None and actor_id == verified.owner:
+        return Authenticated(activity, actor_id)
+    return await _relayed(runtime, activity, actor_id, verified)
 
 
 def _read_signature(request: InboxRequest) -> SignatureInput | InboxOutcome:
@@ -139,18 +150,19 @@ async def _verify_with_refetch(
     return key
 
 
-def _signed_activity(
-    request: InboxRequest, early: Parsed | None, key: ResolvedKey
+async def _relayed(
+    runtime: FunctionRuntime, activity: dict[str, Any], actor_id: str | None, signer: ResolvedKey
 ) -> Authenticated | InboxOutcome:
-    """Stage 6: the activity, if its actor is the key's owner (the signer speaks only for
-    itself)."""
-    activity = early if early is not None else parse_activity(request.body)
-    if isinstance(activity, ParseFailure):
-        return InboxOutcome(400, "malformed_activity", activity.detail)
-    actor_id = first_id(activity.get("actor"))
-    if actor_id is None or actor_id != key.owner:
-        return InboxOutcome(401, "actor_mismatch", "the key's owner is not the activity's actor")
-    return Authenticated(activity, actor_id)
+    """Stage 6 when the signer is not the actor: the signer speaks only for itself, so the
+    activity counts as its actor's only on the actor's own proof (`inbox_proofs`)."""
+    if actor_id is None:
+        return refuse_relayed("the activity names no actor")
+    # Checked here too: a cached signer key skipped stage 3, and nothing is fetched for a
+    # blocked actor, whoever relays it.
+    if await runtime.call(_any_blocked, runtime.store, signer.key_id, actor_id):
+        return blocked()
+    refused = await verify_relayed(runtime, activity, actor_id)
+    return refused if refused is not None else Authenticated(activity, actor_id)
 
 
 def _verify(

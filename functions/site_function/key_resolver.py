@@ -5,6 +5,10 @@ the key whose `id` is the keyId; if the document is a stub (GoToSocial's `.../ma
 owner and require that the owner lists the same key. The key's owner and the keyId must share an
 origin, so a server can only vouch for its own accounts. FEDERATION.md#key-refetch: keys are cached,
 and after a failed verification the key may be refetched once per `refetch_interval` (rotation).
+FEDERATION.md#integrity-proofs: the Ed25519 Multikeys an actor lists under `assertionMethod`
+(controller: the actor), which sign the proofs of activities another server relays, are found
+the same way from the actor's document; one the stored document lacks is refetched under the
+same rate limit.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from site_function.remote_actors import (
 )
 from site_function.store.base import RemoteActor, RemoteKey, Store
 
-__all__ = ["KeyFailure", "KeyResolver", "ResolvedKey"]
+__all__ = ["AssertionKey", "KeyFailure", "KeyResolver", "ResolvedKey"]
 
 Fetch = Callable[[str], Awaitable[Any]]  # url -> site_remote.FetchResult
 StoreCall = Callable[..., Awaitable[Any]]
@@ -35,6 +39,15 @@ class ResolvedKey(FrozenRecord):
     """A usable key: who owns it and the parsed key object, ready for `verify_request`."""
 
     key_id: str
+    owner: str
+    public_key: Any
+    fetched_at: datetime
+
+
+class AssertionKey(FrozenRecord):
+    """An Ed25519 key an actor lists under `assertionMethod`, for `verify_proof`."""
+
+    method: str
     owner: str
     public_key: Any
     fetched_at: datetime
@@ -83,6 +96,7 @@ class KeyResolver:
         self._cache_size = cache_size
         self._refetch_interval = refetch_interval
         self._last_refetch: dict[str, datetime] = {}
+        self._assertions: OrderedDict[str, AssertionKey] = OrderedDict()
 
     def cached(self, key_id: str) -> ResolvedKey | None:
         """The key from the in-process cache only (no I/O): the inbox's fast path."""
@@ -105,6 +119,8 @@ class KeyResolver:
         """Drop every cached key of an actor (deleted, or updated with a new key)."""
         for key_id in [k for k, v in self._cache.items() if v.owner == owner]:
             del self._cache[key_id]
+        for method in [k for k, v in self._assertions.items() if v.owner == owner]:
+            del self._assertions[method]
 
     async def resolve(self, key_id: str) -> ResolvedKey | KeyFailure:
         """Cache, then store, then fetch."""
@@ -117,6 +133,57 @@ class KeyResolver:
             if parsed is not None:
                 return self._remember(parsed)
         return await self._fetch_key(key_id)
+
+    async def resolve_assertion(self, actor_id: str, method: str) -> AssertionKey | KeyFailure:
+        """The key `method` names, if `actor_id` lists it as its own assertion key: cache, the
+        stored actor document, then a signed fetch of the actor (again, rate-limited, when the
+        stored document lacks it: the actor may have added the key since)."""
+        found = self._assertions.get(method)
+        if found is not None and found.owner == actor_id:
+            self._assertions.move_to_end(method)
+            return found
+        record = await self._call(self._store.get_actor, actor_id)
+        if record is not None:
+            listed = self._listed(record.document, actor_id, method, record.fetched_at)
+            if listed is not None:
+                return listed
+            if not self.may_refetch(method):
+                return KeyFailure("key_not_listed", _NOT_LISTED + " (refetched a moment ago)")
+        return await self._fetch_assertion(actor_id, method)
+
+    def _listed(
+        self, document: dict[str, Any], actor_id: str, method: str, fetched_at: datetime
+    ) -> AssertionKey | None:
+        from site_core.integrity_proofs import assertion_key
+
+        if first_id(document.get("id")) != actor_id:
+            return None
+        public_key = assertion_key(document, method)
+        if public_key is None:
+            return None
+        key = AssertionKey(method, actor_id, public_key, fetched_at)
+        self._assertions[method] = key
+        while len(self._assertions) > self._cache_size:
+            self._assertions.popitem(last=False)
+        return key
+
+    async def _fetch_assertion(self, actor_id: str, method: str) -> AssertionKey | KeyFailure:
+        result = await self._fetch(actor_id)
+        if not result.ok:
+            return KeyFailure(
+                f"actor_{result.outcome}",
+                f"fetching the actor: {result.outcome}",
+                failure_kind(result) == "transient",
+            )
+        document: dict[str, Any] = result.document
+        if first_id(document.get("id")) != actor_id or not same_origin(result.url, actor_id):
+            return KeyFailure("actor_document", "the actor's document has another id or origin")
+        now = self._clock()
+        actor = actor_from_document(document, now)
+        if actor is not None:
+            await self._call(self._store.save_actor, actor)
+        listed = self._listed(document, actor_id, method, now)
+        return listed if listed is not None else KeyFailure("key_not_listed", _NOT_LISTED)
 
     def may_refetch(self, key_id: str) -> bool:
         """FEDERATION.md#key-refetch: at most one refetch per key per interval, so forgeries
@@ -182,6 +249,9 @@ class KeyResolver:
             return KeyFailure("key_invalid", "the key is not a usable RSA or Ed25519 key")
         await self._call(_save_key_and_actor, self._store, record, actor)
         return self._remember(parsed)
+
+
+_NOT_LISTED = "the actor lists no Multikey of its own with that id under assertionMethod"
 
 
 def _save_key_and_actor(store: Store, record: RemoteKey, actor: RemoteActor | None) -> None:
