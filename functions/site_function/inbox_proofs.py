@@ -7,7 +7,8 @@ with a Multikey the actor lists under `assertionMethod`, as Fedify checks proofs
 signatures and Mastodon lets a valid LD signature relay an activity. In order, so nothing is
 fetched for a proof that could not count: the proof's form, then its `verificationMethod` on
 the actor's origin (a server may only vouch for its own accounts), then the key (cache, the
-stored actor, a signed fetch of the actor), then the signature. The caller has checked blocks.
+stored actor, a signed fetch of the actor), then the signature (a key we had that fails is
+fetched again once per interval: the actor may have rotated it). The caller has checked blocks.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ async def verify_relayed(
     """None if the activity's proof shows `actor_id` made it, else the answer that refuses it
     (401, or 503 with Retry-After when the actor's server failed only for now)."""
     from site_core.integrity_proofs import (
+        BAD_PROOF,
         ProofFailure,
         proof_form_failure,
         proof_method,
@@ -55,6 +57,11 @@ async def verify_relayed(
             return InboxOutcome(503, "key_unavailable", key.detail, retry_after=RETRY_AFTER_SECONDS)
         return refuse_relayed(f"{key.reason}: {key.detail}")
     checked = verify_proof(activity, key.public_key)
+    if isinstance(checked, ProofFailure) and checked.reason == BAD_PROOF:
+        # The key we had may be one the actor has since replaced under the same id.
+        again = await runtime.keys.refetch_assertion(actor_id, method)
+        if again is not None and not isinstance(again, KeyFailure):
+            checked = verify_proof(activity, again.public_key)
     if isinstance(checked, ProofFailure):
         return refuse_relayed(f"{checked.reason}: {checked.detail}")
     return None

@@ -167,7 +167,19 @@ class KeyResolver:
             self._assertions.popitem(last=False)
         return key
 
+    async def refetch_assertion(
+        self, actor_id: str, method: str
+    ) -> AssertionKey | KeyFailure | None:
+        """The actor again after a proof failed with the key we had for `method` (the actor
+        may have rotated it under the same id), once per interval counted from the last fetch
+        of that method; None when it was fetched a moment ago."""
+        if not self.may_refetch(method):
+            return None
+        self._assertions.pop(method, None)
+        return await self._fetch_assertion(actor_id, method)
+
     async def _fetch_assertion(self, actor_id: str, method: str) -> AssertionKey | KeyFailure:
+        self._note_fetch(method)  # a key fetched just now is not fetched again at once
         result = await self._fetch(actor_id)
         if not result.ok:
             return KeyFailure(
@@ -188,14 +200,16 @@ class KeyResolver:
     def may_refetch(self, key_id: str) -> bool:
         """FEDERATION.md#key-refetch: at most one refetch per key per interval, so forgeries
         cannot make us hammer a server (or ourselves)."""
-        now = self._clock()
         last = self._last_refetch.get(key_id)
-        if last is not None and now - last < self._refetch_interval:
+        if last is not None and self._clock() - last < self._refetch_interval:
             return False
-        self._last_refetch[key_id] = now
+        self._note_fetch(key_id)
+        return True
+
+    def _note_fetch(self, key_id: str) -> None:
+        self._last_refetch[key_id] = self._clock()
         if len(self._last_refetch) > self._cache_size:
             self._last_refetch.pop(next(iter(self._last_refetch)))
-        return True
 
     async def refetch(self, key_id: str) -> ResolvedKey | KeyFailure:
         """Fetch the key again after a failed verification (key rotation on the other side)."""

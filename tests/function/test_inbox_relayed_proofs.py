@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from function_harness import FakeFediverse, RemoteActor, post_signed
+from loopback_site import ShiftedClock
 from published_posts import publish_post
 
 from site_core.integrity_proofs import add_proof
@@ -131,6 +133,30 @@ def test_a_proof_by_a_key_the_actor_does_not_list_is_refused_refetching_once(
         _refused(_relay(fn, relay, activity), "key_not_listed")
     assert _fetches_of(fediverse, cid) == before + 1
     assert len(fn.store.list_interactions()) == 1
+
+
+def test_a_key_the_actor_rotated_under_the_same_id_is_fetched_again_once_per_interval(
+    fediverse: FakeFediverse, make_function: Any, relay: RemoteActor
+) -> None:
+    clock = ShiftedClock()
+    fn = make_function(drain_after_inbox=False, clock=clock)
+    publish_post(fn.store, POST)
+    eve = _author(fediverse, "fedify.test", "eve")
+    assert _relay(fn, relay, eve.proven(eve.activity("Like", POST))).status_code == 202
+    eve.ed_key = _new_ed25519()  # rotated: the same method id, a new key
+    fetched = _fetches_of(fediverse, eve)
+    # Fetched a moment ago: the key we have stands, and the new proof fails without a fetch.
+    _refused(_relay(fn, relay, eve.proven(eve.activity("Announce", POST))), "bad_proof")
+    assert _fetches_of(fediverse, eve) == fetched
+    # Past the refetch interval: the failing key is fetched again once, and the proof holds.
+    clock.offset = timedelta(minutes=6)
+    assert _relay(fn, relay, eve.proven(eve.activity("Announce", POST))).status_code == 202
+    assert _fetches_of(fediverse, eve) == fetched + 1
+    # A forged proof just after: refused, with no further fetch.
+    forged = eve.proven(eve.activity("Like", POST + "#again"), key=_new_ed25519())
+    _refused(_relay(fn, relay, forged), "bad_proof")
+    assert _fetches_of(fediverse, eve) == fetched + 1
+    assert len(fn.store.list_interactions()) == 2
 
 
 def test_a_key_controlled_by_another_actor_is_refused(
