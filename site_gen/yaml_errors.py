@@ -10,8 +10,7 @@ words the same mistakes differently).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["YamlProblem", "explain_yaml_error"]
 
@@ -21,8 +20,7 @@ _KEY_AND_VALUE = re.compile(
 _CANNOT_START = re.compile(r"found character '(?P<char>.+)' that cannot start any token")
 
 
-@dataclass(frozen=True)
-class YamlProblem:
+class YamlProblem(NamedTuple):
     """A YAML mistake located in the file: `line` counts from the file's first line."""
 
     message: str

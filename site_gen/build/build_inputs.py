@@ -190,8 +190,7 @@ def resolve_mentions(
     return ResolvedMentions(resolved, warnings, replies.resolved, languages)
 
 
-@dataclass(frozen=True)
-class _Replies:
+class _Replies(NamedTuple):
     resolved: dict[str, RepliedPost]
     warnings: list[str]
 

@@ -25,23 +25,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_gen.build.conversation_cache import STORE_NAME, ConversationStore, Stamp
-from site_gen.build.conversation_checks import CheckSettings, check_files
-from site_gen.build.conversation_summary import ConversationSummary
-from site_gen.build.conversation_view import OwnReply, own_replies_in
 from site_gen.config import SiteConfig
-from site_gen.config_conversation import ConversationPolicy
-from site_gen.conversations.data_files import (
+from site_gen.conversations.data_paths import (
     CONVERSATIONS_DIR,
     SUFFIX,
-    ConversationFile,
     conversations_dir,
     media_names,
 )
-from site_gen.conversations.file_reader import read_conversation_file
 
+# The models, their checks and their store load only for a site with conversations: most
+# sites have none, and every build would pay for importing them.
 if TYPE_CHECKING:
+    from site_gen.build.conversation_cache import ConversationStore, Stamp
+    from site_gen.build.conversation_summary import ConversationSummary
+    from site_gen.build.conversation_view import OwnReply
     from site_gen.build.post_rendering import PostEntry
+    from site_gen.config_conversation import ConversationPolicy
+    from site_gen.conversations.data_files import ConversationFile
 
 __all__ = ["ConversationInputs", "read_conversations"]
 
@@ -93,12 +93,18 @@ class ConversationInputs:
             if not e.post.draft and e.post.in_reply_to
         )
         threads = {slug: summary.reply_keys for slug, summary in self.summaries.items()}
-        return own_replies_in(threads, posts) if threads else {}
+        if not threads:
+            return {}
+        from site_gen.build.conversation_view import own_replies_in
+
+        return own_replies_in(threads, posts)
 
     def open_store(self) -> ConversationStore | None:
         """The store of the checked models (one connection per process, after forking)."""
         if self.store_path is None or not self.summaries:
             return None
+        from site_gen.build.conversation_cache import ConversationStore
+
         return ConversationStore(self.store_path, self.header)
 
     def conversation(self, slug: str, store: ConversationStore | None) -> ConversationFile | None:
@@ -107,6 +113,8 @@ class ConversationInputs:
             return None
         found = store.model(f"{slug}{SUFFIX}") if store is not None else None
         if found is None and self.folder is not None:
+            from site_gen.conversations.file_reader import read_conversation_file
+
             media = media_names(self.folder.parent)
             found = read_conversation_file(self.folder / f"{slug}{SUFFIX}", media, [])
         return found
@@ -131,6 +139,9 @@ def read_conversations(
     folder = conversations_dir(config.root)
     if not folder.is_dir():
         return ConversationInputs()
+    from site_gen.build.conversation_cache import STORE_NAME, ConversationStore
+    from site_gen.build.conversation_checks import CheckSettings, check_files
+
     media = media_names(config.root)
     header = _header(folder, media, allow_missing_media, config)
     store_path = cache_dir / STORE_NAME

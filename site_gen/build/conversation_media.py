@@ -15,7 +15,7 @@ from site_gen.build.artifacts import Artifact
 from site_gen.build.conversation_inputs import ConversationInputs
 from site_gen.build.post_rendering import PostEntry, page_hash
 from site_gen.config import SiteConfig
-from site_gen.conversations.data_files import MEDIA_DIR, conversations_dir
+from site_gen.conversations.data_paths import MEDIA_DIR, conversations_dir
 
 __all__ = ["conversation_media"]
 

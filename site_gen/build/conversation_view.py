@@ -18,15 +18,17 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
 from site_core.urls import UrlScheme
 from site_gen.build.views import display_date, iso_date
 from site_gen.config_conversation import ConversationPolicy
-from site_gen.conversations.data_files import Author, ConversationFile, ConversationItem
 from site_gen.federation.conversation_collections import ConversationIds
+
+if TYPE_CHECKING:  # the model loads only for a site with conversations
+    from site_gen.conversations.data_files import Author, ConversationFile, ConversationItem
 
 __all__ = [
     "MAX_DEPTH",
@@ -47,8 +49,7 @@ MAX_DEPTH = 3
 AVATAR_SIZE = 48  # displayed size; the copies are 96 px, sharp on dense screens
 
 
-@dataclass(frozen=True)
-class OwnReply:
+class OwnReply(NamedTuple):
     """One of our posts whose `in_reply_to` is a shown reply of another post's thread."""
 
     slug: str

@@ -4,19 +4,38 @@ Produces the same documents as `site_gen.federation.collections.build_outbox` (t
 compare them), but one page at a time: a page embeds the full objects of its posts, which
 the worker processes fetch from the post cache, while the main process plans the pages
 from the posts' metadata alone.
+
+A page is written from its entries as bytes (`outbox_page_bytes`): each post's entry is made
+once, where its object is built (`outbox_item`), and kept in the post cache beside it. The
+canonical JSON of a list is its items' JSON joined by commas, so the page's bytes are the
+same as serializing the whole page at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
 
-__all__ = ["OUTBOX_PAGE_SIZE", "outbox_chunks", "outbox_page", "outbox_root"]
+if TYPE_CHECKING:
+    from site_gen.content.post_cache import PostCache
+
+__all__ = [
+    "OUTBOX_PAGE_SIZE",
+    "outbox_chunks",
+    "outbox_item",
+    "outbox_items",
+    "outbox_page",
+    "outbox_page_bytes",
+    "outbox_root",
+]
 
 OUTBOX_PAGE_SIZE = 20  # build_outbox's default
+# Stands for the entries while the rest of a page is serialized: no URL holds a NUL.
+_ITEMS_MARK = "\0outbox items\0"
+_ITEMS_JSON = b'["\\u0000outbox items\\u0000"]'
 _T = TypeVar("_T")
 
 
@@ -61,3 +80,49 @@ def outbox_page(
     if number > 1:
         page["prev"] = urls.outbox_page(number - 1)
     return page
+
+
+def outbox_item(post: Post, note: dict[str, Any], config: SiteConfig) -> bytes:
+    """The canonical JSON of `post`'s entry in the outbox, its Create around `note` (the
+    object `build_object` made for the post's own document)."""
+    from site_core.serialize import serialize
+    from site_gen.federation.activities import create_of, embedded
+
+    return serialize(embedded(create_of(post, note, config)))[:-1]  # without the newline
+
+
+def outbox_page_bytes(
+    number: int, last: int, total: int, items: Sequence[bytes], config: SiteConfig
+) -> bytes:
+    """The serialized `outbox_page` whose entries are `items` (from `outbox_item`)."""
+    from site_core.serialize import serialize
+
+    page = outbox_page(number, last, total, (), config)
+    page["orderedItems"] = [_ITEMS_MARK]
+    head, mark, tail = serialize(page).partition(_ITEMS_JSON)
+    if not mark:  # the serializer changed how it writes a NUL
+        raise AssertionError("the outbox page's placeholder was not found")
+    return b"".join((head, b"[", b",".join(items), b"]", tail))
+
+
+def outbox_items(
+    cache: PostCache,
+    pairs: Sequence[tuple[str, str]],
+    posts: Callable[[Sequence[tuple[str, str]]], list[Post]],
+    config: SiteConfig,
+) -> list[bytes]:
+    """The entries of the posts `pairs` (cache key, source file) from the cache; those it
+    lacks (a post with a conversation, a cache of an older version) are made from `posts`
+    of the missing pairs, and stored."""
+    from site_gen.federation.objects import build_object
+
+    found = cache.outbox_items([key for key, _ in pairs])
+    missing = [pair for pair in pairs if pair[0] not in found]
+    if missing:
+        made = [
+            (key, outbox_item(post, build_object(post, config), config))
+            for (key, _), post in zip(missing, posts(missing), strict=True)
+        ]
+        cache.put_outbox_items(made)
+        found.update(made)
+    return [found[key] for key, _ in pairs]

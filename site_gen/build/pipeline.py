@@ -25,8 +25,8 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from site_core.errors import OutputError
 from site_gen.build.build_inputs import (
@@ -60,8 +60,7 @@ from site_gen.config import SiteConfig
 __all__ = ["BuildReport", "build_site", "check_site", "fingerprint"]
 
 
-@dataclass(frozen=True)
-class BuildReport:
+class BuildReport(NamedTuple):
     """What a build or check did; `warnings` are worth showing but did not stop it."""
 
     output: Path | None
@@ -73,8 +72,8 @@ class BuildReport:
     removed: int
     rendered: int  # posts rendered from Markdown (the rest came from the cache)
     seconds: float
-    warnings: tuple[str, ...] = field(default=())
-    drafts_left_out: tuple[Path, ...] = field(default=())  # their source files
+    warnings: tuple[str, ...] = ()
+    drafts_left_out: tuple[Path, ...] = ()  # their source files
 
 
 def build_site(

@@ -9,6 +9,7 @@ processes render them and lets a rebuild skip the posts that did not change.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from site_core.urls import ACTIVITY_JSON, output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
@@ -23,7 +24,9 @@ from site_gen.build.theme import Theme
 from site_gen.build.views import post_view, site_view
 from site_gen.config import SiteConfig
 from site_gen.content.model import Post
-from site_gen.conversations.data_files import ConversationFile
+
+if TYPE_CHECKING:
+    from site_gen.conversations.data_files import ConversationFile
 
 __all__ = ["render_post_artifacts"]
 
@@ -35,9 +38,13 @@ def render_post_artifacts(
     conversation: ConversationFile | None = None,
     own: Sequence[OwnReply] = (),
     proof_key: BuildProofKey | None = None,
+    note: dict[str, Any] | None = None,
 ) -> list[Artifact]:
     """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>` (with its
-    integrity proof when `proof_key` can sign) and its collections (`/ap/replies/<slug>`, ...)."""
+    integrity proof when `proof_key` can sign) and its collections (`/ap/replies/<slug>`, ...).
+
+    `note` is the post's `build_object` when the caller has made it already (for the outbox).
+    """
     urls = config.urls
     view = post_view(post, config, reply_count(conversation))
     page = theme.render(
@@ -50,7 +57,7 @@ def render_post_artifacts(
     )
     artifacts = [html_artifact(output_path_for_url(urls.path_of(view["url"])), page)]
     if not post.draft:
-        artifacts += _federation_artifacts(post, config, conversation, own, proof_key)
+        artifacts += _federation_artifacts(post, config, conversation, own, proof_key, note)
     return artifacts
 
 
@@ -60,6 +67,7 @@ def _federation_artifacts(
     conversation: ConversationFile | None,
     own: Sequence[OwnReply],
     proof_key: BuildProofKey | None,
+    note: dict[str, Any] | None = None,
 ) -> list[Artifact]:
     """The object, with its `replies` first page embedded and then its proof (the proof
     covers the whole document as published), and each collection's document."""
@@ -72,7 +80,7 @@ def _federation_artifacts(
 
     urls = config.urls
     ids = conversation_ids(post.slug, conversation, own, config.conversation, urls)
-    document = build_object(post, config)
+    document = dict(note) if note is not None else build_object(post, config)
     document["replies"] = embedded_replies(post.slug, ids, urls)
     found = [(urls.post_object(post.slug), prove_object(document, post, proof_key))]
     found += conversation_documents(post.slug, ids, urls)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from site_core.errors import ContentError
 from site_gen.build.build_inputs import SourceChanges
@@ -68,8 +69,7 @@ def start_pool(
     return RenderPool(settings, jobs if use_pool else 0, sources.theme)
 
 
-@dataclass(frozen=True)
-class CollectedPosts:
+class CollectedPosts(NamedTuple):
     entries: dict[str, PostEntry]  # file name -> entry, of every source
     rendered_keys: set[str]  # posts whose page and object the workers wrote
     rendered: int  # posts rendered from Markdown (the rest came from the cache)

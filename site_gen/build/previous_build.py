@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from site_gen.build.build_inputs import SourceChanges
 from site_gen.build.page_plan import previous_pages_checker
@@ -30,8 +30,7 @@ def manifest_path(config: SiteConfig, output: Path) -> Path:
     return config.state_dir / "cache" / f"manifest-{name}.pickle"
 
 
-@dataclass(frozen=True)
-class PreviousBuild:
+class PreviousBuild(NamedTuple):
     path: Path | None  # of the manifest (None: a check, which saves nothing)
     saved: Manifest | None  # as loaded, to save only what changed
     manifest: Manifest | None  # what this build may reuse (None: a clean or first build)

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from site_core.errors import OutputError
 from site_gen.build.artifacts import Artifact
@@ -64,7 +65,7 @@ def write_new_file(target: str, data: bytes) -> None:
     """
     folder = target.rpartition("/")[0]
     if folder not in _made_folders:
-        os.makedirs(folder, exist_ok=True)
+        _make_folder(folder)
         if len(_made_folders) > 100_000:  # a long preview process: forget old staging folders
             _made_folders.clear()
         _made_folders.add(folder)
@@ -79,6 +80,20 @@ def write_new_file(target: str, data: bytes) -> None:
             view = view[os.write(descriptor, view) :]
     finally:
         os.close(descriptor)
+
+
+def _make_folder(folder: str) -> None:
+    """Make `folder` with one `mkdir` when its parent exists, as it almost always does.
+
+    `os.makedirs` stats the parent before every `mkdir`: one syscall per new folder more.
+    A file in the folder's place is left for the `open` that follows to report.
+    """
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 @dataclass
@@ -108,8 +123,7 @@ class Manifest:
         os.replace(tmp, path)
 
 
-@dataclass(frozen=True)
-class WriteReport:
+class WriteReport(NamedTuple):
     written: int
     unchanged: int
     removed: int

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from site_core.errors import ContentError
@@ -50,8 +50,7 @@ class ImageSpec:
     caption: str | None = None  # shown under the image on its page, not a substitute for alt
 
 
-@dataclass(frozen=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     """The validated keys of one post, defaults applied; dates are aware UTC."""
 
     title: str | None

@@ -13,8 +13,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import markdown
@@ -174,8 +173,7 @@ def build_converter(*, guarded: bool) -> markdown.Markdown:
     return converter
 
 
-@dataclass(frozen=True)
-class RenderedMarkdown:
+class RenderedMarkdown(NamedTuple):
     """A post body whose fenced code blocks are marks, kept aside in two forms.
 
     The later passes over the HTML (linking hashtags, the federation sanitizer) parse every

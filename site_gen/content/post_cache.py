@@ -6,6 +6,11 @@ what makes a one-post rebuild of a large site fast. The worker processes of a bu
 and read it concurrently (WAL mode), so the main process never holds the posts' HTML. The
 cache lives in the site's private state folder and is written only by this module, so its
 pickles are trusted; deleting the file is always safe.
+
+Next to each post, its entry of the outbox (the canonical JSON of its Create), made where
+its object is built: an outbox page joins its entries without reading the posts' HTML or
+building their objects again. An entry is stored only after the post in its row, and
+rewriting a post clears it, so an entry is always that of the post beside it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,11 @@ from site_gen.content.model import Post
 
 __all__ = ["PostCache", "post_key"]
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, post BLOB NOT NULL)"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS rendered_posts"
+    " (key TEXT PRIMARY KEY, post BLOB NOT NULL, outbox_item BLOB)"
+)
+_OLD_TABLE = "DROP TABLE IF EXISTS posts"  # the cache of versions without outbox entries
 _BATCH = 500
 _BUSY_MS = 60_000  # two workers writing batches take turns, they never fail on the lock
 
@@ -44,12 +53,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     # A cache: no fsync (a crash of the machine may lose or damage it, which only costs a
     # slower build; a damaged file is detected and started over).
     db.execute("PRAGMA synchronous = OFF")
+    db.execute(_OLD_TABLE)
     db.execute(_SCHEMA)
     return db
 
 
 class PostCache:
-    """A key -> Post store shared by the processes of one build."""
+    """A key -> (Post, outbox entry) store shared by the processes of one build."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +76,8 @@ class PostCache:
         for start in range(0, len(keys), _BATCH):
             batch = list(keys[start : start + _BATCH])
             marks = ",".join("?" * len(batch))
-            rows = self._db.execute(f"SELECT key, post FROM posts WHERE key IN ({marks})", batch)  # noqa: S608 (only '?' marks)
+            query = f"SELECT key, post FROM rendered_posts WHERE key IN ({marks})"  # noqa: S608 (only '?' marks)
+            rows = self._db.execute(query, batch)
             for key, blob in rows:
                 try:
                     found[key] = pickle.loads(blob)  # noqa: S301 (our own private cache)
@@ -80,17 +91,40 @@ class PostCache:
         ]
         if rows:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?)", rows)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO rendered_posts VALUES (?, ?, NULL)", rows
+                )
+
+    def outbox_items(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The stored outbox entries of `keys` (a key without one is left out)."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), _BATCH):
+            batch = list(keys[start : start + _BATCH])
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT key, outbox_item FROM rendered_posts WHERE key IN ({marks})"  # noqa: S608 (only '?' marks)
+            found.update((k, item) for k, item in self._db.execute(query, batch) if item)
+        return found
+
+    def put_outbox_items(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Store each post's outbox entry beside it (a key whose post is not stored is skipped)."""
+        rows = [(item, key) for key, item in items]
+        if rows:
+            with self._db:
+                self._db.executemany(
+                    "UPDATE rendered_posts SET outbox_item = ? WHERE key = ?", rows
+                )
 
     def prune(self, keep: Iterable[str]) -> None:
         """Forget entries not used by the latest build, once they outnumber the used ones."""
         kept = set(keep)
-        (count,) = self._db.execute("SELECT count(*) FROM posts").fetchone()
+        (count,) = self._db.execute("SELECT count(*) FROM rendered_posts").fetchone()
         if count <= 2 * len(kept) + 100:
             return
-        stale = [(k,) for (k,) in self._db.execute("SELECT key FROM posts") if k not in kept]
+        stale = [
+            (k,) for (k,) in self._db.execute("SELECT key FROM rendered_posts") if k not in kept
+        ]
         with self._db:
-            self._db.executemany("DELETE FROM posts WHERE key = ?", stale)
+            self._db.executemany("DELETE FROM rendered_posts WHERE key = ?", stale)
 
     def close(self) -> None:
         self._db.close()

@@ -30,11 +30,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from site_gen.conversations.data_paths import (
+    CONVERSATIONS_DIR,
+    MEDIA_DIR,
+    SUFFIX,
+    conversation_path,
+    conversations_dir,
+    media_files,
+    media_names,
+)
+
 __all__ = [
     "CONVERSATIONS_DIR",
     "KINDS",
     "MEDIA_DIR",
     "STATUSES",
+    "SUFFIX",
     "Attachment",
     "Author",
     "ConversationFile",
@@ -52,13 +63,10 @@ __all__ = [
     "write_if_changed",
 ]
 
-CONVERSATIONS_DIR = "conversations"
-MEDIA_DIR = "media"
 Kind = Literal["reply", "like", "boost"]  # the function's "announce" is "boost" here
 Status = Literal["pending", "approved", "rejected"]
 KINDS: tuple[Kind, ...] = ("reply", "like", "boost")
 STATUSES: tuple[Status, ...] = ("pending", "approved", "rejected")
-SUFFIX = ".yaml"
 
 
 @dataclass(frozen=True)
@@ -128,16 +136,6 @@ _HEADER = """\
 # (or edit it in the pull request); `site-gen conversations push` tells the function.
 # Anything else here is overwritten by the next pull.
 """
-
-
-def conversations_dir(site_dir: Path) -> Path:
-    """`<site>/conversations`, next to site.yaml."""
-    return Path(site_dir) / CONVERSATIONS_DIR
-
-
-def conversation_path(site_dir: Path, slug: str) -> Path:
-    """The data file of the post `slug`."""
-    return conversations_dir(site_dir) / f"{slug}{SUFFIX}"
 
 
 def _time(value: datetime) -> str:
@@ -228,7 +226,7 @@ def load_conversation_file(path: Path) -> ConversationFile:
     """The checked conversation of one file; any problem is a `ConfigError` with its line."""
     from site_gen.conversations.file_reader import read_conversation_file
 
-    return read_conversation_file(Path(path), _media_names(Path(path).parent / MEDIA_DIR))
+    return read_conversation_file(Path(path), media_files(Path(path).parent / MEDIA_DIR))
 
 
 def load_conversations(site_dir: Path) -> dict[str, ConversationFile]:
@@ -238,25 +236,11 @@ def load_conversations(site_dir: Path) -> dict[str, ConversationFile]:
     folder = conversations_dir(site_dir)
     if not folder.is_dir():
         return {}
-    media = _media_names(folder / MEDIA_DIR)
+    media = media_files(folder / MEDIA_DIR)
     paths = sorted(
         p for p in folder.iterdir() if p.name.endswith(SUFFIX) and not p.name.startswith(".")
     )
     return {p.name[: -len(SUFFIX)]: read_conversation_file(p, media) for p in paths}
-
-
-def media_names(site_dir: Path) -> frozenset[str]:
-    """The files of the site's `conversations/media/` (what data files may name)."""
-    return _media_names(conversations_dir(site_dir) / MEDIA_DIR)
-
-
-def _media_names(folder: Path) -> frozenset[str]:
-    """The regular files of the media folder (read once for all the files of a site)."""
-    try:
-        with os.scandir(folder) as entries:
-            return frozenset(e.name for e in entries if e.is_file(follow_symlinks=False))
-    except (FileNotFoundError, NotADirectoryError):
-        return frozenset()
 
 
 class _Block(str):

@@ -25,6 +25,7 @@ __all__ = [
     "build_move",
     "build_update",
     "build_update_actor",
+    "create_of",
     "embedded",
 ]
 
@@ -46,7 +47,12 @@ def _slug_of(object_id: str) -> str:
 def build_create(post: Post, config: SiteConfig) -> dict[str, Any]:
     """Create embedding the full object (FEDERATION.md#embed-object), with the object's own
     to/cc (FEDERATION.md#addressing)."""
-    note = build_object(post, config)
+    return create_of(post, build_object(post, config), config)
+
+
+def create_of(post: Post, note: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+    """The Create of `post` around `note`, its object as `build_object` made it: a build
+    makes each object once, for its own document and for the outbox."""
     return {
         "@context": POST_CONTEXT,
         "id": config.urls.activity(f"create-{post.slug}"),

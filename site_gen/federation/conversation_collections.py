@@ -22,8 +22,7 @@ followers get no Update for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from site_core.context import POST_CONTEXT
 
@@ -42,8 +41,7 @@ __all__ = [
 REPLIES_PAGE_SIZE = 20
 
 
-@dataclass(frozen=True)
-class ConversationIds:
+class ConversationIds(NamedTuple):
     """What the collections list: approved items only, oldest first."""
 
     replies: tuple[str, ...] = ()  # direct replies, and our own posts in the thread

@@ -11,6 +11,7 @@ from build_sites import TEST_KEYS
 
 from site_core.errors import ContentError, KeyMaterialError
 from site_gen.build.pipeline import build_site, check_site
+from site_gen.build.post_rendering import POOL_THRESHOLD
 from site_gen.config import load_config
 
 
@@ -41,12 +42,12 @@ def test_two_builds_are_byte_identical(sample_site: Path, tmp_path: Path) -> Non
 
 
 def test_pool_and_single_process_agree(sample_site: Path, tmp_path: Path) -> None:
-    _many_posts(sample_site, 120)  # above the pool threshold
+    _many_posts(sample_site, POOL_THRESHOLD + 10)  # the pool renders them
     config = load_config(sample_site)
     serial = build_site(config, output=tmp_path / "serial", jobs=1, offline=True)
     shutil.rmtree(sample_site / ".site-gen" / "cache")
     pooled = build_site(config, output=tmp_path / "pooled", jobs=2, offline=True)
-    assert pooled.rendered == serial.rendered == 128
+    assert pooled.rendered == serial.rendered == POOL_THRESHOLD + 18
     assert _tree(serial.output) == _tree(pooled.output)
 
 
