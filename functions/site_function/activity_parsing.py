@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from site_function.frozen_record import FrozenRecord
 from site_function.json_text import unusable_text
 
 __all__ = [
@@ -28,8 +28,7 @@ __all__ = [
 MAX_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class ParseFailure:
+class ParseFailure(FrozenRecord):
     """Why a body is not an activity we can read; answered with 400."""
 
     detail: str

@@ -64,11 +64,12 @@ def handle_follow(
     deliveries: list[NewDelivery] = []
     if state == "accepted":  # FEDERATION.md#accept-embeds-follow; a repeat too
         answer_id, body = follow_response_body("Accept", activity, ctx.urls)
-        deliveries.append(NewDelivery(answer_id, actor.inbox, body))
+        # Records are given every field by position: their quickest construction.
+        deliveries.append(NewDelivery(answer_id, actor.inbox, body, "activity"))
     store.save_follower(follower, deliveries, ctx.now)
     if deliveries:
-        return Handled(FollowAccepted(actor_id, follow_id, new=not keep), queued=True)
-    return Handled(FollowRequested(actor_id, follow_id, new=existing is None))
+        return Handled(FollowAccepted(actor_id, follow_id, not keep), queued=True)
+    return Handled(FollowRequested(actor_id, follow_id, existing is None))
 
 
 def _refuse_follow(store: Store, ctx: HandlerContext, activity: dict[str, Any],

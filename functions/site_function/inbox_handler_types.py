@@ -10,9 +10,8 @@ inbox then rolls back, fetches it (async, signed) and runs the handler again wit
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from site_core.urls import UrlScheme
 from site_function.frozen_record import FrozenRecord
@@ -32,10 +31,10 @@ __all__ = [
 _DEFAULT_LIMITS = InteractionLimits()
 
 
-@dataclass(frozen=True)
-class Handled:
+class Handled(NamedTuple):
     """A handler's result: what happened (`event`), whether the delivery queue grew (wake
-    the drainer), and whose cached keys to forget once the transaction committed."""
+    the drainer), and whose cached keys to forget once the transaction committed. This and
+    `HandlerContext` are NamedTuples: one of each is built per request, in C."""
 
     event: InboxEvent
     queued: bool = False
@@ -54,8 +53,7 @@ class NeedsActor(FrozenRecord):
     refresh: bool = False
 
 
-@dataclass(frozen=True)
-class HandlerContext:
+class HandlerContext(NamedTuple):
     """What handlers know besides the store: our URLs, the time, and the owner's settings
     the function read from the build (`owner_fallback`), which count only until a publish
     stored them (`Store.get_owner_settings`)."""

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from site_function.activity_parsing import activity_type, first_id
 from site_function.inbox_authentication import Authenticated, authenticate
@@ -63,9 +62,9 @@ _DUPLICATE = InboxOutcome(202, "duplicate")
 _RETRY = InboxOutcome(503, "retry", "try again later", retry_after=RETRY_AFTER_SECONDS)
 
 
-@dataclass(frozen=True)
-class Admitted:
-    """An authenticated activity let in, with the id its idempotency record is kept under."""
+class Admitted(NamedTuple):
+    """An authenticated activity let in, with the id its idempotency record is kept under
+    (a NamedTuple: one per request, built in C)."""
 
     activity: dict[str, Any]
     actor_id: str
@@ -133,7 +132,7 @@ async def store_activity(
         lookup = await runtime.fetch_actor(result.actor_id)
         if lookup.actor is None:
             return actor_fetch_failed(lookup)
-        again = replace(context, fetched=lookup.actor, fetch_tried=True)
+        again = context._replace(fetched=lookup.actor, fetch_tried=True)
         result = await _run_transaction(runtime, admitted, again, lookup.actor)
     if isinstance(result, Handled):
         return result
@@ -175,7 +174,7 @@ def _run_handler(
     if not isinstance(result, Handled):
         return result, False
     if notifier is not None and notifier.queue_event(store, result.event, context.now):
-        result = replace(result, queued=True)  # wake the drainer
+        result = result._replace(queued=True)  # wake the drainer
     return result, True
 
 

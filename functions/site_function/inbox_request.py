@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from site_function.settings import Settings
@@ -26,9 +25,10 @@ __all__ = [
 _AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 
 
-@dataclass(frozen=True)
-class InboxRequest:
-    """A POST as it arrived: raw path and query, lowercase headers, exact body bytes."""
+class InboxRequest(NamedTuple):
+    """A POST as it arrived: raw path and query, lowercase headers, exact body bytes.
+    A NamedTuple: one is built per request, in C (a frozen dataclass sets each field in
+    Python, and compiles its methods at import)."""
 
     method: str
     path: str

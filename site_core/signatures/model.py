@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
@@ -72,15 +72,15 @@ class SigningKey:
     private_key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey = field(repr=False)
 
 
-@dataclass(frozen=True)
-class SignatureInput:
+class SignatureInput(NamedTuple):
     """What a request's signature headers say, parsed before any key is known.
 
     The function reads `key_id` to fetch the key, then passes this object back to
     `verify_request` so the headers are not parsed twice. `algorithm` is the name the sender
     gave (cavage: rsa-sha256 or hs2019, None means hs2019; RFC 9421: the `alg` parameter).
     `covered` holds cavage header names or RFC 9421 component identifiers as serialized
-    (`"@method"`, `"content-digest"`).
+    (`"@method"`, `"content-digest"`). A NamedTuple, not a frozen dataclass: one is built per
+    signed request, and a tuple is built in C (the dataclass set each field in Python).
     """
 
     scheme: Literal["cavage", "rfc9421"]
@@ -89,10 +89,18 @@ class SignatureInput:
     covered: tuple[str, ...]
     created: datetime | None
     expires: datetime | None
-    signature: bytes = field(repr=False)
+    signature: bytes
     # RFC 9421: the label and the serialized `@signature-params` value it is checked with.
     label: str | None = None
-    signature_params: str | None = field(default=None, repr=False)
+    signature_params: str | None = None
+
+    def __repr__(self) -> str:
+        # The signature bytes and params are left out, as the dataclass's repr=False did.
+        return (
+            f"SignatureInput(scheme={self.scheme!r}, key_id={self.key_id!r},"
+            f" algorithm={self.algorithm!r}, covered={self.covered!r},"
+            f" created={self.created!r}, expires={self.expires!r}, label={self.label!r})"
+        )
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,14 @@ def test_a_shape_the_fast_step_does_not_know_still_parses() -> None:
     parsed = parse_cavage(header)
     assert isinstance(parsed, SignatureInput)
     assert (parsed.key_id, parsed.algorithm, parsed.covered) == ("k", None, ("date",))
+
+
+def test_a_parsed_signature_is_immutable_and_its_repr_leaves_the_bytes_out() -> None:
+    parsed = parse_cavage(f'keyId="k",algorithm="rsa-sha256",headers="date",signature="{SIG}"')
+    assert isinstance(parsed, SignatureInput)
+    with pytest.raises(AttributeError):
+        parsed.key_id = "other"  # type: ignore[misc]
+    shown = repr(parsed)
+    assert "key_id='k'" in shown
+    assert "signature bytes" not in shown
+    assert "signature=" not in shown

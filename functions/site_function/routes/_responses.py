@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,6 +13,7 @@ from starlette.responses import Response
 
 from site_core.serialize import serialize
 from site_core.urls import ACTIVITY_JSON
+from site_function.frozen_record import FrozenRecord
 from site_function.owner.errors import OwnerRequestError
 from site_function.store.base import StoreError
 
@@ -54,8 +54,7 @@ def json_response(content: Any, status: int = 200) -> Response:
     return Response(json_bytes(content), status, media_type="application/json")
 
 
-@dataclass(frozen=True)
-class ErrorAnswer:
+class ErrorAnswer(FrozenRecord):
     """What an expected exception becomes: a status and a JSON body."""
 
     status: int

@@ -48,13 +48,22 @@ _TEXT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
 # `site_core.follower_sync.HEADER` as header names arrive here (lower case): only a delivery
 # that carries it imports the check (`follower_sync_inbound`), so a cold start does not.
 _SYNC_HEADER = "collection-synchronization"
+# Header names as they arrive (bytes) -> as read (lowercase text): every request brings the
+# same dozen. Bounded: once full (odd names), further names are decoded each time.
+_HEADER_NAMES: dict[bytes, str] = {}
+_HEADER_NAMES_MAX = 512
 
 
 def request_headers(raw_headers: Any) -> dict[str, str]:
     """Lowercase header names; repeated headers joined with ", " (as signatures expect)."""
     headers: dict[str, str] = {}
+    names = _HEADER_NAMES
     for raw_name, raw_value in raw_headers:
-        name = raw_name.decode("latin-1").lower()
+        name = names.get(raw_name)
+        if name is None:
+            name = raw_name.decode("latin-1").lower()
+            if len(names) < _HEADER_NAMES_MAX:
+                names[raw_name] = name
         value = raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers

@@ -39,6 +39,27 @@ from site_function.store.migrations import seen_activity_key
 
 __all__ = ["RecordStatements"]
 
+_INSERT_INTERACTION = (
+    f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (activity_id) DO NOTHING"
+)
+# A Like or Announce is added only when the actor has none of that kind on the object yet.
+_INSERT_FIRST_REACTION = (
+    f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
+    " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM interactions"
+    " WHERE actor_id = ? AND kind = ? AND object_id = ?)"
+    " ON CONFLICT (activity_id) DO NOTHING"
+)
+# The actor's older one takes the new id, unless that id is held already (then it is read).
+_REPLACE_REACTION = (
+    "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?,"
+    " author = ?, revision = revision + 1"
+    " WHERE activity_id = (SELECT activity_id FROM interactions"
+    " WHERE actor_id = ? AND kind = ? AND object_id = ?"
+    " ORDER BY created_at, activity_id LIMIT 1)"
+    " AND NOT EXISTS (SELECT 1 FROM interactions WHERE activity_id = ?)"
+)
+
 
 class RecordStatements(ConversationStatements):
     """Remote actors, keys, interactions and remembered activity ids in portable SQL."""
@@ -177,9 +198,30 @@ class RecordStatements(ConversationStatements):
         """The row already held under the id (actor, activity, author), else None; and
         whether a row was added. One Like or Announce per actor and object: a new one takes
         the place of the actor's older one (its row gets the newest id). A backend may say
-        this in one statement (``PostgresStore``)."""
+        this in one statement (``PostgresStore``).
+
+        Ordered so the usual case costs one statement: a new interaction (an id not held, no
+        older Like or Announce of the actor to replace) is inserted at once; then one that
+        replaces an older one; only then is the held row read (a repeat of an id the inbox
+        forgot, or a reply's Update). The statements' texts are constants (prepared once)."""
         activity, updated = self._encode_json(i.activity), self._encode_time(i.updated_at)
         author = self._encoded_author(i)
+        row = (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
+               self._encode_time(i.created_at), updated, author)  # fmt: skip
+        if i.kind == "reply":
+            cur.execute(_INSERT_INTERACTION, row)
+        else:
+            cur.execute(_INSERT_FIRST_REACTION, (*row, i.actor_id, i.kind, i.object_id))
+        if cur.rowcount > 0:
+            return None, True
+        if i.kind != "reply":
+            cur.execute(
+                _REPLACE_REACTION,
+                (i.activity_id, activity, updated, author, i.actor_id, i.kind, i.object_id,
+                 i.activity_id),
+            )  # fmt: skip
+            if cur.rowcount > 0:
+                return None, False
         cur.execute(
             "SELECT actor_id, activity, author FROM interactions WHERE activity_id = ?",
             (i.activity_id,),
@@ -187,23 +229,9 @@ class RecordStatements(ConversationStatements):
         held = cur.fetchone()
         if held is not None:
             return tuple(held), False
-        if i.kind != "reply":
-            cur.execute(
-                "UPDATE interactions SET activity_id = ?, activity = ?, updated_at = ?,"
-                " author = ?, revision = revision + 1"
-                " WHERE activity_id = (SELECT activity_id FROM interactions"
-                " WHERE actor_id = ? AND kind = ? AND object_id = ?"
-                " ORDER BY created_at, activity_id LIMIT 1)",
-                (i.activity_id, activity, updated, author, i.actor_id, i.kind, i.object_id),
-            )
-            if cur.rowcount > 0:
-                return None, False
-        cur.execute(
-            f"INSERT INTO interactions ({INTERACTION_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (activity_id) DO NOTHING",
-            (i.activity_id, i.kind, i.actor_id, i.object_id, activity, i.state,
-             self._encode_time(i.created_at), updated, author),
-        )  # fmt: skip
+        # Neither held nor replaced, yet the first INSERT added nothing: not reached in one
+        # transaction; inserted as the plain case would be.
+        cur.execute(_INSERT_INTERACTION, row)
         return None, cur.rowcount > 0
 
     def _differs(self, held: Row, new: Interaction) -> bool:

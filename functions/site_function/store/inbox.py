@@ -4,10 +4,9 @@ one transaction (FEDERATION.md#idempotent-inbox), and the remembered activity id
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, Self, TypeVar, runtime_checkable
+from typing import Any, NamedTuple, Protocol, Self, TypeVar, runtime_checkable
 
 from site_function.store.records import SeenActivity
 
@@ -16,12 +15,11 @@ __all__ = ["InboxItem", "InboxStore", "InboxVerdict"]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class InboxItem:
+class InboxItem(NamedTuple):
     """One verified activity for ``Store.receive_activities``: who sent it, its id (None if
     it has none), the time, and the handler that records its effect (see receive_activity).
     The handler is given the whole ``Store`` (typed Any here: this concern's module stands
-    without the composition, which imports it)."""
+    without the composition, which imports it). A NamedTuple: one is built per request."""
 
     actor_id: str
     activity_id: str | None
