@@ -15,8 +15,9 @@ without a journal (the machine these benches were first run on), the allocator s
 inode freed in the last 60 to 300 seconds (`recently_deleted` in the kernel), so deleting one
 build's files just before the next makes each new file search past them: the series measured
 its own deletions, more with every run. A journaled ext4, the usual laptop's, and a fresh CI
-checkout do not pay that; both tools under comparison are treated alike either way. Wait a
-few minutes between two benches on such a disk: the last one's removal is still recent.
+checkout do not pay that; both tools under comparison are treated alike either way. Between
+two benches on such a disk, wait a few minutes (the last one's removal is still recent), or run
+a series with `SITE_GEN_BENCH_SET_ASIDE=keep` and delete `.set-aside/` after the last one.
 """
 
 from __future__ import annotations
@@ -79,5 +80,7 @@ def set_aside(path: Path) -> None:
 
 
 def empty_set_aside() -> None:
-    """Remove what the bench set aside, once nothing more is measured."""
-    shutil.rmtree(_set_aside_folder(), ignore_errors=True)
+    """Remove what the bench set aside, once nothing more is measured (unless a series of
+    benches keeps it for the end: `SITE_GEN_BENCH_SET_ASIDE=keep`)."""
+    if os.environ.get("SITE_GEN_BENCH_SET_ASIDE") != "keep":
+        shutil.rmtree(_set_aside_folder(), ignore_errors=True)
