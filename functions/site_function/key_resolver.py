@@ -182,11 +182,7 @@ class KeyResolver:
         self._note_fetch(method)  # a key fetched just now is not fetched again at once
         result = await self._fetch(actor_id)
         if not result.ok:
-            return KeyFailure(
-                f"actor_{result.outcome}",
-                f"fetching the actor: {result.outcome}",
-                failure_kind(result) == "transient",
-            )
+            return _fetch_failure("actor", result)
         document: dict[str, Any] = result.document
         if first_id(document.get("id")) != actor_id or not same_origin(result.url, actor_id):
             return KeyFailure("actor_document", "the actor's document has another id or origin")
@@ -221,11 +217,7 @@ class KeyResolver:
             return KeyFailure("unsupported_key_id", "keyId is not an http(s) URL")
         result = await self._fetch(without_fragment(key_id))
         if not result.ok:
-            return KeyFailure(
-                f"key_{result.outcome}",
-                f"fetching the key: {result.outcome}",
-                failure_kind(result) == "transient",
-            )
+            return _fetch_failure("key", result)
         document: dict[str, Any] = result.document
         if not same_origin(result.url, key_id):
             return KeyFailure("key_origin", "the key document was served from another origin")
@@ -266,6 +258,15 @@ class KeyResolver:
 
 
 _NOT_LISTED = "the actor lists no Multikey of its own with that id under assertionMethod"
+
+
+def _fetch_failure(what: str, result: Any) -> KeyFailure:
+    """A failed fetch of the key or the actor as a `KeyFailure` (transient ones answer 503)."""
+    return KeyFailure(
+        f"{what}_{result.outcome}",
+        f"fetching the {what}: {result.outcome}",
+        failure_kind(result) == "transient",
+    )
 
 
 def _save_key_and_actor(store: Store, record: RemoteKey, actor: RemoteActor | None) -> None:

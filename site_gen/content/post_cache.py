@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from site_gen.content.model import Post
 
@@ -71,18 +72,21 @@ class PostCache:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             self._db = _connect(path)
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, Post]:
-        found: dict[str, Post] = {}
+    def _column_of(self, column: str, keys: Sequence[str]) -> Iterator[tuple[str, Any]]:
+        """(key, value of `column`) for the stored rows of `keys`, a batch of marks at a time."""
         for start in range(0, len(keys), _BATCH):
             batch = list(keys[start : start + _BATCH])
             marks = ",".join("?" * len(batch))
-            query = f"SELECT key, post FROM rendered_posts WHERE key IN ({marks})"  # noqa: S608 (only '?' marks)
-            rows = self._db.execute(query, batch)
-            for key, blob in rows:
-                try:
-                    found[key] = pickle.loads(blob)  # noqa: S301 (our own private cache)
-                except (pickle.UnpicklingError, AttributeError, EOFError, TypeError):
-                    continue  # written by another version: render again
+            query = f"SELECT key, {column} FROM rendered_posts WHERE key IN ({marks})"  # noqa: S608 (a fixed column, '?' marks)
+            yield from self._db.execute(query, batch)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Post]:
+        found: dict[str, Post] = {}
+        for key, blob in self._column_of("post", keys):
+            try:
+                found[key] = pickle.loads(blob)  # noqa: S301 (our own private cache)
+            except (pickle.UnpicklingError, AttributeError, EOFError, TypeError):
+                continue  # written by another version: render again
         return found
 
     def put_many(self, entries: Iterable[tuple[str, Post]]) -> None:
@@ -97,13 +101,7 @@ class PostCache:
 
     def outbox_items(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The stored outbox entries of `keys` (a key without one is left out)."""
-        found: dict[str, bytes] = {}
-        for start in range(0, len(keys), _BATCH):
-            batch = list(keys[start : start + _BATCH])
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT key, outbox_item FROM rendered_posts WHERE key IN ({marks})"  # noqa: S608 (only '?' marks)
-            found.update((k, item) for k, item in self._db.execute(query, batch) if item)
-        return found
+        return {key: item for key, item in self._column_of("outbox_item", keys) if item}
 
     def put_outbox_items(self, items: Iterable[tuple[str, bytes]]) -> None:
         """Store each post's outbox entry beside it (a key whose post is not stored is skipped)."""
