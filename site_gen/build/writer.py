@@ -185,16 +185,16 @@ class OutputWriter:
     def keep_all(self, paths: Iterable[str]) -> None:
         """`keep` for many files at once (a rebuild keeps tens of thousands)."""
         assert self.previous is not None, "keep_all() needs an incremental build"
-        files, previous = self.files, self.previous.files
         names = list(paths)
-        kept = dict(zip(names, map(previous.__getitem__, names), strict=True))  # no loop
-        if len(kept) == len(names) and files.keys().isdisjoint(kept):
-            files.update(kept)
-            return
-        for path in names:  # a path twice: name the first one
-            if path in files:
-                raise OutputError(f"two files would be written at {path}")
-            files[path] = previous[path]
+        previous = self.previous.files
+        kept = dict(zip(names, map(previous.__getitem__, names), strict=True))
+        if len(kept) != len(names):  # a path twice
+            seen: set[str] = set()
+            for path in names:
+                if path in seen:
+                    raise OutputError(f"two files would be written at {path}")
+                seen.add(path)
+        self.keep_files(kept)
 
     def keep_files(self, kept: Mapping[str, str]) -> None:
         """`keep_all` for files whose digests the caller holds from the previous manifest
