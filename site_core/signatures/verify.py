@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from site_core.signatures import cavage, rfc9421
@@ -169,35 +170,21 @@ def _authority_key(authority: str) -> str:
     return value[:-1] if value.endswith(".") else value
 
 
-# `_check_authority`'s recent answers, bounded: a server answers as a few hosts (its expected
-# set is one object per socket) and its senders sign those same few Host values.
-_OURS: dict[frozenset[str], frozenset[str]] = {}
-_KEYS: dict[str, str] = {}
-_MEMO_SIZE = 64
-
-
 def _our_keys(expected: Collection[str]) -> frozenset[str]:
-    """`_authority_key` of each expected host, worked out once per frozenset of them."""
-    if not isinstance(expected, frozenset):
-        return frozenset(_authority_key(name) for name in expected)
-    found = _OURS.get(expected)
-    if found is None:
-        found = frozenset(_authority_key(name) for name in expected)
-        if len(_OURS) >= _MEMO_SIZE:
-            _OURS.clear()
-        _OURS[expected] = found
-    return found
+    """`_authority_key` of each expected host; worked out once per frozenset of them (a
+    server answers as a few hosts, its expected set one object per socket)."""
+    if isinstance(expected, frozenset):
+        return _our_keys_of(expected)
+    return frozenset(_authority_key(name) for name in expected)
 
 
-def _signed_key(value: str) -> str:
-    """`_authority_key` of a signed host, remembered for the next request naming it."""
-    found = _KEYS.get(value)
-    if found is None:
-        found = _authority_key(value)
-        if len(_KEYS) >= _MEMO_SIZE:
-            _KEYS.clear()
-        _KEYS[value] = found
-    return found
+@lru_cache(maxsize=64)
+def _our_keys_of(expected: frozenset[str]) -> frozenset[str]:
+    return frozenset(_authority_key(name) for name in expected)
+
+
+# Senders sign the same few Host values: remembered for the next request naming one.
+_signed_key = lru_cache(maxsize=64)(_authority_key)
 
 
 def _check_authority(
