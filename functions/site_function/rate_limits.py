@@ -52,21 +52,26 @@ class TokenBuckets:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
 
-    def _tokens(self, key: str, now: float) -> float:
+    def tokens_at(self, key: str, now: float) -> float:
+        """The tokens `key` holds at `now` (a caller checking several buckets reads the clock
+        once)."""
         tokens, at = self._buckets.get(key, (self.capacity, now))
         return min(self.capacity, tokens + (now - at) * self.rate)
 
+    def wait_of(self, tokens: float) -> float:
+        """0 if a bucket holding `tokens` may send now, else the seconds until it may."""
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def wait_for(self, key: str) -> float:
         """0 if `key` may send now (nothing is taken), else the seconds until it may."""
-        tokens = self._tokens(key, self._clock())
-        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+        return self.wait_of(self.tokens_at(key, self._clock()))
 
     def take(self, key: str) -> None:
         """Spend one token of `key` (callers ask `wait_for` first)."""
         now = self._clock()
-        self._spend(key, self._tokens(key, now), now)
+        self.spend(key, self.tokens_at(key, now), now)
 
-    def _spend(self, key: str, tokens: float, now: float) -> None:
+    def spend(self, key: str, tokens: float, now: float) -> None:
         """Store `key`'s bucket with one token less than `tokens` (its count at `now`)."""
         self._buckets.pop(key, None)  # re-inserted last: dict order is least recently used
         self._buckets[key] = (max(tokens - 1.0, 0.0), now)
@@ -74,7 +79,7 @@ class TokenBuckets:
             self._prune(now)
 
     def _prune(self, now: float) -> None:
-        full = [key for key in self._buckets if self._tokens(key, now) >= self.capacity]
+        full = [key for key in self._buckets if self.tokens_at(key, now) >= self.capacity]
         for key in full:
             del self._buckets[key]
         while len(self._buckets) > self._max_buckets:  # oldest first
@@ -109,13 +114,15 @@ class InboxRateLimits:
         url = parse_http_url(actor_id)
         domain = url.host if url is not None else (urlsplit(actor_id).hostname or "").lower()
         now = self._clock()
-        actors, domains = self.actors, self.domains
-        own = actors._tokens(actor_id, now)
-        if own < 1.0:
-            return RateLimited("actor", max(1, math.ceil((1.0 - own) / actors.rate)))
-        shared = domains._tokens(domain, now)
-        if shared < 1.0:
-            return RateLimited("domain", max(1, math.ceil((1.0 - shared) / domains.rate)))
-        actors._spend(actor_id, own, now)
-        domains._spend(domain, shared, now)
+        own = self.actors.tokens_at(actor_id, now)
+        shared = self.domains.tokens_at(domain, now)
+        for scope, buckets, tokens in (
+            ("actor", self.actors, own),
+            ("domain", self.domains, shared),
+        ):
+            wait = buckets.wait_of(tokens)
+            if wait > 0:
+                return RateLimited(scope, max(1, math.ceil(wait)))
+        self.actors.spend(actor_id, own, now)
+        self.domains.spend(domain, shared, now)
         return None
