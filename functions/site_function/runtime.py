@@ -252,4 +252,5 @@ class FunctionRuntime:
         try:
             await self.call(self.store.close)
         finally:
-            self._pool().shutdown(wait=False)
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)

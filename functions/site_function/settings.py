@@ -14,9 +14,9 @@ which the app stores at start.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from site_core.errors import ConfigError
 from site_core.urls import UrlScheme
@@ -103,21 +103,7 @@ def _notify(env: Mapping[str, str]) -> NotifySettings | None:
     return notify_settings_from_env(env, allow_private=allow_private)
 
 
-# `Settings` is a frozen dataclass (`dataclasses.replace` works on it) whose repr, equality and
-# hash are the ones `@dataclass` would write, over the same fields (`repr=`, `compare=`), but
-# written once here: `@dataclass` compiles them for its 32 fields at every cold start, about
-# a quarter of what the class costs there.
-
-
-def _shown(settings: Settings) -> tuple[tuple[str, Any], ...]:
-    return tuple((f.name, getattr(settings, f.name)) for f in fields(settings) if f.repr)
-
-
-def _compared(settings: Settings) -> tuple[Any, ...]:
-    return tuple(getattr(settings, f.name) for f in fields(settings) if f.compare)
-
-
-@dataclass(frozen=True, repr=False, eq=False)
+@dataclass(frozen=True)
 class Settings:
     """Everything the function needs to know, fixed for the life of the process."""
 
@@ -175,19 +161,6 @@ class Settings:
     # The owner's notifications (SITE_GEN_NOTIFY_*, `site_function.notifications`); None:
     # none are sent.
     notify: NotifySettings | None = None
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in _shown(self))
-        return f"{self.__class__.__qualname__}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Settings)
-        return _compared(self) == _compared(other)
-
-    def __hash__(self) -> int:
-        return hash(_compared(self))
 
     @property
     def urls(self) -> UrlScheme:
