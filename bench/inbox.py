@@ -251,11 +251,50 @@ async def drive(
     }
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of one process, or of every PostgreSQL server process when
+    pid is None, from /proc (0.0 where there is no /proc: the column then reads 0)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    paths = [Path(f"/proc/{pid}/stat")] if pid else list(Path("/proc").glob("[0-9]*/stat"))
+    total = 0
+    for path in paths:
+        try:
+            fields = path.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if pid is None and "(postgres" not in fields[0]:
+            continue
+        rest = fields[1].split()
+        total += int(rest[11]) + int(rest[12])  # utime, stime
+    return total / ticks
+
+
+def measured(
+    pid: int,
+    url: str,
+    requests: list[tuple[bytes, dict[str, str]]],
+    concurrency: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """`drive`'s result with the CPU each side spent per answered request: the server
+    process, PostgreSQL's processes (all of them: the bench is alone on the machine) and
+    this load generator."""
+    before = cpu_seconds(pid), cpu_seconds(None), time.process_time()
+    result = asyncio.run(drive(url, requests, concurrency, seconds))
+    after = cpu_seconds(pid), cpu_seconds(None), time.process_time()
+    count = max(1, result["requests"])
+    result["cpu_us"] = [1e6 * (b - a) / count for a, b in zip(before, after, strict=True)]
+    return result
+
+
 def report(name: str, result: dict[str, Any], bare: dict[str, Any] | None) -> None:
     ratio = f"  {result['rate'] / bare['rate']:.0%} of bare" if bare else ""
+    server, postgres, load = result["cpu_us"]
     print(
         f"{name:28} {result['rate']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  n={result['requests']:6}  {result['statuses']}{ratio}",
+        f"p99 {result['p99_ms']:6.1f} ms  n={result['requests']:6}  {result['statuses']}{ratio}"
+        f"\n{'':28} CPU per request: server {server:4.0f} us, PostgreSQL {postgres:4.0f} us,"
+        f" load generator {load:4.0f} us",
         flush=True,
     )
 
@@ -342,9 +381,10 @@ def main() -> None:
                 bare = UvicornProcess("bare_app:app", bare_env, tmp, ports[name])
                 try:
                     inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
-                    bare_result = asyncio.run(
-                        drive(inbox, signed[(name, "Follow")], args.concurrency, args.seconds)
-                    )
+                    bare_result = measured(
+                        bare.process.pid, inbox, signed[(name, "Follow")], args.concurrency,
+                        args.seconds,
+                    )  # fmt: skip
                 finally:
                     bare.stop()
                 report(f"bare ASGI 202 ({name} run)", bare_result, None)
@@ -356,9 +396,10 @@ def main() -> None:
                     assert warm["statuses"] == {202: 64}, warm["statuses"]
                     for kind in ("Follow", "Like"):
                         spy = profiler(args.profile, name, kind, server.process.pid, args.seconds)
-                        result = asyncio.run(
-                            drive(inbox, signed[(name, kind)], args.concurrency, args.seconds)
-                        )
+                        result = measured(
+                            server.process.pid, inbox, signed[(name, kind)], args.concurrency,
+                            args.seconds,
+                        )  # fmt: skip
                         if spy is not None:
                             spy.wait(timeout=args.seconds + 30)
                         report(f"function {kind} ({name})", result, bare_result)
