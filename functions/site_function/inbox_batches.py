@@ -9,8 +9,10 @@ request: a batch with a failing request is rolled back and run again one by one)
 - first, at the end of the current loop iteration, inline through
   `Store.receive_activities_now` (SQLite, when its write lock is free this instant: no
   thread hop, no GIL hand-over between threads for every statement);
-- otherwise (PostgreSQL, or SQLite busy) in the store's thread pool, at most
-  `max_in_flight` batches at a time, each taking everything that waited meanwhile.
+- otherwise through `submit` (SQLite busy: in the store's thread pool; PostgreSQL: in a
+  greenlet on the loop's thread whose waits for the server the loop awaits, see
+  `store._pg_loop_waits`), at most `max_in_flight` batches at a time, each taking
+  everything that waited meanwhile.
 
 A lone request is a batch of one: no delay is added, batches only form under load.
 """
@@ -25,7 +27,8 @@ from site_function.store.base import InboxItem, Store
 
 __all__ = ["InboxBatcher"]
 
-# Runs a synchronous call on a store thread: `lambda fn: loop.run_in_executor(pool, fn)`.
+# Runs a synchronous store call off the loop's own stack: `loop.run_in_executor(pool, fn)`,
+# or the store's `batch_runner`.
 Submit = Callable[[Callable[[], Any]], "asyncio.Future[Any]"]
 Pending = list[tuple[InboxItem, "asyncio.Future[Any]"]]
 

@@ -3,7 +3,9 @@
 One object, built by `create_app`, holding the seams (store, session factory, clock) so routes
 and handlers never reach for globals. Store calls run in a thread pool of the store's own
 size (`Store.worker_threads`: ONE thread for SQLite, whose single writer would otherwise make
-dozens of threads queue on its lock and fight over the GIL); the aiohttp session is made on
+dozens of threads queue on its lock and fight over the GIL), and inbox batches where the
+store says (`batch_runner`: PostgreSQL's run on the loop's thread, their waits awaited);
+the aiohttp session is made on
 first use inside the running loop and closed at shutdown; deliveries queued by requests are
 drained by one background drainer (`background_drain`), never one drain per request.
 The owner's settings come from the store (what the last publish stated); before the first
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -80,6 +82,9 @@ class FunctionRuntime:
         self._executor: ThreadPoolExecutor | None = None  # made by the first store call
         self.keys = KeyResolver(self.call, store, self.fetch, clock)
         writers = int(getattr(store, "inbox_writers", threads))  # inbox batches at once
+        self._batch_runner: Callable[[Callable[[], Any]], Awaitable[Any]] | None = getattr(
+            store, "batch_runner", None
+        )
         self._batcher = InboxBatcher(store, self._submit, max_in_flight=writers)
         self._drainer = BackgroundDrainer(self._drain_once)
         self.drain_reports: list[Any] = []
@@ -142,6 +147,8 @@ class FunctionRuntime:
         return await loop.run_in_executor(self._pool(), functools.partial(fn, *args))
 
     def _submit(self, fn: Callable[[], T]) -> asyncio.Future[T]:
+        if self._batch_runner is not None:  # the store's own way (PostgreSQL: on the loop)
+            return asyncio.ensure_future(self._batch_runner(fn))
         return asyncio.get_running_loop().run_in_executor(self._pool(), fn)
 
     async def receive_activity(self, item: InboxItem) -> Any:

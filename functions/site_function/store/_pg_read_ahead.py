@@ -17,12 +17,19 @@ from site_function.store._block_snapshot import BLOCKS_GENERATION, BlockSnapshot
 from site_function.store._pg_batch_state import BatchState
 from site_function.store._pg_last_batch import LastBatchReads
 from site_function.store._pg_pipeline import pipelined
-from site_function.store._sql_core import ACTOR_COLUMNS, FOLLOWER_COLUMNS, Cursor
+from site_function.store._sql_core import FOLLOWER_COLUMNS, Cursor
 from site_function.store._sql_domain_policies import ALLOW_ONLY_KEY, POLICIES_QUERY
 from site_function.store._sql_owner import OWNER_SETTINGS
 from site_function.store.base import InboxItem, StoreError
 
 __all__ = ["PipelinedReadAhead"]
+
+# `ACTOR_COLUMNS` with the JSON columns as the text the server sends anyway: a busy sender's
+# row is then the same text every batch, and `SqlCore._actor` decodes it once, not per batch.
+ACTOR_TEXT_COLUMNS = (
+    "id, inbox, shared_inbox, key_id, public_key_pem, also_known_as::text, document::text,"
+    " fetched_at"
+)
 
 
 class PipelinedReadAhead(LastBatchReads):
@@ -39,7 +46,7 @@ class PipelinedReadAhead(LastBatchReads):
             (BLOCKS_GENERATION, OWNER_SETTINGS, ALLOW_ONLY_KEY),
         )
         policies.execute(POLICIES_QUERY)
-        actors.execute(f"SELECT {ACTOR_COLUMNS} FROM actors WHERE id = ANY(?)", (senders,))
+        actors.execute(f"SELECT {ACTOR_TEXT_COLUMNS} FROM actors WHERE id = ANY(?)", (senders,))
         followers.execute(
             f"SELECT {FOLLOWER_COLUMNS} FROM followers WHERE actor_id = ANY(?)", (senders,)
         )

@@ -29,7 +29,7 @@ from site_function.store.base import (
 )
 from site_function.store.migrations import MIGRATIONS, Dialect, statements_for
 
-__all__ = ["Cursor", "SqlCore", "placeholders"]
+__all__ = ["Cursor", "Row", "SqlCore", "placeholders"]
 
 Row = tuple[Any, ...]
 T = TypeVar("T")

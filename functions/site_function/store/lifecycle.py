@@ -16,7 +16,9 @@ class StoreLifecycle(Protocol):
     @property
     def worker_threads(self) -> int:
         """How many threads may usefully call the store at once (1 for SQLite's one writer;
-        the pool size for PostgreSQL): the app sizes its store thread pool by it."""
+        one less than the pool size for PostgreSQL, whose inbox batches run on the event
+        loop's thread and need a connection of their own): the app sizes its store thread
+        pool by it."""
 
     def migrate(self) -> None:
         """Bring the schema up to date; idempotent, cheap when current, safe concurrently."""

@@ -15,25 +15,35 @@ request); a statement may run ``_STATEMENT_FACTOR`` times that, never less than 
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from site_function.store._pg_batch import PipelinedInbox
 from site_function.store._pg_cursor import PgCursor, pipelined_transaction, plain_transaction
 from site_function.store._pg_follow_writes import delivery_arrays
+from site_function.store._pg_loop_waits import batch_locals, run_on_loop
 from site_function.store._pg_pipeline import compact_json
-from site_function.store._sql_core import Cursor, require_aware
+from site_function.store._sql_core import Cursor, Row, require_aware
 from site_function.store._sql_ledger import LedgerStatements
 from site_function.store._sql_notifications import NotificationStatements
 from site_function.store._sql_pages import PageStatements
 from site_function.store._sql_queue import QueueStatements
 from site_function.store._sql_transfer import RowStream, TransferStatements
-from site_function.store.base import InboxItem, Interaction, NewDelivery, StoreError
+from site_function.store.base import (
+    InboxItem,
+    Interaction,
+    NewDelivery,
+    RemoteActor,
+    StoreError,
+)
 
 __all__ = ["PostgresStore"]
+
+T = TypeVar("T")
 
 _CONNECT_TIMEOUT = 3  # seconds, libpq's connect_timeout (it counts whole seconds, 2 at least)
 _STATEMENT_FACTOR = 20
@@ -121,7 +131,9 @@ class PostgresStore(
         from psycopg_pool import ConnectionPool
 
         self._psycopg_error: type[Exception] = psycopg.Error
-        self._local = threading.local()
+        from site_function.store._pg_loop_waits import LoopConnection
+
+        self._thread_local = threading.local()
         self._max_size = max_size
         self._jsonb = Jsonb
         lock_ms = max(1, int(timeout * 1000))
@@ -141,6 +153,7 @@ class PostgresStore(
             timeout=timeout,
             open=False,
             name="site-gen-store",
+            connection_class=LoopConnection,
             kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT},
             configure=configure,
             # After a serverless freeze pooled connections may be dead: optionally test
@@ -158,9 +171,23 @@ class PostgresStore(
         return "PostgresStore(<conninfo hidden>)"  # the URL may carry a password
 
     @property
+    def _local(self) -> Any:
+        """The state of this thread's open transaction, or of the running inbox batch's
+        (`_pg_loop_waits.batch_locals`: a batch on the loop's thread keeps its own)."""
+        return batch_locals(self) or self._thread_local
+
+    @property
     def worker_threads(self) -> int:
-        """As many threads as pooled connections: more would only wait for one."""
-        return self._max_size
+        """One thread less than pooled connections: the inbox batch, on the event loop's
+        thread (`batch_runner`), always finds one free, and never blocks the loop waiting
+        for the pool. More threads would only wait for a connection."""
+        return max(1, self._max_size - 1)
+
+    @property
+    def batch_runner(self) -> Callable[[Callable[[], T]], Awaitable[T]]:
+        """How the inbox runs a batch (``InboxBatcher``): in a greenlet on the event loop,
+        whose waits for the server the loop awaits (`_pg_loop_waits`), not in a thread."""
+        return run_on_loop
 
     @property
     def inbox_writers(self) -> int:
@@ -287,6 +314,11 @@ class PostgresStore(
 
     def _decode_json(self, value: Any) -> Any:
         return value
+
+    def _decode_actor(self, row: Row) -> RemoteActor:
+        if isinstance(row[6], str):  # read as text (`_pg_read_ahead`): psycopg left it
+            row = (*row[:5], json.loads(row[5]), json.loads(row[6]), row[7])
+        return super()._decode_actor(row)
 
     def _place_interaction(self, cur: Cursor, i: Interaction) -> tuple[Any, bool]:
         # The portable three statements (`RecordStatements`) as one round trip: each part

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from site_function.store import Block, Interaction, PublishedObject, Store
+from site_function.store import Block, Interaction, PublishedObject, RemoteActor, Store
 from site_function.store.base import InboxItem
 from site_function.store.queue_records import PublishedState
 from store_backends import NOW, Backend
@@ -90,3 +90,38 @@ def test_likes_after_another_instance_changed_the_post(backend: Backend) -> None
     third = [_liking(_like("https://r/l6", ALICE, at=4)), _liking(_like("https://r/l7", BOB))]
     assert store.receive_activities(third) == [None, None]  # the post is no longer live
     assert len(store.list_interactions()) == 2
+
+
+def _actor(actor_id: str, name: str, at: int = 0) -> RemoteActor:
+    document = {"id": actor_id, "type": "Person", "name": name, "tag": [{"name": "é ☃"}]}
+    return RemoteActor(actor_id, f"{actor_id}/inbox", None, f"{actor_id}#main-key", "PEM",
+                       (f"{actor_id}-old",), document, NOW + timedelta(seconds=at))  # fmt: skip
+
+
+def _reading(actor_id: str, activity_id: str) -> InboxItem:
+    """An item whose handler reads its sender's cached document (as a Like's author)."""
+
+    def handle(s: Store) -> tuple[Any, bool]:
+        return s.get_actor(actor_id), True
+
+    return InboxItem(actor_id, activity_id, NOW, handle)
+
+
+def test_senders_documents_read_ahead_are_the_stored_ones(backend: Backend) -> None:
+    """A batch reads its senders' documents at its start (PostgreSQL: as text, decoded once
+    per text): each handler gets the document as stored, an update made between two batches
+    included, equal to what a plain read answers."""
+    store, other = backend.open(), backend.open()
+    store.save_actor(_actor(ALICE, "Alice"))
+    store.save_actor(_actor(BOB, "Bob"))
+    first = store.receive_activities([_reading(ALICE, "https://r/x1"),
+                                      _reading(BOB, "https://r/x2")])  # fmt: skip
+    assert first == [store.get_actor(ALICE), store.get_actor(BOB)]
+    assert first[0].document["tag"] == [{"name": "é ☃"}]
+    assert first[0].also_known_as == (f"{ALICE}-old",)
+    other.save_actor(_actor(ALICE, "Alice again", at=1))
+    second = store.receive_activities([_reading(ALICE, "https://r/x3"),
+                                       _reading(BOB, "https://r/x4")])  # fmt: skip
+    assert second[0].document["name"] == "Alice again"
+    assert second[0].fetched_at == NOW + timedelta(seconds=1)
+    assert second[1] == first[1]
