@@ -6,7 +6,9 @@ event loop, busy reading and verifying the next requests. Here the batch runs in
 on the loop's thread (`run_on_loop`, the way SQLAlchemy runs synchronous code under
 asyncio): the synchronous store code is unchanged, and where psycopg would block on the
 connection's socket (`LoopConnection.wait`) the greenlet hands the socket to the loop and is
-resumed when it is ready, while the loop goes on serving requests.
+resumed when it is ready, while the loop goes on serving requests. A socket ready at once (a
+statement to send, an answer already in) is used at once (`_ready_now`): only the waits for
+the server's answers, three or four a batch, cost a turn of the loop.
 
 Outside such a greenlet (every other store call, in the thread pool) the connection waits as
 psycopg's own does. A batch keeps its transaction's state in its greenlet (`batch_locals`),
@@ -17,6 +19,7 @@ transaction or see its held answers.
 from __future__ import annotations
 
 import asyncio
+import select
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar
@@ -74,9 +77,27 @@ class LoopConnection(psycopg.Connection[Any]):
         try:
             state = next(gen)
             while True:
-                state = gen.send(loop.switch(_WaitFor(fileno, int(state))))
+                # Ready now (a statement to send, an answer already in): no turn of the loop.
+                wait = int(state)
+                ready = _ready_now(fileno, wait) or loop.switch(_WaitFor(fileno, wait))
+                state = gen.send(ready)
         except StopIteration as done:
             return done.value
+
+
+def _ready_now(fileno: int, wait: int) -> int:
+    """psycopg's ``Ready`` flags of the socket at this instant (0: wait for the loop).
+    A pipelined batch sends each statement after a wait for "writable", which the socket
+    almost always is: asked of the loop, every statement would cost a turn of it."""
+    poller = select.poll()
+    poller.register(fileno, (select.POLLIN if wait & _READ else 0)
+                    | (select.POLLOUT if wait & _WRITE else 0))  # fmt: skip
+    events = poller.poll(0)
+    if not events:
+        return 0
+    flags = events[0][1]
+    ready = _READY_R if flags & (select.POLLIN | select.POLLERR | select.POLLHUP) else 0
+    return ready | (_READY_W if flags & select.POLLOUT else 0)
 
 
 async def run_on_loop(call: Callable[[], T]) -> T:

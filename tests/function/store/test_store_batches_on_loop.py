@@ -7,6 +7,7 @@ All against the real server (127.0.0.1:5432, database ``test``, a schema per tes
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -151,3 +152,22 @@ def test_the_store_leaves_the_batch_a_connection_of_its_own(pg: Backend) -> None
     store = pg.open()
     assert store.worker_threads == 7  # eight pooled connections, one for the loop's batch
     assert store.batch_runner is run_on_loop  # type: ignore[attr-defined]
+
+
+def test_a_socket_ready_now_costs_no_turn_of_the_loop() -> None:
+    """`_ready_now`: what a socket is ready for at this instant, so that a pipelined batch
+    sends its statements without asking the loop (a statement waits for "writable")."""
+    from psycopg.waiting import Ready, Wait
+    from site_function.store._pg_loop_waits import _ready_now
+
+    ours, theirs = socket.socketpair()
+    try:
+        assert _ready_now(ours.fileno(), int(Wait.R)) == 0  # nothing to read: ask the loop
+        assert _ready_now(ours.fileno(), int(Wait.W)) == int(Ready.W)
+        assert _ready_now(ours.fileno(), int(Wait.RW)) == int(Ready.W)
+        theirs.sendall(b"answer")
+        assert _ready_now(ours.fileno(), int(Wait.R)) == int(Ready.R)
+        assert _ready_now(ours.fileno(), int(Wait.RW)) == int(Ready.RW)
+    finally:
+        ours.close()
+        theirs.close()
