@@ -105,12 +105,14 @@ def test_a_cancelled_batch_ends_at_once_and_the_loop_goes_on() -> None:
 
 
 def _like(activity_id: str, actor_id: str, inside: list[str]) -> InboxItem:
-    """A Like whose handler notes that it runs, then reads something no batch holds ahead
-    (a real wait, inside the batch's open transaction)."""
+    """A Like whose handler notes that it runs, then waits 0.2 s for the server inside the
+    batch's open transaction, before its Like is written."""
 
     def handle(s: Store) -> tuple[Any, bool]:
         inside.append(activity_id)
-        assert s.get_published("https://alice.example/ap/posts/none") is None
+        with s._transaction(write=False) as cur:  # type: ignore[attr-defined]  # the batch's
+            cur.execute("SELECT pg_sleep(0.2)")
+            cur.fetchone()
         record = {"id": activity_id, "type": "Like", "actor": actor_id, "object": POST}
         like = Interaction(activity_id, "like", actor_id, POST, record, "pending", NOW, NOW, None)
         return s.save_interaction(like), True
@@ -137,7 +139,7 @@ def test_a_batch_waiting_on_the_loop_lends_its_transaction_to_nothing(pg: Backen
             # This thread has no open transaction, though the batch (on this thread) has
             # one; checked first: a call that joined the suspended batch would hang on it.
             assert getattr(store._local, "active", None) is None  # type: ignore[attr-defined]
-            if inside and not seen_meanwhile:  # the batch waits inside its first handler
+            if inside and not seen_meanwhile:  # the batch waits in its first handler
                 seen_meanwhile.append(store.count_interactions(ALICE, "like"))
         result: list[Any] = await batch
         return result
