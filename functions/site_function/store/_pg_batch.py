@@ -16,10 +16,13 @@ event loop after every wait. The batch therefore:
   as one statement and its queue rows as another (`_pg_follow_writes`).
 
 Every answer given ahead is checked against what its statement really returned before the
-commit (`_confirm_batch`, here). An answer that differs (another writer came in between), or
-any statement that failed, rolls the batch back and it runs again item by item, each with
-its own transaction (``InboxStatements.receive_activities``): nothing is kept that a handler
-decided on a wrong answer, and a bad item fails alone.
+commit: a placement's by its own statement, in the server, so that a batch of Likes sends
+its COMMIT without waiting for that answer; a queue count's here (`_confirm_batch`), which
+then waits for it. An answer that differs (another writer came in between), or any
+statement that failed, rolls the batch back (or has its COMMIT refused, `UncommittedBatch`)
+and it runs again item by item, each with its own transaction
+(``InboxStatements.receive_activities``): nothing is kept that a handler decided on a wrong
+answer, and a bad item fails alone.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ class PipelinedInbox(PipelinedReadAhead, PlacementsAhead, DeferredFollows):
         try:
             if batch is not None:
                 self._flush_batch(batch)
+                if not batch.checks:
+                    # Nothing to read before the commit: the placements check their answers
+                    # in the server, and COMMIT goes with them (refused: `UncommittedBatch`).
+                    return True
             piped.sync()  # a failed statement of any item raises here
             return batch is None or (
                 all(all_placed(*placed) for placed in batch.placed)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from site_function.store.base import StoreError
+from site_function.store.base import UncommittedBatch
 
 __all__ = ["PgCursor", "pipelined_transaction", "plain_transaction"]
 
@@ -88,21 +88,29 @@ def plain_transaction(conn: Any) -> Iterator[PgCursor]:
 def pipelined_transaction(conn: Any) -> Iterator[PgCursor]:
     """One explicit transaction in pipeline mode, whose BEGIN and COMMIT wait for nothing of
     their own: psycopg's ``conn.transaction()`` there syncs after the BEGIN and twice more at
-    the end (its nested pipelines), each a round trip that the batch's thread waits through
-    and then must win the GIL back. Here BEGIN goes out with the first statement and COMMIT
-    with the pipeline's closing sync. A COMMIT that the server answers ROLLBACK (a failed
-    statement nobody read) raises: the caller must never take it for a commit."""
+    the end (its nested pipelines), each a round trip that the batch waits through. Here
+    BEGIN goes out with the first statement and COMMIT with the pipeline's closing sync. A
+    statement that fails there (one the batch sent without reading its answer, or one that
+    checks an answer given ahead, `_pg_placements`), or a COMMIT that the server answers
+    ROLLBACK, raises `UncommittedBatch`: the caller must never take it for a commit."""
+    from psycopg import Error
     from psycopg.pq import TransactionStatus
 
+    committing = False
     try:
         with conn.pipeline() as pipeline, conn.cursor() as cur:
             conn.execute("BEGIN")
             yield PgCursor(cur, pipeline)
+            committing = True
             commit = conn.execute("COMMIT")
+    except Error as exc:
+        if committing:
+            raise UncommittedBatch(f"PostgreSQL: {type(exc).__name__}: {exc}") from exc
+        raise
     finally:
         # The block raised, or a statement failed and COMMIT was skipped: the transaction is
         # still open (the pipeline is closed now, so this is one plain round trip).
         if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
             conn.rollback()
     if commit.statusmessage != "COMMIT":
-        raise StoreError(f"PostgreSQL: the transaction ended in {commit.statusmessage}")
+        raise UncommittedBatch(f"PostgreSQL: the transaction ended in {commit.statusmessage}")

@@ -19,12 +19,16 @@ __all__ = ["PlacementsAhead", "all_placed"]
 # `PostgresStore._place_interaction` for several interactions at once, none of which touches
 # the rows of another (ids and (actor, kind, post) all distinct): each is held, renames the
 # sender's oldest row of the post, or is added, as it would be alone. One row per given one,
-# in order: (held, renamed, added). Binary parameters (%b): the arrays need no escaping.
+# in order: (held, renamed, added, 1). The statement also checks each against what its
+# handler was told (`adds`: a row added, else the older one renamed, never held) and fails
+# on the first that differs (a division by zero, evaluated per row: a constant would fail at
+# planning), so that a batch may send its COMMIT without reading this answer first: the
+# commit is then refused (`UncommittedBatch`). Binary parameters (%b): no escaping.
 _PLACE_ALL = (
     "WITH given AS (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[],"
-    " %b::jsonb[], %b::text[], %b::timestamptz[], %b::timestamptz[], %b::jsonb[], %b::boolean[])"
-    " WITH ORDINALITY AS g(activity_id, kind, actor_id, object_id, activity, state,"
-    " created_at, updated_at, author, replaces, n)),"
+    " %b::jsonb[], %b::text[], %b::timestamptz[], %b::timestamptz[], %b::jsonb[], %b::boolean[],"
+    " %b::boolean[]) WITH ORDINALITY AS g(activity_id, kind, actor_id, object_id, activity,"
+    " state, created_at, updated_at, author, replaces, adds, n)),"
     " held AS (SELECT g.n FROM given g JOIN interactions i ON i.activity_id = g.activity_id),"
     " oldest AS (SELECT g.n, (SELECT o.activity_id FROM interactions o"
     " WHERE o.actor_id = g.actor_id AND o.kind = g.kind AND o.object_id = g.object_id"
@@ -39,9 +43,12 @@ _PLACE_ALL = (
     " SELECT activity_id, kind, actor_id, object_id, activity, state, created_at,"
     " updated_at, author, 1 FROM given g WHERE g.n NOT IN (SELECT n FROM held)"
     " AND g.n NOT IN (SELECT n FROM oldest WHERE old_id IS NOT NULL) ORDER BY g.n"
-    " ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id)"
-    " SELECT g.n IN (SELECT n FROM held), g.n IN (SELECT n FROM renamed),"
-    " g.activity_id IN (SELECT activity_id FROM added) FROM given g ORDER BY g.n"
+    " ON CONFLICT (activity_id) DO NOTHING RETURNING activity_id),"
+    " answers AS (SELECT g.n, g.adds, g.n IN (SELECT n FROM held) AS held,"
+    " g.n IN (SELECT n FROM renamed) AS renamed,"
+    " g.activity_id IN (SELECT activity_id FROM added) AS added FROM given g)"
+    " SELECT held, renamed, added, 1 / (CASE WHEN NOT held AND renamed <> adds"
+    " AND added = adds THEN 1 ELSE 0 END) FROM answers ORDER BY n"
 )
 _PLACES = (
     "SELECT actor_id, activity_id, kind = ? AND object_id = ? FROM interactions"
@@ -115,7 +122,7 @@ class PlacementsAhead(BatchStatements):
             [self._encode_time(i.created_at) for i in items],
             [self._encode_time(i.updated_at) for i in items],
             [None if i.author is None else compact_json(i.author) for i in items],
-            [i.kind != "reply" for i in items],
+            [i.kind != "reply" for i in items], [adds for _, adds in pending],
         ))  # fmt: skip
         batch.placed.append((answer, [adds for _, adds in pending]))
 
@@ -139,5 +146,5 @@ def all_placed(answer: PipelinedCursor, adds: list[bool]) -> bool:
     rows = answer.fetchall()
     return len(rows) == len(adds) and all(
         not held and renamed != add and added == add
-        for add, (held, renamed, added) in zip(adds, rows, strict=True)
+        for add, (held, renamed, added, _) in zip(adds, rows, strict=True)
     )

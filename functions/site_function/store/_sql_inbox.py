@@ -22,7 +22,13 @@ from site_function.store._block_snapshot import BlockSnapshot
 from site_function.store._sql_core import Cursor
 from site_function.store._sql_follows import FollowStatements
 from site_function.store._sql_records import RecordStatements
-from site_function.store.base import DomainPolicies, InboxItem, InboxVerdict, StoreError
+from site_function.store.base import (
+    DomainPolicies,
+    InboxItem,
+    InboxVerdict,
+    StoreError,
+    UncommittedBatch,
+)
 
 __all__ = ["InboxStatements"]
 
@@ -155,6 +161,6 @@ class InboxStatements(FollowStatements, RecordStatements):
                     if results is None:
                         raise _Discard(None)  # roll the whole batch back
                     return results
-            except _Discard:
+            except (_Discard, UncommittedBatch):  # rolled back: each item alone
                 pass
         return [self._receive_alone(item) for item in items]

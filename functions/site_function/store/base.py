@@ -74,6 +74,7 @@ from site_function.store.records import (
     RemoteKey,
     SeenActivity,
     StoreError,
+    UncommittedBatch,
 )
 from site_function.store.settings import SettingsStore
 from site_function.store.transfer import StateTransfer
@@ -126,6 +127,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLifecycle",
+    "UncommittedBatch",
     "domain_candidates",
     "host_of",
     "normalize_domain",

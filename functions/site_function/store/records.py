@@ -63,6 +63,12 @@ class StoreError(Exception):
     """The database failed or refused a value (infrastructure, not an expected outcome)."""
 
 
+class UncommittedBatch(StoreError):
+    """An inbox batch whose commit the database refused (a statement sent without waiting
+    failed, or found that an answer given ahead was wrong): nothing of it was kept, and its
+    items run again one at a time."""
+
+
 # --- remote actors and keys (a cache the function refreshes) ---------------------------------
 
 
