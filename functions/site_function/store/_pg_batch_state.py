@@ -27,9 +27,9 @@ class BatchState:
     them already held as interactions, each (kind, post)'s rows by sender, and the
     placements answered ahead and not yet written (with whether each adds a row); the
     follower rows and queue rows not yet written (with the time of each queue row, and the
-    spans of them whose count was answered "all new"), and the answers to check at the end
-    (placements, queue counts); the (kind, post)s it placed, the ids remembered ahead with
-    their INSERT's answer, and whether that INSERT was wrong (`doomed`: roll back)."""
+    spans of them whose count was answered "all new"); the (kind, post)s it placed, the ids
+    remembered ahead with their INSERT's answer, and whether an answer it gave is known to
+    be wrong (`doomed`: roll back)."""
 
     cursor: PipelinedCursor
     senders: frozenset[str]
@@ -41,13 +41,9 @@ class BatchState:
     followers: dict[str, Follower] = field(default_factory=dict)
     queued: list[tuple[NewDelivery, Any]] = field(default_factory=list)
     counted: list[tuple[int, int]] = field(default_factory=list)
-    placed: list[tuple[PipelinedCursor, list[bool]]] = field(default_factory=list)
     posts: dict[tuple[str, str], None] = field(default_factory=dict)
     remembered: tuple[list[str], PipelinedCursor] | None = None
     doomed: bool = False
-    checks: list[tuple[PipelinedCursor, list[tuple[str, str]], list[tuple[int, int]]]] = field(
-        default_factory=list
-    )
 
 
 class BatchStatements(InboxStatements, OwnerStatements):

@@ -3,8 +3,9 @@
 A Follow writes its follower row and queues its Accept; nobody reads what an upsert did, so
 the batch's upserts go as one statement and its queue rows as another, sent before the next
 statement of the batch or the commit, whichever comes first. A count of queue rows asked for
-(``enqueue``, a notice to the owner) is answered "all new" and checked before the commit
-(`all_added`), like a placement answered ahead.
+(``enqueue``, a notice to the owner) is answered "all new", and the statement that writes
+them checks it in the server (`_QUEUE_COUNTED`), like a placement answered ahead: a wrong
+answer refuses the batch's commit and its items run again one by one.
 """
 
 # S608: the only text interpolated into SQL here is a module constant (a column list).
@@ -16,12 +17,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from site_function.store._pg_batch_state import BatchState, BatchStatements
-from site_function.store._pg_pipeline import PipelinedCursor, compact_json
+from site_function.store._pg_pipeline import compact_json
 from site_function.store._sql_core import FOLLOWER_COLUMNS, Cursor
 from site_function.store._sql_follows import domain_of
 from site_function.store.base import Follower, NewDelivery, host_of
 
-__all__ = ["DeferredFollows", "all_added", "delivery_arrays"]
+__all__ = ["DeferredFollows", "delivery_arrays"]
 
 # `FollowStatements._upsert_follower` for several followers at once (actors all distinct).
 _UPSERT_FOLLOWERS = (
@@ -41,6 +42,19 @@ _QUEUE_ALL = (
     " FROM unnest(%b::text[], %b::text[], %b::text[], %b::bytea[], %b::text[],"
     " %b::timestamptz[]) WITH ORDINALITY AS t(a, i, h, b, k, s, n) ORDER BY t.n"
     " ON CONFLICT (activity_id, inbox) DO NOTHING"
+)
+# `_QUEUE_ALL` where some rows were counted as new (`counted`: a last array, true for them):
+# fails unless each of them was added (a division by zero, evaluated per statement from its
+# rows: a constant would fail at planning).
+_QUEUE_COUNTED = (
+    "WITH t AS (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::bytea[],"
+    " %b::text[], %b::timestamptz[], %b::boolean[]) WITH ORDINALITY AS t(a, i, h, b, k, s,"
+    " counted, n)), added AS (INSERT INTO deliveries (activity_id, inbox, host, body, kind,"
+    " state, next_attempt_at, created_at, updated_at) SELECT t.a, t.i, t.h, t.b, t.k, 'queued',"
+    " t.s, t.s, t.s FROM t ORDER BY t.n ON CONFLICT (activity_id, inbox) DO NOTHING"
+    " RETURNING activity_id, inbox)"
+    " SELECT 1 / (CASE WHEN COALESCE(bool_and(NOT t.counted OR (t.a, t.i) IN"
+    " (SELECT activity_id, inbox FROM added)), true) THEN 1 ELSE 0 END) FROM t"
 )
 
 
@@ -69,7 +83,7 @@ class DeferredFollows(BatchStatements):
         if not counted:
             return 0
         batch.counted.append((start, len(batch.queued)))
-        return len(unique)  # every row new: checked before the commit (`_confirm_batch`)
+        return len(unique)  # every row new: checked by the statement (`_QUEUE_COUNTED`)
 
     def _flush_follows(self, batch: BatchState) -> None:
         """Write the deferred follower rows in one statement and the deferred queue rows in
@@ -94,9 +108,14 @@ class DeferredFollows(BatchStatements):
         if not counted:
             batch.cursor.execute_native(_QUEUE_ALL, params)
             return
-        answer = batch.cursor.side()  # read at the end: nothing waits for it now
-        answer.execute_native(_QUEUE_ALL + " RETURNING activity_id, inbox", params)
-        batch.checks.append((answer, [(d.activity_id, d.inbox) for d in rows], counted))
+        marks = [False] * len(rows)
+        for start, end in counted:
+            marks[start:end] = [True] * (end - start)
+        first: dict[tuple[str, str], int] = {}
+        for n, d in enumerate(rows):
+            if first.setdefault((d.activity_id, d.inbox), n) != n and marks[n]:
+                batch.doomed = True  # a row counted as new repeats an earlier one: it is not
+        batch.cursor.side().execute_native(_QUEUE_COUNTED, (*params, marks))
 
 
 def delivery_arrays(
@@ -108,15 +127,3 @@ def delivery_arrays(
         [d.activity_id for d in rows], [d.inbox for d in rows],
         [host_of(d.inbox) for d in rows], [d.body for d in rows], [d.kind for d in rows],
     )  # fmt: skip
-
-
-def all_added(
-    answer: PipelinedCursor, keys: list[tuple[str, str]], spans: list[tuple[int, int]]
-) -> bool:
-    """Whether every queue row of the counted spans was added, as their callers were told:
-    the statement's first row of its (activity_id, inbox), and returned by it."""
-    added = {(str(a), str(i)) for a, i in answer.fetchall()}
-    first = {key: n for n, key in reversed(list(enumerate(keys)))}
-    return all(
-        first[keys[n]] == n and keys[n] in added for start, end in spans for n in range(start, end)
-    )

@@ -3,27 +3,27 @@
 ``PostgresStore._place_interaction`` asks whether placing an interaction adds a row or
 renames the sender's older one. In a batch that answer comes from the rows of the post held
 for the batch's senders (one read per post and kind, unless `_pg_last_batch` read them
-ahead); the placing statement goes later for several at once, without waiting, and its
-answer is checked against what each handler was told before the commit (`all_placed`).
+ahead); the placing statement goes later for several at once, without waiting, and checks
+in the server what each placement did against what its handler was told: a wrong answer
+fails the statement, the batch's commit is refused and its items run again one by one.
 """
 
 from __future__ import annotations
 
 from site_function.store._pg_batch_state import BatchState, BatchStatements
-from site_function.store._pg_pipeline import PipelinedCursor, compact_json
+from site_function.store._pg_pipeline import compact_json
 from site_function.store._sql_core import Cursor
 from site_function.store.base import Interaction
 
-__all__ = ["PlacementsAhead", "all_placed"]
+__all__ = ["PlacementsAhead"]
 
 # `PostgresStore._place_interaction` for several interactions at once, none of which touches
 # the rows of another (ids and (actor, kind, post) all distinct): each is held, renames the
-# sender's oldest row of the post, or is added, as it would be alone. One row per given one,
-# in order: (held, renamed, added, 1). The statement also checks each against what its
-# handler was told (`adds`: a row added, else the older one renamed, never held) and fails
-# on the first that differs (a division by zero, evaluated per row: a constant would fail at
-# planning), so that a batch may send its COMMIT without reading this answer first: the
-# commit is then refused (`UncommittedBatch`). Binary parameters (%b): no escaping.
+# sender's oldest row of the post, or is added, as it would be alone. It checks each against
+# what its handler was told (`adds`: a row added, else the older one renamed, never held)
+# and fails on the first that differs (a division by zero, evaluated per row: a constant
+# would fail at planning), so that the batch sends its COMMIT without reading an answer: a
+# refused commit is `UncommittedBatch`. Binary parameters (%b): the arrays need no escaping.
 _PLACE_ALL = (
     "WITH given AS (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[],"
     " %b::jsonb[], %b::text[], %b::timestamptz[], %b::timestamptz[], %b::jsonb[], %b::boolean[],"
@@ -47,8 +47,8 @@ _PLACE_ALL = (
     " answers AS (SELECT g.n, g.adds, g.n IN (SELECT n FROM held) AS held,"
     " g.n IN (SELECT n FROM renamed) AS renamed,"
     " g.activity_id IN (SELECT activity_id FROM added) AS added FROM given g)"
-    " SELECT held, renamed, added, 1 / (CASE WHEN NOT held AND renamed <> adds"
-    " AND added = adds THEN 1 ELSE 0 END) FROM answers ORDER BY n"
+    " SELECT 1 / (CASE WHEN NOT held AND renamed <> adds AND added = adds THEN 1 ELSE 0 END)"
+    " FROM answers"
 )
 _PLACES = (
     "SELECT actor_id, activity_id, kind = ? AND object_id = ? FROM interactions"
@@ -106,16 +106,14 @@ class PlacementsAhead(BatchStatements):
         return rows
 
     def _flush_places(self, batch: BatchState) -> None:
-        """Write the placements answered ahead, in one statement, before any other statement
-        of the batch (`PipelinedCursor.before`); whether each did what its handler was told
-        is read before the commit (`all_placed`)."""
+        """Write the placements answered ahead, in one statement that checks them, before any
+        other statement of the batch (`PipelinedCursor.before`)."""
         pending, batch.pending = batch.pending, []
         batch.touched.clear()
         if not pending:
             return
         items = [i for i, _ in pending]
-        answer = batch.cursor.side()  # read at the end (`_confirm_batch`): nothing waits now
-        answer.execute_native(_PLACE_ALL, (
+        batch.cursor.side().execute_native(_PLACE_ALL, (  # nobody waits for its answer
             [i.activity_id for i in items], [i.kind for i in items],
             [i.actor_id for i in items], [i.object_id for i in items],
             [compact_json(i.activity) for i in items], [i.state for i in items],
@@ -124,7 +122,6 @@ class PlacementsAhead(BatchStatements):
             [None if i.author is None else compact_json(i.author) for i in items],
             [i.kind != "reply" for i in items], [adds for _, adds in pending],
         ))  # fmt: skip
-        batch.placed.append((answer, [adds for _, adds in pending]))
 
     def _forget_places(self, cur: Cursor) -> None:
         """An interaction changes some other way: write what is pending, then read the rows
@@ -138,13 +135,3 @@ class PlacementsAhead(BatchStatements):
         with self._transaction(write=True) as cur:
             self._forget_places(cur)
             return super().remove_interaction(activity_id, actor_id)
-
-
-def all_placed(answer: PipelinedCursor, adds: list[bool]) -> bool:
-    """Whether each placement of one `_PLACE_ALL` did what its handler was told: neither held
-    under its id, and it added a row if told so, else renamed the sender's older one."""
-    rows = answer.fetchall()
-    return len(rows) == len(adds) and all(
-        not held and renamed != add and added == add
-        for add, (held, renamed, added, _) in zip(adds, rows, strict=True)
-    )

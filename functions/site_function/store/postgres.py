@@ -324,7 +324,7 @@ class PostgresStore(
         # The portable three statements (`RecordStatements`) as one round trip: each part
         # sees the same snapshot, and a later part learns of an earlier one's rows only
         # through its RETURNING (`renamed` holds off the INSERT). In an inbox batch the
-        # answer is mostly known ahead, and checked before the commit (`_pg_batch`).
+        # answer is mostly known ahead, and checked by the placing statement (`_pg_batch`).
         params = (
             i.activity_id, i.kind, i.actor_id, i.object_id, self._encode_json(i.activity),
             i.state, self._encode_time(i.created_at), self._encode_time(i.updated_at),
