@@ -8,7 +8,7 @@ asyncio): the synchronous store code is unchanged, and where psycopg would block
 connection's socket (`LoopConnection.wait`) the greenlet hands the socket to the loop and is
 resumed when it is ready, while the loop goes on serving requests. A socket ready at once (a
 statement to send, an answer already in) is used at once (`_ready_now`): only the waits for
-the server's answers, three or four a batch, cost a turn of the loop.
+the server's answers, two or three a batch (`_pg_batch`), cost a turn of the loop.
 
 Outside such a greenlet (every other store call, in the thread pool) the connection waits as
 psycopg's own does. A batch keeps its transaction's state in its greenlet (`batch_locals`),
