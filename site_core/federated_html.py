@@ -11,11 +11,18 @@ did, because the first pass only rewrites, it never decides what is safe.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
 
-__all__ = ["ALLOWED_TAGS", "ALLOWED_URL_SCHEMES", "LINK_REL", "to_federated_html"]
+__all__ = [
+    "ALLOWED_TAGS",
+    "ALLOWED_URL_SCHEMES",
+    "LINK_REL",
+    "tag_attributes",
+    "to_federated_html",
+]
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u"}
@@ -74,11 +81,28 @@ class _TagAttributes(HTMLParser):
         self.attrs = attrs
 
 
-def _anchor(tag_text: str) -> str:
+# A start tag of plain `name="value"` attributes (lowercase names, one space before each,
+# values without quotes, entities or brackets): HTMLParser's attributes are those pairs as
+# written, so they are read without it.
+_PLAIN_ANCHOR = re.compile(r'<a((?: [a-z]+="[^"&<>]*")*) ?>')
+_PLAIN_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+
+
+def tag_attributes(tag_text: str) -> dict[str, str | None]:
+    """The attributes of one start tag `<a ...>`, as HTMLParser reads them (the last of a
+    repeated name): the plain form without it, a parser reads everything else."""
+    if _PLAIN_ANCHOR.fullmatch(tag_text):
+        return dict(_PLAIN_ATTRIBUTE.findall(tag_text))
     parser = _TagAttributes()
     parser.feed(tag_text)
     parser.close()
-    values = dict(parser.attrs)
+    return dict(parser.attrs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchor(tag_text: str) -> str:
+    # Cached: the same links (tags, mentions, the site's own pages) recur in many posts.
+    values = tag_attributes(tag_text)
     classes = (values.get("class") or "").split()
     rel = "tag" if "hashtag" in classes else "" if "mention" in classes else LINK_REL
     parts = ["<a"]

@@ -30,6 +30,7 @@ configs, the preview server and the function all ask it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
@@ -277,11 +278,7 @@ class UrlScheme:
     def tag_page(self, tag: str) -> str:
         """One page per tag as Mastodon normalises it (FEDERATION.md#hashtags): `Café` and
         `cafe` share it."""
-        # Imported here: only the build makes tag pages, and the folding table it computes at
-        # import would cost every cold start of the function.
-        from site_core.hashtags import hashtag_key
-
-        return f"{self.base_url}/tags/{quote(hashtag_key(tag), safe='')}/"
+        return f"{self.base_url}/tags/{_tag_segment(tag)}/"
 
     @property
     def archive(self) -> str:
@@ -319,7 +316,42 @@ class UrlScheme:
 
     def path_of(self, url: str) -> str:
         """The path part of one of our URLs (for routing and for the output folder)."""
+        # A build asks this of every file it writes: the plain case without `urlsplit`.
+        origin = _origin_of(self.base_url)
+        if origin is not None and url.startswith(origin):
+            rest = url[len(origin) :]
+            if _PLAIN_PATH.fullmatch(rest):
+                return rest
         return urlsplit(url).path or "/"
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag_segment(tag: str) -> str:
+    """The path segment of a tag's page, made once per tag: every post's object and views
+    link their tags, and normalising and quoting cost more than the rest of the URL."""
+    # Imported here: only the build makes tag pages, and the folding table it computes at
+    # import would cost every cold start of the function.
+    from site_core.hashtags import hashtag_key
+
+    return quote(hashtag_key(tag), safe="")
+
+
+# After the origin, a path that `urlsplit` returns as it is: it starts with '/' and holds no
+# query, no fragment and none of the characters `urlsplit` removes.
+_PLAIN_PATH = re.compile(r"/[^?#\t\r\n]*")
+
+
+@functools.lru_cache(maxsize=16)
+def _origin_of(base_url: str) -> str | None:
+    """`scheme://netloc` of `base_url`, as written there, when `urlsplit` would find exactly
+    that origin in `origin + path` (None otherwise: `path_of` then always asks `urlsplit`)."""
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    plain = origin.isascii() and not any(c in origin for c in "\t\r\n ")
+    return origin if plain and parts.netloc and base_url.startswith(origin) else None
 
 
 def output_path_for_url(path: str) -> str:

@@ -92,8 +92,9 @@ class SiteConfig:
     def posts_dir(self) -> Path:
         return self.root / "posts"
 
-    @property
+    @cached_property
     def static_dir(self) -> Path:
+        """Made once per config: reading a post asks for it twice."""
         return self.root / "static"
 
     @property

@@ -60,13 +60,16 @@ def _private_key(private_bytes: bytes) -> ed25519.Ed25519PrivateKey:
 
 
 def prove_object(document: dict[str, Any], post: Post, key: BuildProofKey | None) -> dict[str, Any]:
-    """The object with its proof, dated by the post; unchanged without a private key."""
+    """The object with its proof, dated by the post; unchanged without a private key. The
+    proof covers the plain document (no `Encoded` values: `post_artifacts.encoded_note`)."""
     if key is None or key.private_bytes is None:
         return document
     from site_core.context import with_proof_terms
     from site_core.integrity_proofs import add_proof
+    from site_core.serialize import plain
     from site_gen.federation.objects import format_datetime
 
+    document = plain(document)
     updated = post.updated
     created = format_datetime(updated if updated and updated > post.published else post.published)
     document = {**document, "@context": with_proof_terms(document["@context"])}

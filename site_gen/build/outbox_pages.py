@@ -84,11 +84,11 @@ def outbox_page(
 
 def outbox_item(post: Post, note: dict[str, Any], config: SiteConfig) -> bytes:
     """The canonical JSON of `post`'s entry in the outbox, its Create around `note` (the
-    object `build_object` made for the post's own document)."""
-    from site_core.serialize import serialize
+    object `build_object` made for the post's own document, maybe from `encoded_note`)."""
+    from site_core.serialize import serialize_spliced
     from site_gen.federation.activities import create_of, embedded
 
-    return serialize(embedded(create_of(post, note, config)))[:-1]  # without the newline
+    return serialize_spliced(embedded(create_of(post, note, config)))[:-1]  # no newline
 
 
 def outbox_page_bytes(

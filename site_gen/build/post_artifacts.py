@@ -8,9 +8,12 @@ processes render them and lets a rebuild skip the posts that did not change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from site_core.context import POST_CONTEXT
+from site_core.serialize import Encoded, encode, serialize_spliced
 from site_core.urls import ACTIVITY_JSON, output_path_for_url
 from site_gen.build.artifacts import Artifact, html_artifact
 from site_gen.build.conversation_view import (
@@ -28,7 +31,7 @@ from site_gen.content.model import Post
 if TYPE_CHECKING:
     from site_gen.conversations.data_files import ConversationFile
 
-__all__ = ["render_post_artifacts"]
+__all__ = ["encoded_note", "render_post_artifacts"]
 
 
 def render_post_artifacts(
@@ -43,7 +46,8 @@ def render_post_artifacts(
     """The page `/posts/<slug>/` and, unless a draft, the object `/ap/posts/<slug>` (with its
     integrity proof when `proof_key` can sign) and its collections (`/ap/replies/<slug>`, ...).
 
-    `note` is the post's `build_object` when the caller has made it already (for the outbox).
+    `note` is the post's `build_object` when the caller has made it already (for the outbox),
+    maybe with its HTML encoded already (`encoded_note`).
     """
     urls = config.urls
     view = post_view(post, config, reply_count(conversation))
@@ -71,7 +75,6 @@ def _federation_artifacts(
 ) -> list[Artifact]:
     """The object, with its `replies` first page embedded and then its proof (the proof
     covers the whole document as published), and each collection's document."""
-    from site_core.serialize import serialize
     from site_gen.federation.conversation_collections import (
         conversation_documents,
         embedded_replies,
@@ -85,6 +88,39 @@ def _federation_artifacts(
     found = [(urls.post_object(post.slug), prove_object(document, post, proof_key))]
     found += conversation_documents(post.slug, ids, urls)
     return [
-        Artifact(output_path_for_url(urls.path_of(url)), serialize(body), ACTIVITY_JSON)
+        Artifact(
+            output_path_for_url(urls.path_of(url)),
+            serialize_spliced(_with_encoded_context(body)),
+            ACTIVITY_JSON,
+        )
         for url, body in found
     ]
+
+
+@functools.cache
+def _encoded_context() -> Encoded:
+    return encode(POST_CONTEXT)
+
+
+def _with_encoded_context(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with the usual `@context` encoded once for every document of the build."""
+    if document.get("@context") is POST_CONTEXT:
+        return {**document, "@context": _encoded_context()}
+    return document
+
+
+def encoded_note(note: dict[str, Any]) -> dict[str, Any]:
+    """`note` (a `build_object`) whose HTML, the bulk of its JSON, is encoded once for the
+    documents that carry it (the object's own and its Create in the outbox, each twice:
+    `content` and `contentMap`): for `serialize_spliced`, never for a proof (`plain`)."""
+    content = note.get("content")
+    if not isinstance(content, str):
+        return note
+    html = encode(content)
+    shared = {**note, "content": html}
+    content_map = note.get("contentMap")
+    if isinstance(content_map, dict):
+        shared["contentMap"] = {
+            lang: html if text == content else text for lang, text in content_map.items()
+        }
+    return _with_encoded_context(shared)

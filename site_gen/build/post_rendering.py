@@ -29,7 +29,7 @@ from site_gen.build.conversation_inputs import ConversationInputs
 from site_gen.build.conversation_view import OwnReply
 from site_gen.build.object_proofs import BuildProofKey
 from site_gen.build.outbox_pages import outbox_item, outbox_items, outbox_page_bytes
-from site_gen.build.post_artifacts import render_post_artifacts
+from site_gen.build.post_artifacts import encoded_note, render_post_artifacts
 from site_gen.build.theme import Theme, template_cache_folder
 from site_gen.build.writer import stage_file
 from site_gen.config import SiteConfig
@@ -210,7 +210,7 @@ class _Worker:
         # A post's files depend on the post and the site fingerprint, and the manifest
         # forgets every page hash when that fingerprint changes.
         config, proof_key = self.settings.config, self.settings.proof_key
-        note = None if post.draft else build_object(post, config)
+        note = None if post.draft else encoded_note(build_object(post, config))
         if note is not None:
             items.append((key, outbox_item(post, note, config)))
         artifacts = render_post_artifacts(post, config, self.theme, proof_key=proof_key, note=note)
@@ -242,12 +242,13 @@ class _Worker:
                     continue
                 fresh.append((key, post))
             assert post is not None
-            post = dataclasses.replace(post, source=path)
+            if post.source != path:  # a cached post read from another file of the same name
+                post = dataclasses.replace(post, source=path)
             entry = _entry(key, task.stamp, post)
             files = self._post_files(post, entry.digest, key, items)
             results.append(SourceResult(path, entry, None, files, rendered))
-        self.cache.put_many(fresh)
-        self.cache.put_outbox_items(items)  # after their posts: a rewritten post clears its entry
+        # Each post with its entry (a post stored without one would have it cleared).
+        self.cache.put_with_items(fresh, items)
         return results
 
     def _posts(self, pairs: Sequence[tuple[str, str]]) -> list[Post]:

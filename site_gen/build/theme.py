@@ -70,7 +70,9 @@ class Theme:
         import jinja2
 
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in self.folders])
-        environment = jinja2.Environment(
+        from site_gen.build.view_environment import view_environment_class
+
+        environment = view_environment_class()(
             loader=loader,
             autoescape=True,
             trim_blocks=True,

@@ -159,17 +159,9 @@ def build_converter(*, guarded: bool) -> markdown.Markdown:
         output_format="html",
     )
     if guarded:
-        from site_gen.content.markdown_guards import (
-            GuardedInlineProcessor,
-            guard_block_patterns,
-            guard_preprocessors,
-        )
+        from site_gen.content.markdown_guards import guard_converter
 
-        guard_preprocessors(converter)
-        guard_block_patterns(converter)
-        if GuardedInlineProcessor.supported():
-            # Same place, same patterns (all registered by now).
-            converter.treeprocessors.register(GuardedInlineProcessor(converter), "inline", 20)
+        guard_converter(converter)
     return converter
 
 

@@ -90,14 +90,29 @@ class PostCache:
         return found
 
     def put_many(self, entries: Iterable[tuple[str, Post]]) -> None:
+        self.put_with_items(entries, ())
+
+    def put_with_items(
+        self, entries: Iterable[tuple[str, Post]], items: Iterable[tuple[str, bytes]]
+    ) -> None:
+        """`put_many(entries)` then `put_outbox_items(items)`, in one transaction, a new post
+        written once with its entry: rewriting a row with its large post costs as much again."""
+        entry_of = dict(items)
         rows = [
-            (key, pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL)) for key, post in entries
+            (key, pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL), entry_of.pop(key, None))
+            for key, post in entries
         ]
-        if rows:
+        updates = [(item, key) for key, item in entry_of.items()]
+        if rows or updates:
             with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO rendered_posts VALUES (?, ?, NULL)", rows
-                )
+                if rows:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO rendered_posts VALUES (?, ?, ?)", rows
+                    )
+                if updates:
+                    self._db.executemany(
+                        "UPDATE rendered_posts SET outbox_item = ? WHERE key = ?", updates
+                    )
 
     def outbox_items(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The stored outbox entries of `keys` (a key without one is left out)."""

@@ -38,6 +38,15 @@ SAMPLES = [
     '<div markdown="1">*inside* html</div>\n\n<div>\n*raw*\n</div>',
     "- one `a`\n- two *b*\n    - nested [c](d)\n\n1. first\n2. second\n\n3) paren",
     "    indented code with `ticks` and <tags> & amps\n\nafter",
+    # Tables: a block without '|' is no table; one with pipes may or may not be.
+    "a | b\nno separator row\n\n| one |\n| --- |\n| two |\n\nx|y\n-|-\n1|2",
+    "`a | b`\n---|---\n\n\\| escaped | pipe\n--|--",
+    # Footnote, abbreviation and reference definitions, and their near misses.
+    "[^n]: first\n[^m]: second\n\ntext[^n][^m] [^ n]: no\n\n*[ABBR]: one\n\nABBR * [x]: no",
+    "[a]: /one\n[b]: /two 'T'\n\n[a] [b] [c]: not/a/def\n\n  [d]:  /three\n\n[d]",
+    # Inline patterns after a match, whose needles sit only after it or inside it.
+    "`code` then *em* then [l](u) then <b>x</b> then &amp; then \\* then ![i](j) end  \nx",
+    "**[a *b* `c`](u)** _[x](y)_ <span>*in*</span> &copy; *a* _b_ `c` \\` \\_",
 ]
 
 
@@ -66,6 +75,18 @@ def test_the_guards_apply_to_this_markdown_version() -> None:
     assert isinstance(converter.treeprocessors["toc"], markdown_guards.MarkerOnlyToc)
 
 
+def test_the_block_processors_keep_their_order_through_changes() -> None:
+    converter = build_converter(guarded=True)
+    processors = converter.parser.blockprocessors
+    assert isinstance(processors, markdown_guards.CachedOrderRegistry)
+    before = list(processors)
+    paragraph = processors["paragraph"]
+    processors.deregister("paragraph")
+    assert list(processors) == before[:-1]
+    processors.register(paragraph, "paragraph", 1000)
+    assert list(processors) == [paragraph, *before[:-1]]
+
+
 def test_guarded_pattern_answers_without_the_regex_only_when_no_needle_follows() -> None:
     regex = re.compile(r"(?<!\\)`")
     guarded = markdown_guards.GuardedPattern(regex, ("`",))
@@ -74,6 +95,11 @@ def test_guarded_pattern_answers_without_the_regex_only_when_no_needle_follows()
     assert guarded.search("a `b", 3) is None  # the needle is before pos
     assert [m.start() for m in guarded.finditer("`a` b `c`", 1)] == [2, 6, 8]
     assert guarded.pattern == regex.pattern  # anything else is the regex's
+    several = markdown_guards.GuardedPattern(re.compile(r"-{3}|_{3}"), ("--", "__"))
+    assert several.search("a - b _ c") is None
+    assert several.search("a ___ b").start() == 2  # type: ignore[union-attr]
+    assert several.search("a ___ b", 4) is None  # the needle is before pos
+    assert not several.may_match("a - b") and several.may_match("a -- b")
 
 
 def test_the_table_of_contents_is_built_only_for_its_marker() -> None:
