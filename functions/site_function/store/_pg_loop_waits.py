@@ -33,6 +33,7 @@ __all__ = ["LoopConnection", "batch_locals", "run_on_loop"]
 T = TypeVar("T")
 _READ, _WRITE = int(Wait.R), int(Wait.W)
 _READY_R, _READY_W = int(Ready.R), int(Ready.W)
+_HAS_POLL = hasattr(select, "poll")
 
 
 class _WaitFor(NamedTuple):
@@ -89,6 +90,11 @@ def _ready_now(fileno: int, wait: int) -> int:
     """psycopg's ``Ready`` flags of the socket at this instant (0: wait for the loop).
     A pipelined batch sends each statement after a wait for "writable", which the socket
     almost always is: asked of the loop, every statement would cost a turn of it."""
+    if not _HAS_POLL:  # Windows: select() takes sockets there, and has no poll()
+        readable, writable, _ = select.select(
+            [fileno] if wait & _READ else [], [fileno] if wait & _WRITE else [], [], 0
+        )
+        return (_READY_R if readable else 0) | (_READY_W if writable else 0)
     poller = select.poll()
     poller.register(fileno, (select.POLLIN if wait & _READ else 0)
                     | (select.POLLOUT if wait & _WRITE else 0))  # fmt: skip

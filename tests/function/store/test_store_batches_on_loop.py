@@ -156,12 +156,17 @@ def test_the_store_leaves_the_batch_a_connection_of_its_own(pg: Backend) -> None
     assert store.batch_runner is run_on_loop  # type: ignore[attr-defined]
 
 
-def test_a_socket_ready_now_costs_no_turn_of_the_loop() -> None:
+@pytest.mark.parametrize("poll", [True, False], ids=["poll", "select"])
+def test_a_socket_ready_now_costs_no_turn_of_the_loop(
+    poll: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`_ready_now`: what a socket is ready for at this instant, so that a pipelined batch
     sends its statements without asking the loop (a statement waits for "writable")."""
     from psycopg.waiting import Ready, Wait
+    from site_function.store import _pg_loop_waits
     from site_function.store._pg_loop_waits import _ready_now
 
+    monkeypatch.setattr(_pg_loop_waits, "_HAS_POLL", poll)  # select(): as on Windows
     ours, theirs = socket.socketpair()
     try:
         assert _ready_now(ours.fileno(), int(Wait.R)) == 0  # nothing to read: ask the loop
