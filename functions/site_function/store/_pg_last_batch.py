@@ -21,10 +21,14 @@ from site_function.store.migrations import seen_activity_key
 
 __all__ = ["LastBatchReads"]
 
-# `PlacementsAhead._read_places` for the (kind, post)s the last batch placed.
+# `PlacementsAhead._read_places` for the (kind, post)s the last batch placed: the rows held
+# under the batch's ids, and each sender's rows of each (kind, post), found by the whole
+# (actor, kind, object) index, never by reading all of a sender's interactions.
 _PLACES_AHEAD = (
     "SELECT actor_id, activity_id, kind, object_id FROM interactions WHERE activity_id = ANY(?)"
-    " OR (actor_id = ANY(?) AND (kind, object_id) IN (SELECT * FROM unnest(?::text[], ?::text[])))"
+    " UNION SELECT i.actor_id, i.activity_id, i.kind, i.object_id FROM unnest(?::text[]) AS"
+    " a(actor_id) CROSS JOIN unnest(?::text[], ?::text[]) AS p(kind, object_id) JOIN"
+    " interactions i ON i.actor_id = a.actor_id AND i.kind = p.kind AND i.object_id = p.object_id"
 )
 # `RecordStatements._remember_all` with the keys and times as two arrays (one statement text).
 _REMEMBER_ALL = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from site_function.store import Block, Interaction, PublishedObject, RemoteActor, Store
 from site_function.store.base import InboxItem
 from site_function.store.queue_records import PublishedState
@@ -90,6 +91,32 @@ def test_likes_after_another_instance_changed_the_post(backend: Backend) -> None
     third = [_liking(_like("https://r/l6", ALICE, at=4)), _liking(_like("https://r/l7", BOB))]
     assert store.receive_activities(third) == [None, None]  # the post is no longer live
     assert len(store.list_interactions()) == 2
+
+
+def test_a_burst_of_likes_is_answered_ahead_without_running_again(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch of Likes of the post the last batch placed is answered from the rows
+    read with its first questions (PostgreSQL: `_pg_last_batch`): each sender's older Like
+    renamed, a new sender's added, in one batch, never run again item by item."""
+    store = backend.open()
+    _publish(store, "live")
+    alone: list[str] = []
+    run_alone = store._receive_alone  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        store, "_receive_alone", lambda item: alone.append(item.activity_id) or run_alone(item)
+    )
+    first = [_liking(_like("https://r/m1", ALICE)), _liking(_like("https://r/m2", BOB))]
+    assert store.receive_activities(first) == [True, True]
+    second = [
+        _liking(_like("https://r/m3", ALICE, at=1)),  # renames Alice's m1
+        _liking(_like("https://r/m4", BOB, at=1)),  # renames Bob's m2
+        _liking(_like("https://r/m5", EVE, at=1)),  # a new sender: added
+    ]
+    assert store.receive_activities(second) == [False, False, True]
+    assert alone == []
+    rows = sorted((i.activity_id, i.actor_id, i.revision) for i in store.list_interactions())
+    assert rows == [("https://r/m3", ALICE, 2), ("https://r/m4", BOB, 2), ("https://r/m5", EVE, 1)]
 
 
 def _actor(actor_id: str, name: str, at: int = 0) -> RemoteActor:
