@@ -225,7 +225,7 @@ def measure_database(
 
 def measure_api(url: str, tmp: Path, fetched: Counter[str]) -> list[Row]:
     """The first and unchanged pulls into a fresh site over a real function's admin API."""
-    from inbox import UvicornProcess, free_port
+    from inbox_load import UvicornProcess, free_port
 
     from site_core.keys import generate_private_key, private_key_to_pem
     from site_gen.admin_client import AdminClient

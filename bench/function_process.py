@@ -1,6 +1,7 @@
 """The function as the inbox benchmark runs it: its environment, its cold start, a profiler.
 
-Kept apart from bench/inbox.py (the load generator and the report) so each stays short.
+Kept apart from bench/inbox.py (the scenario) and bench/inbox_load.py (the load generator,
+the CPU accounting and the report) so each stays short.
 """
 
 from __future__ import annotations
