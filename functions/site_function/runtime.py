@@ -5,9 +5,9 @@ and handlers never reach for globals. Store calls run in a thread pool of the st
 size (`Store.worker_threads`: ONE thread for SQLite, whose single writer would otherwise make
 dozens of threads queue on its lock and fight over the GIL), and inbox batches where the
 store says (`batch_runner`: PostgreSQL's run on the loop's thread, their waits awaited);
-the aiohttp session is made on
-first use inside the running loop and closed at shutdown; deliveries queued by requests are
-drained by one background drainer (`background_drain`), never one drain per request.
+the aiohttp session is made on first use inside the running loop and closed at shutdown;
+deliveries queued by requests are drained by one background drainer (`background_drain`),
+never one drain per request.
 The owner's settings come from the store (what the last publish stated); before the first
 publish, from the build if the function can see it (`build_owner`).
 """

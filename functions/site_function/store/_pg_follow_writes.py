@@ -43,18 +43,13 @@ _QUEUE_ALL = (
     " %b::timestamptz[]) WITH ORDINALITY AS t(a, i, h, b, k, s, n) ORDER BY t.n"
     " ON CONFLICT (activity_id, inbox) DO NOTHING"
 )
-# `_QUEUE_ALL` where some rows were counted as new (`counted`: a last array, true for them):
-# fails unless each of them was added (a division by zero, evaluated per statement from its
-# rows: a constant would fail at planning).
+# `_QUEUE_ALL` that fails unless each row counted as new (its activity ids and inboxes: two
+# more arrays) was added (a division by zero, evaluated from the rows: a constant would fail
+# at planning).
 _QUEUE_COUNTED = (
-    "WITH t AS (SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::bytea[],"
-    " %b::text[], %b::timestamptz[], %b::boolean[]) WITH ORDINALITY AS t(a, i, h, b, k, s,"
-    " counted, n)), added AS (INSERT INTO deliveries (activity_id, inbox, host, body, kind,"
-    " state, next_attempt_at, created_at, updated_at) SELECT t.a, t.i, t.h, t.b, t.k, 'queued',"
-    " t.s, t.s, t.s FROM t ORDER BY t.n ON CONFLICT (activity_id, inbox) DO NOTHING"
-    " RETURNING activity_id, inbox)"
-    " SELECT 1 / (CASE WHEN COALESCE(bool_and(NOT t.counted OR (t.a, t.i) IN"
-    " (SELECT activity_id, inbox FROM added)), true) THEN 1 ELSE 0 END) FROM t"
+    f"WITH added AS ({_QUEUE_ALL} RETURNING activity_id, inbox) SELECT 1 / (CASE WHEN NOT"
+    " EXISTS (SELECT 1 FROM unnest(%b::text[], %b::text[]) AS c(a, i) WHERE (c.a, c.i) NOT IN"
+    " (SELECT activity_id, inbox FROM added)) THEN 1 ELSE 0 END)"
 )
 
 
@@ -108,14 +103,16 @@ class DeferredFollows(BatchStatements):
         if not counted:
             batch.cursor.execute_native(_QUEUE_ALL, params)
             return
-        marks = [False] * len(rows)
-        for start, end in counted:
-            marks[start:end] = [True] * (end - start)
+        numbers = [n for start, end in counted for n in range(start, end)]
+        keys = [(rows[n].activity_id, rows[n].inbox) for n in numbers]
         first: dict[tuple[str, str], int] = {}
         for n, d in enumerate(rows):
-            if first.setdefault((d.activity_id, d.inbox), n) != n and marks[n]:
-                batch.doomed = True  # a row counted as new repeats an earlier one: it is not
-        batch.cursor.side().execute_native(_QUEUE_COUNTED, (*params, marks))
+            first.setdefault((d.activity_id, d.inbox), n)
+        if any(first[key] != n for key, n in zip(keys, numbers, strict=True)):
+            batch.doomed = True  # a row counted as new repeats an earlier one: it is not
+        batch.cursor.side().execute_native(
+            _QUEUE_COUNTED, (*params, [a for a, _ in keys], [i for _, i in keys])
+        )
 
 
 def delivery_arrays(

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from site_function.store._pg_batch import PipelinedInbox
 from site_function.store._pg_cursor import PgCursor, pipelined_transaction, plain_transaction
 from site_function.store._pg_follow_writes import delivery_arrays
-from site_function.store._pg_loop_waits import batch_locals, run_on_loop
+from site_function.store._pg_loop_waits import LoopConnection, batch_locals, run_on_loop
 from site_function.store._pg_pipeline import compact_json
 from site_function.store._sql_core import Cursor, Row, require_aware
 from site_function.store._sql_ledger import LedgerStatements
@@ -131,8 +131,6 @@ class PostgresStore(
         from psycopg_pool import ConnectionPool
 
         self._psycopg_error: type[Exception] = psycopg.Error
-        from site_function.store._pg_loop_waits import LoopConnection
-
         self._thread_local = threading.local()
         self._max_size = max_size
         self._jsonb = Jsonb
