@@ -120,12 +120,7 @@ class PostCache:
 
     def put_outbox_items(self, items: Iterable[tuple[str, bytes]]) -> None:
         """Store each post's outbox entry beside it (a key whose post is not stored is skipped)."""
-        rows = [(item, key) for key, item in items]
-        if rows:
-            with self._db:
-                self._db.executemany(
-                    "UPDATE rendered_posts SET outbox_item = ? WHERE key = ?", rows
-                )
+        self.put_with_items((), items)
 
     def prune(self, keep: Iterable[str]) -> None:
         """Forget entries not used by the latest build, once they outnumber the used ones."""
