@@ -14,6 +14,12 @@ as `.pyc` files are after an install); both rows are printed, with their ratios.
 are compiled once before measuring (`python -m compileall`, by bench/build.py), as an
 installed package's are.
 
+A third tool runs in the same rounds: the floor (bench/markdown_floor.py), site-gen's own
+front matter and Markdown steps alone over the same posts, one HTML file each, forked into
+the same workers. A build must keep its output byte-identical, and so its Markdown library:
+nothing it does can be cheaper than that, and the floor's ratio to Hugo is the best ratio any
+such build could print.
+
 Hugo is Debian's package (`apt-get install hugo`); it has no default theme, so it gets
 minimal layouts: a base, a post page (title, date, tag links, content), and list pages of 10
 posts each with their summary and a pager, plus its built-in RSS feeds, tag pages and
@@ -113,6 +119,19 @@ def _cold_site_gen(site: Path, jobs: int, user_cache: Path, templates: str) -> d
     return measure([str(site_gen), "build", "--offline", "--jobs", str(jobs)], site, env)
 
 
+def _markdown_floor(site: Path, jobs: int) -> dict[str, float]:
+    """site-gen's front matter and Markdown steps alone over the same posts (the floor under
+    any build of them that keeps its output: bench/markdown_floor.py)."""
+    out = site.parent / "floor-out"
+    set_aside(out)
+    floor = str(Path(__file__).with_name("markdown_floor.py"))
+    from site_gen.build.post_rendering import POOL_THRESHOLD
+
+    command = [sys.executable, floor, str(site / "posts"), str(out), "--jobs", str(jobs),
+               "--pool-from", str(POOL_THRESHOLD)]  # fmt: skip
+    return measure(command, site)
+
+
 def _cold_hugo(hugo: str, site: Path) -> dict[str, float]:
     for folder in ("public", "resources"):
         set_aside(site / folder)
@@ -156,20 +175,23 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
         print(f"reference: {version.stdout.strip()}")
         print(new_file_cost(folder))
         user_cache = folder / "user-cache"  # $XDG_CACHE_HOME of the site-gen runs
-        runs: dict[str, list[dict[str, float]]] = {"cold": [], "hugo": [], "warm": []}
+        runs: dict[str, list[dict[str, float]]] = {"cold": [], "hugo": [], "warm": [], "floor": []}
         for number in range(rounds):
             # The order turns each round: a build pays for the files of the one before it
             # still being written back. The first run of all empties the template cache.
-            order = list(runs)[number % 3 :] + list(runs)[: number % 3]
+            order = list(runs)[number % 4 :] + list(runs)[: number % 4]
             for kind in order:
                 if kind == "hugo":
                     runs[kind].append(_cold_hugo(hugo, theirs))
+                elif kind == "floor":
+                    runs[kind].append(_markdown_floor(ours, jobs))
                 else:
                     runs[kind].append(_cold_site_gen(ours, jobs, user_cache, kind))
         files = _files(ours / "public")
         _row("site-gen, templates cold", runs["cold"], files)
         _row("site-gen, templates warm", runs["warm"], files)
         _row("Hugo", runs["hugo"], _files(theirs / "public"))
+        _row("floor: Markdown alone", runs["floor"], _files(folder / "floor-out"))
         for templates in ("cold", "warm"):
             wall = _median(runs[templates], "wall") / _median(runs["hugo"], "wall")
             cpu = _median(runs[templates], "cpu") / _median(runs["hugo"], "cpu")
@@ -179,6 +201,14 @@ def compare(n: int, rounds: int, jobs: int, keep: Path | None) -> None:
                 f"(goal <= {TIME_GOAL}: {_verdict(wall <= TIME_GOAL)}); peak {peak:.0f} MiB "
                 f"(goal < {MEMORY_GOAL_MIB} MiB: {_verdict(peak < MEMORY_GOAL_MIB)})"
             )
+        floor = _median(runs["floor"], "wall")
+        print(
+            f"ratio floor (site-gen's front matter + Markdown alone, one file per post) / Hugo: "
+            f"wall {floor / _median(runs['hugo'], 'wall'):.2f}, CPU "
+            f"{_median(runs['floor'], 'cpu') / _median(runs['hugo'], 'cpu'):.2f}: no build of "
+            f"these posts that keeps its output can do better; site-gen (templates warm) takes "
+            f"{_median(runs['warm'], 'wall') / floor:.2f} times the floor"
+        )
     finally:
         empty_set_aside()
         if keep is None:

@@ -9,7 +9,10 @@ What it does, all on 127.0.0.1:
    pool of processes, so the load loop only sends.
 2. Starts the function under uvicorn (uvloop + httptools, 1 worker) in a subprocess, with
    SQLite, then with PostgreSQL (a schema of its own, dropped at the end), and a bare ASGI
-   app that reads the body and answers 202, the same way.
+   app that reads the body and answers 202, the same way; and the floor
+   (bench/verify_floor_app.py): a bare app that verifies each Like's signature with a key
+   loaded at start and stores nothing, the ceiling of any inbox that verifies. Each function
+   row prints its rate as a share of the bare app's and of the floor's.
 3. Warms the key cache (one request per actor: the function fetches each key once), then
    drives each server from this process with an aiohttp load generator: C concurrent senders,
    bounded by a request count and a time limit. Reports req/s, p50, p99 and non-202 answers.
@@ -37,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 from function_process import (  # noqa: E402
     BENCH_APP,
     cold_start,
@@ -238,6 +242,11 @@ def main() -> None:
             bare_file.write_text(BARE_APP)
             (tmp / "bench_function.py").write_text(BENCH_APP)
             bare_env = {**os.environ, "PYTHONPATH": str(tmp)}
+            keys_file = tmp / "floor_keys.json"
+            keys_file.write_text(json.dumps({f"{a['id']}#main-key": a["document"]["publicKey"][
+                "publicKeyPem"] for a in actors}))  # fmt: skip
+            floor_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+                         "BENCH_FLOOR_KEYS": str(keys_file)}  # fmt: skip
             print(f"c={args.concurrency}, up to {args.seconds} s per run, 1 uvicorn worker")
             for name, url, _ in databases:
                 env = {**function_env(tmp, url, key_file), "PYTHONPATH": str(tmp)}
@@ -252,6 +261,16 @@ def main() -> None:
                 finally:
                     bare.stop()
                 report(f"bare ASGI 202 ({name} run)", bare_result, None)
+                floor = UvicornProcess("verify_floor_app:app", floor_env, tmp, ports[name])
+                try:
+                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
+                    floor_result = measured(
+                        floor.process.pid, inbox, signed[(name, "Like")], args.concurrency,
+                        args.seconds,
+                    )  # fmt: skip
+                finally:
+                    floor.stop()
+                report("floor: verify, store nothing", floor_result, bare_result)
                 target = "bench_function:app"
                 server = UvicornProcess(target, env, ROOT, ports[name])
                 try:
@@ -266,7 +285,7 @@ def main() -> None:
                         )  # fmt: skip
                         if spy is not None:
                             spy.wait(timeout=args.seconds + 30)
-                        report(f"function {kind} ({name})", result, bare_result)
+                        report(f"function {kind} ({name})", result, bare_result, floor_result)
                 finally:
                     server.stop()
             report_cold_start(tmp, key_file)

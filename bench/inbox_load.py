@@ -141,8 +141,15 @@ def measured(
     return result
 
 
-def report(name: str, result: dict[str, Any], bare: dict[str, Any] | None) -> None:
+def report(
+    name: str,
+    result: dict[str, Any],
+    bare: dict[str, Any] | None,
+    floor: dict[str, Any] | None = None,
+) -> None:
     ratio = f"  {result['rate'] / bare['rate']:.0%} of bare" if bare else ""
+    if floor:
+        ratio += f", {result['rate'] / floor['rate']:.0%} of the floor"
     server, postgres, load = result["cpu_us"]
     print(
         f"{name:28} {result['rate']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
