@@ -8,7 +8,10 @@ document (FEDERATION.md#size-limits). UTF-8 as is, no `\\uXXXX` escapes, a final
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
+from json import encoder as json_encoder
 from typing import Any
 
 __all__ = ["Encoded", "encode", "plain", "serialize", "serialize_spliced"]
@@ -28,13 +31,15 @@ def serialize(document: dict[str, Any]) -> bytes:
 
 class Encoded:
     """A value and its canonical JSON (`encode`), written as it is by `serialize_spliced`:
-    a large value that goes into several documents (a post's HTML) is encoded once."""
+    a large value that goes into several documents (a post's HTML) is encoded once, to JSON
+    and to UTF-8 (`data`)."""
 
-    __slots__ = ("json", "value")
+    __slots__ = ("data", "json", "value")
 
     def __init__(self, value: Any, json_text: str) -> None:
         self.value = value
         self.json = json_text
+        self.data = json_text.encode("utf-8")
 
     def __repr__(self) -> str:
         return f"Encoded({self.value!r})"
@@ -55,31 +60,72 @@ def serialize_spliced(document: dict[str, Any]) -> bytes:
     """`serialize(plain(document))`, the JSON of each `Encoded` value written as it is.
 
     With sorted keys and no indentation, a value's canonical JSON is the same alone and
-    inside a document, so the bytes are those of `serialize` (the tests compare them).
+    inside a document, so the bytes are those of `serialize` (the tests compare them). The
+    pieces are joined as UTF-8: one wide character (a summary's `…`) in the rest of the
+    document would otherwise widen the whole text, the HTML too, and slow its encoding.
     """
-    spliced: list[str] = []
+    spliced: list[bytes] = []
 
     def default(value: Any) -> Any:
         if isinstance(value, Encoded):
-            spliced.append(value.json)
+            spliced.append(value.data)
             return _MARK
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
-    encoder = json.JSONEncoder(
-        ensure_ascii=False,
-        allow_nan=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=default,
-    )
-    pieces = encoder.encode(document).split(_MARK_JSON)
+    pieces = _encoder_with(default)(document).split(_MARK_JSON)
     if len(pieces) != len(spliced) + 1:  # a string of the document holds the mark itself
         return serialize(plain(document))
-    parts = [pieces[0]]
-    for json_text, piece in zip(spliced, pieces[1:], strict=True):
-        parts += (json_text, piece)
-    parts.append("\n")
-    return "".join(parts).encode("utf-8")
+    parts = [pieces[0].encode("utf-8")]
+    for data, piece in zip(spliced, pieces[1:], strict=True):
+        parts += (data, piece.encode("utf-8"))
+    parts.append(b"\n")
+    return b"".join(parts)
+
+
+def _encoder_with(default: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """The canonical encoding of a document, `default` answering what JSON cannot encode.
+
+    A document's own encoder each call (`default` keeps what it met, so none is shared
+    between calls or threads): json's C encoder made at once, as `JSONEncoder.encode` makes
+    it, without the `JSONEncoder` and its Python layers around it (half the cost of a small
+    document); `JSONEncoder` itself where `_c_encoder_maker` found no C encoder to trust.
+    """
+    make = _c_encoder_maker()
+    if make is None:
+        return json.JSONEncoder(
+            ensure_ascii=False,
+            allow_nan=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=default,
+        ).encode
+    encoder = make({}, default, json_encoder.encode_basestring, None, ":", ",", True, False, False)
+    return lambda document: "".join(encoder(document, 0))
+
+
+@functools.cache
+def _c_encoder_maker() -> Callable[..., Any] | None:
+    """json's `c_make_encoder`, with the arguments `JSONEncoder.iterencode` gives it
+    (CPython 3.11 to 3.13), or None when it is missing or encodes a probe otherwise."""
+    make = getattr(json_encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    probe = {
+        "b": [1.5, -2, None, True, False, '\u00e9\u2026"\\\n\u2028\0'],
+        "a": {"z": {}, "y": []},
+    }
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(type(value).__name__)
+
+    try:
+        encoder = make(
+            {}, refuse, json_encoder.encode_basestring, None, ":", ",", True, False, False
+        )
+        text = "".join(encoder(probe, 0))
+    except (TypeError, ValueError):
+        return None
+    return make if text == _ENCODER.encode(probe) else None
 
 
 def plain(value: Any) -> Any:

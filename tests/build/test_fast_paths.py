@@ -57,6 +57,34 @@ def test_an_unknown_value_is_refused_as_json_refuses_it() -> None:
         serialize_spliced({"a": object()})
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"b": [1.5, -2, None, True, False, 'é … \u2028 \0 "q" \\'], "a": {"z": {}, "y": []}},
+        {"content": encode("<p>é</p>"), "summary": "cut…", "tags": [encode({"b": 1, "a": 2})]},
+        {"@context": encode(["x", {"y": "z"}]), "id": "https://a.example/", "n": 0},
+    ],
+)
+def test_the_c_encoder_made_at_once_encodes_as_json_encoder(
+    document: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_core import serialize as module
+
+    assert module._c_encoder_maker() is not None  # CPython: the fast way is the one taken
+    fast = serialize_spliced(document)
+    monkeypatch.setattr(module, "_c_encoder_maker", lambda: None)
+    assert serialize_spliced(document) == fast == serialize(plain(document))
+
+
+def test_the_c_encoder_made_at_once_refuses_what_json_encoder_refuses() -> None:
+    with pytest.raises(ValueError, match="Out of range float"):
+        serialize_spliced({"a": float("nan")})
+    looped: dict[str, object] = {}
+    looped["self"] = looped
+    with pytest.raises(ValueError, match="Circular reference"):
+        serialize_spliced(looped)
+
+
 def test_the_post_documents_from_an_encoded_note_are_the_plain_ones(sample_site: Path) -> None:
     config = load_config(sample_site)
     theme = Theme(config.templates_dir)
@@ -217,3 +245,41 @@ def test_posts_stored_with_their_entries_are_as_stored_one_after_the_other(
         assert cache.outbox_items(["a"]) == {}
     finally:
         cache.close()
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+def _regex_summary(body_html: str, limit: int = 200) -> str:
+    """The plain way `plain_summary` stands in for: a lazy paragraph and a `\\s+` replace."""
+    import html
+    import re
+
+    match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    text = match.group(1) if match else body_html
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", text))).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return f"{cut}…"
+
+
+@pytest.mark.parametrize(
+    "body_html",
+    [
+        "<p>One  two\n\tthree</p><p>four</p>",
+        "<h1>T</h1>\n<p> lead <em>x</em>&nbsp;y&amp;z \u00a0 \u2028 \x1c end </p>",
+        "<p>open without an end",
+        "no paragraph at all\n  here",
+        "<p></p><p>second</p>",
+        "<div><p>a</div>b</p>",
+        "<p>" + "word " * 80 + "</p>",
+        "<p>" + "x" * 300 + "</p>",
+        "",
+    ],
+)
+def test_plain_summary_is_the_regex_summary(body_html: str) -> None:
+    from site_gen.content.reader import plain_summary
+
+    assert plain_summary(body_html) == _regex_summary(body_html)
+    assert plain_summary(body_html, 10) == _regex_summary(body_html, 10)
