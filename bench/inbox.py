@@ -56,25 +56,6 @@ OUR_BASE = "https://alice.example"
 OUR_ACTOR = f"{OUR_BASE}/ap/actor"
 LIKED_POST = f"{OUR_BASE}/ap/posts/hello"
 
-BARE_APP = """
-async def app(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-    more = True
-    while more:
-        message = await receive()
-        more = message.get("more_body", False)
-    await send({"type": "http.response.start", "status": 202,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": b'{"status":"accepted"}'})
-"""
-
 
 # --- remote actors ---------------------------------------------------------------------------
 
@@ -167,6 +148,23 @@ def presign(
     return requests
 
 
+def reference(
+    target: str,
+    env: dict[str, str],
+    port: int,
+    requests: list[tuple[bytes, dict[str, str]]],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """One reference app (bench/bare_app.py, bench/verify_floor_app.py) served and driven as
+    the function is."""
+    server = UvicornProcess(target, env, BENCH, port)
+    try:
+        inbox = f"http://127.0.0.1:{port}/ap/inbox"
+        return measured(server.process.pid, inbox, requests, args.concurrency, args.seconds)
+    finally:
+        server.stop()
+
+
 def report_cold_start(tmp: Path, key_file: Path) -> None:
     env = function_env(tmp, f"sqlite:///{tmp / 'cold.sqlite3'}", key_file)
     cold = cold_start(env)
@@ -238,38 +236,23 @@ def main() -> None:
                         count = 64 if kind == "Flag" else args.requests
                         signed[(name, kind)] = presign(actors, kind, inbox, count, pool)
 
-            bare_file = tmp / "bare_app.py"
-            bare_file.write_text(BARE_APP)
             (tmp / "bench_function.py").write_text(BENCH_APP)
-            bare_env = {**os.environ, "PYTHONPATH": str(tmp)}
             keys_file = tmp / "floor_keys.json"
             keys_file.write_text(json.dumps({f"{a['id']}#main-key": a["document"]["publicKey"][
                 "publicKeyPem"] for a in actors}))  # fmt: skip
-            floor_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
-                         "BENCH_FLOOR_KEYS": str(keys_file)}  # fmt: skip
+            reference_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCH)]),
+                             "BENCH_FLOOR_KEYS": str(keys_file)}  # fmt: skip
             print(f"c={args.concurrency}, up to {args.seconds} s per run, 1 uvicorn worker")
             for name, url, _ in databases:
                 env = {**function_env(tmp, url, key_file), "PYTHONPATH": str(tmp)}
                 publish_post(url, LIKED_POST)
-                bare = UvicornProcess("bare_app:app", bare_env, tmp, ports[name])
-                try:
-                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
-                    bare_result = measured(
-                        bare.process.pid, inbox, signed[(name, "Follow")], args.concurrency,
-                        args.seconds,
-                    )  # fmt: skip
-                finally:
-                    bare.stop()
+                bare_result = reference(
+                    "bare_app:app", reference_env, ports[name], signed[(name, "Follow")], args
+                )
                 report(f"bare ASGI 202 ({name} run)", bare_result, None)
-                floor = UvicornProcess("verify_floor_app:app", floor_env, tmp, ports[name])
-                try:
-                    inbox = f"http://127.0.0.1:{ports[name]}/ap/inbox"
-                    floor_result = measured(
-                        floor.process.pid, inbox, signed[(name, "Like")], args.concurrency,
-                        args.seconds,
-                    )  # fmt: skip
-                finally:
-                    floor.stop()
+                floor_result = reference(
+                    "verify_floor_app:app", reference_env, ports[name], signed[(name, "Like")], args
+                )
                 report("floor: verify, store nothing", floor_result, bare_result)
                 target = "bench_function:app"
                 server = UvicornProcess(target, env, ROOT, ports[name])

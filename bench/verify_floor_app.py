@@ -20,6 +20,8 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from bare_app import answer, lifespan, read_body
+
 from site_core.keys import load_public_key
 from site_core.signatures.model import VerificationFailure
 from site_core.signatures.verify import parse_signature, verify_request
@@ -33,22 +35,11 @@ _REFUSED = b'{"status":"unauthorized"}'
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-    chunks = []
-    more = True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    body = b"".join(chunks)
-    status, answer = 401, _REFUSED
+    body = await read_body(receive)
+    status, reply = 401, _REFUSED
     method, path = scope["method"], scope["raw_path"].decode("latin-1")
     query = scope["query_string"].decode("latin-1")
     signature = parse_signature(method, path, query, headers)
@@ -60,7 +51,5 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not isinstance(verified, VerificationFailure):
             activity = json.loads(body)
             if activity.get("actor") == signature.key_id.split("#", 1)[0]:
-                status, answer = 202, _ACCEPTED
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
-    await send({"type": "http.response.body", "body": answer})
+                status, reply = 202, _ACCEPTED
+    await answer(send, status, reply)
