@@ -122,11 +122,11 @@ def _cold_site_gen(site: Path, jobs: int, user_cache: Path, templates: str) -> d
 def _markdown_floor(site: Path, jobs: int) -> dict[str, float]:
     """site-gen's front matter and Markdown steps alone over the same posts (the floor under
     any build of them that keeps its output: bench/markdown_floor.py)."""
+    from site_gen.build.post_rendering import POOL_THRESHOLD
+
     out = site.parent / "floor-out"
     set_aside(out)
     floor = str(Path(__file__).with_name("markdown_floor.py"))
-    from site_gen.build.post_rendering import POOL_THRESHOLD
-
     command = [sys.executable, floor, str(site / "posts"), str(out), "--jobs", str(jobs),
                "--pool-from", str(POOL_THRESHOLD)]  # fmt: skip
     return measure(command, site)

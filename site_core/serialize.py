@@ -16,12 +16,14 @@ from typing import Any
 
 __all__ = ["Encoded", "encode", "plain", "serialize", "serialize_spliced"]
 
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False,
-    allow_nan=False,
-    sort_keys=True,
-    separators=(",", ":"),
-)
+# The canonical form: UTF-8 as is, no NaN, sorted keys, compact.
+_OPTIONS: dict[str, Any] = {
+    "ensure_ascii": False,
+    "allow_nan": False,
+    "sort_keys": True,
+    "separators": (",", ":"),
+}
+_ENCODER = json.JSONEncoder(**_OPTIONS)
 
 
 def serialize(document: dict[str, Any]) -> bytes:
@@ -31,14 +33,13 @@ def serialize(document: dict[str, Any]) -> bytes:
 
 class Encoded:
     """A value and its canonical JSON (`encode`), written as it is by `serialize_spliced`:
-    a large value that goes into several documents (a post's HTML) is encoded once, to JSON
-    and to UTF-8 (`data`)."""
+    a large value that goes into several documents (a post's HTML) is encoded once, to its
+    JSON as UTF-8 (`data`)."""
 
-    __slots__ = ("data", "json", "value")
+    __slots__ = ("data", "value")
 
     def __init__(self, value: Any, json_text: str) -> None:
         self.value = value
-        self.json = json_text
         self.data = json_text.encode("utf-8")
 
     def __repr__(self) -> str:
@@ -92,15 +93,16 @@ def _encoder_with(default: Callable[[Any], Any]) -> Callable[[Any], str]:
     """
     make = _c_encoder_maker()
     if make is None:
-        return json.JSONEncoder(
-            ensure_ascii=False,
-            allow_nan=False,
-            sort_keys=True,
-            separators=(",", ":"),
-            default=default,
-        ).encode
-    encoder = make({}, default, json_encoder.encode_basestring, None, ":", ",", True, False, False)
+        return json.JSONEncoder(**_OPTIONS, default=default).encode
+    encoder = _c_encoder(make, default)
     return lambda document: "".join(encoder(document, 0))
+
+
+def _c_encoder(make: Callable[..., Any], default: Callable[[Any], Any]) -> Any:
+    """`make` given what `JSONEncoder.iterencode` gives it for `_OPTIONS` and `default`: a
+    dict for the circular-reference check, strings escaped without `\\uXXXX`, no indent, the
+    key and item separators, sorted keys, no skipped keys, no NaN."""
+    return make({}, default, json_encoder.encode_basestring, None, ":", ",", True, False, False)
 
 
 @functools.cache
@@ -119,10 +121,7 @@ def _c_encoder_maker() -> Callable[..., Any] | None:
         raise TypeError(type(value).__name__)
 
     try:
-        encoder = make(
-            {}, refuse, json_encoder.encode_basestring, None, ":", ",", True, False, False
-        )
-        text = "".join(encoder(probe, 0))
+        text = "".join(_c_encoder(make, refuse)(probe, 0))
     except (TypeError, ValueError):
         return None
     return make if text == _ENCODER.encode(probe) else None
